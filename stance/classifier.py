@@ -1,0 +1,282 @@
+"""The stance classifier: a sequence-classification transformer reading (target, comment) pairs."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from stance.base_models import resolve_base_model
+from stance.errors import ModelError
+from stance.prediction import Prediction
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+STANCE_CONFIG = "stance.json"  # our settings beside a model; written last, so its presence marks a whole directory
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+def default_model_path() -> str:
+    """The model ``predict`` and ``stance classify`` use: $STANCE_MODEL, else the repo's models/default."""
+    return os.environ.get("STANCE_MODEL") or str(DEFAULT_MODEL_DIR)
+
+
+class StanceClassifier:
+    """Labels comments with their stance toward a target.
+
+    Long comments are split into overlapping windows that each carry the target; their
+    probabilities are averaged, weighted by window length. Batches are sorted by length.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        max_length: int = 256,
+        max_target_tokens: int = 64,
+        stride: int = 32,
+        batch_size: int = 32,
+        base_model: str | None = None,
+    ) -> None:
+        self.model = model.eval()
+        self.base_model = base_model or getattr(model.config, "_name_or_path", None)
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        # Keep at least half the window for the comment, and the overlap under that half.
+        self.max_target_tokens = min(max_target_tokens, max_length // 2)
+        self.stride = min(stride, max_length // 4)
+        self.batch_size = batch_size
+
+    @property
+    def labels(self) -> list[str]:
+        """Label names in output order, from the model's ``id2label``."""
+        id2label = self.model.config.id2label
+        return [str(id2label[i]) for i in range(len(id2label))]
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | Path | None = None, **settings: Any) -> StanceClassifier:
+        """Load a plain Hugging Face classifier directory/name, or a stance adapter directory.
+
+        An adapter directory (``adapter_config.json`` + ``stance.json``) holds only the LoRA
+        difference from its base model; the base is loaded offline and the adapter merged into it.
+        """
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        source = str(name_or_path or default_model_path())
+        path = Path(source)
+        stance_config = _read_stance_config(path)
+        if path.exists() and not (path / "config.json").exists() and not (path / ADAPTER_CONFIG).exists():
+            raise ModelError(
+                f"{source}: not a model directory (no config.json or {ADAPTER_CONFIG}); "
+                "pass a directory written by `stance train` or a Hugging Face model name"
+            )
+        if (path / ADAPTER_CONFIG).exists() and not stance_config:
+            raise ModelError(f"{source}: adapter directory without {STANCE_CONFIG}; it is incomplete, retrain or re-export it")
+        try:
+            if (path / ADAPTER_CONFIG).exists():
+                model = _load_adapter_model(path, stance_config)
+            else:
+                model = AutoModelForSequenceClassification.from_pretrained(source, trust_remote_code=False)
+            tokenizer_source = source if (path / "tokenizer_config.json").exists() or not path.exists() else stance_config["base_model"]
+            tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source))
+        except (OSError, ValueError) as err:
+            raise ModelError(f"{source}: cannot load the model ({_first_line(err)})") from None
+        kept = {key: stance_config[key] for key in ("max_length", "max_target_tokens", "stride", "base_model") if key in stance_config}
+        return cls(model, tokenizer, **(kept | settings))
+
+    def save_pretrained(self, directory: str | Path, *, card: str | None = None, adapter_only: bool = False) -> None:
+        """Write the model directory; it appears whole or not at all (``stance.json`` is written last).
+
+        By default a plain Hugging Face directory (config, safetensors, tokenizer) that
+        ``transformers.pipeline`` loads. With ``adapter_only`` (LoRA-trained models only) just the
+        adapter, a few MB, which :meth:`from_pretrained` merges into its base model at load time.
+        """
+        from peft import PeftModel
+
+        from stance.files import atomic_directory
+
+        is_adapter = isinstance(self.model, PeftModel)
+        if adapter_only and not is_adapter:
+            raise ModelError("adapter_only needs a LoRA-trained model; this one was fully fine-tuned")
+        if is_adapter and not adapter_only:
+            self.model = self.model.merge_and_unload()
+        with atomic_directory(directory) as tmp:
+            self.model.save_pretrained(tmp)
+            self.tokenizer.save_pretrained(tmp)
+            if card:
+                (tmp / "README.md").write_text(card, encoding="utf-8")
+            write_stance_config(tmp, self.settings() | {"format": "adapter" if adapter_only else "full"})
+
+    def settings(self) -> dict[str, Any]:
+        """What ``stance.json`` records about how this classifier reads comments."""
+        return {
+            "labels": self.labels,
+            "base_model": self.base_model,
+            "max_length": self.max_length,
+            "max_target_tokens": self.max_target_tokens,
+            "stride": self.stride,
+        }
+
+    @overload
+    def predict(self, texts: str, targets: str | None = ..., *, progress: bool = ...) -> Prediction: ...
+    @overload
+    def predict(
+        self, texts: Sequence[str], targets: str | Sequence[str] | None = ..., *, progress: bool = ...
+    ) -> list[Prediction]: ...
+
+    def predict(self, texts, targets=None, *, progress=False):
+        """Predict the stance of one comment (returns a Prediction) or of a list (returns a list).
+
+        ``targets`` is one target for all comments or one per comment; ``None`` means no target.
+        """
+        single = isinstance(texts, str)
+        batch = [texts] if single else list(texts)
+        probabilities = self.predict_proba(batch, targets, progress=progress)
+        labels = self.labels
+        predictions = [
+            Prediction(
+                label=labels[int(row.argmax())],
+                confidence=float(row.max()),
+                scores={label: float(p) for label, p in zip(labels, row)},
+            )
+            for row in probabilities
+        ]
+        return predictions[0] if single else predictions
+
+    def predict_proba(
+        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
+    ) -> np.ndarray:
+        """Label probabilities, one row per comment, columns in :attr:`labels` order."""
+        import torch
+
+        target_list = _broadcast_targets(targets, len(texts))
+        features, owners, weights = self.encode_windows(list(texts), target_list)
+        n_labels = len(self.labels)
+        chunk_probs = np.zeros((len(features), n_labels), dtype=np.float64)
+        order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
+        starts = range(0, len(order), self.batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc="classifying", unit="batch", leave=False)
+        with torch.inference_mode():
+            for start in starts:
+                idx = order[start : start + self.batch_size]
+                inputs = self.tokenizer.pad([features[i] for i in idx], return_tensors="pt")
+                logits = self.model(**inputs).logits
+                chunk_probs[idx] = torch.softmax(logits.float(), dim=-1).numpy()
+        totals = np.zeros((len(texts), n_labels))
+        np.add.at(totals, owners, chunk_probs * weights[:, None])
+        return totals / np.bincount(owners, weights=weights, minlength=len(texts))[:, None]
+
+    def encode_windows(self, texts: list[str], targets: list[str]) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
+        """Tokenise (target, comment) pairs into model windows.
+
+        Returns the windows, the index of the comment each window belongs to, and each window's length
+        (its weight when window probabilities are averaged per comment).
+        """
+        short_forms = {target: _shorten(self.tokenizer, target, self.max_target_tokens) for target in set(targets)}
+        shortened = [short_forms[target] for target in targets]
+        with_target = [i for i, target in enumerate(shortened) if target]
+        without_target = [i for i, target in enumerate(shortened) if not target]
+        features: list[dict[str, list[int]]] = []
+        owners: list[int] = []
+        for group, pairs in ((with_target, True), (without_target, False)):
+            if not group:
+                continue
+            args = ([shortened[i] for i in group], [texts[i] for i in group]) if pairs else ([texts[i] for i in group],)
+            encoded = self.tokenizer(
+                *args,
+                truncation="only_second" if pairs else True,
+                max_length=self.max_length,
+                stride=self.stride,
+                return_overflowing_tokens=True,
+            )
+            keys = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
+            for window, owner in enumerate(encoded["overflow_to_sample_mapping"]):
+                features.append({key: encoded[key][window] for key in keys})
+                owners.append(group[owner])
+        weights = np.array([len(feature["input_ids"]) for feature in features], dtype=np.float64)
+        return features, np.array(owners, dtype=np.int64), weights
+
+
+def _shorten(tokenizer: Any, target: str, limit: int) -> str:
+    """Cut a target to ``limit`` tokens so the comment keeps most of the window."""
+    if not target:
+        return ""
+    ids = tokenizer(target, add_special_tokens=False, truncation=True, max_length=limit)["input_ids"]
+    return tokenizer.decode(ids) if len(ids) >= limit else target
+
+
+def _broadcast_targets(targets: str | Sequence[str] | None, n: int) -> list[str]:
+    if targets is None or isinstance(targets, str):
+        return [targets or ""] * n
+    target_list = [target or "" for target in targets]
+    if len(target_list) != n:
+        raise ValueError(f"got {len(target_list)} targets for {n} comments; pass one target, or one per comment")
+    return target_list
+
+
+def _read_stance_config(path: Path) -> dict[str, Any]:
+    config_file = path / STANCE_CONFIG
+    if not config_file.exists():
+        return {}
+    try:
+        return json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ModelError(f"{config_file}: unreadable ({err}); the model directory is damaged") from None
+
+
+def write_stance_config(directory: str | Path, settings: dict[str, Any]) -> None:
+    Path(directory, STANCE_CONFIG).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
+def _load_adapter_model(path: Path, stance_config: dict[str, Any]) -> Any:
+    """Load the base model named in stance.json and merge the LoRA adapter stored at ``path``."""
+    from peft import PeftModel
+    from transformers import AutoModelForSequenceClassification
+    from transformers.utils import logging as hf_logging
+
+    labels = stance_config["labels"]
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # the base's fresh head is replaced by the adapter's at once
+    try:
+        base = AutoModelForSequenceClassification.from_pretrained(
+            resolve_base_model(stance_config["base_model"]),
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            trust_remote_code=False,
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return PeftModel.from_pretrained(base, str(path)).merge_and_unload()
+
+
+def _first_line(err: BaseException) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+@lru_cache(maxsize=2)
+def _cached_classifier(name_or_path: str) -> StanceClassifier:
+    return StanceClassifier.from_pretrained(name_or_path)
+
+
+@overload
+def predict(texts: str, target: str | None = ..., *, model: str | None = ...) -> Prediction: ...
+@overload
+def predict(texts: Sequence[str], target: str | Sequence[str] | None = ..., *, model: str | None = ...) -> list[Prediction]: ...
+
+
+def predict(texts, target=None, *, model=None):
+    """Stance of a comment (or a list of comments) toward ``target``, with the default model.
+
+    >>> predict("Great move!", target="UK-Japan cyber pact").label  # doctest: +SKIP
+    'support'
+    """
+    return _cached_classifier(str(model or default_model_path())).predict(texts, target)

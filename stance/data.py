@@ -1,0 +1,90 @@
+"""Labelled comments for training and evaluation: loading, validation and splitting."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stance.errors import DataError, InputError
+from stance.extract import read_text, sniff_format
+from stance.extract.records import read_rows
+from stance.labels import normalize_label
+
+
+@dataclass(frozen=True)
+class LabelledComment:
+    """A comment, what it takes a stance toward, and its gold label."""
+
+    text: str
+    label: str
+    target: str = ""
+
+
+def load_labelled(
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    label_column: str = "label",
+    target_column: str = "target",
+    default_target: str = "",
+) -> list[LabelledComment]:
+    """Read labelled comments from a JSONL or CSV/TSV file.
+
+    Labels are normalised (``favor`` → ``support``, ``against`` → ``oppose``, ``none`` → ``neutral``).
+    The target column is optional; rows without one get ``default_target``.
+    """
+    name = str(path)
+    text = read_text(path)
+    fmt = sniff_format(name, text)
+    if fmt == "text":
+        raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column}' columns)")
+    examples = []
+    for lineno, row in read_rows(text, name, fmt):
+        for column in (text_column, label_column):
+            if column not in row:
+                raise DataError(
+                    f"{name}:{lineno}: missing column '{column}' (found: {', '.join(map(str, row))}); "
+                    f"map yours with --text-column / --label-column"
+                )
+        comment, label = row[text_column], row[label_column]
+        if not isinstance(comment, str) or not comment.strip():
+            raise DataError(f"{name}:{lineno}: empty or non-text '{text_column}' value: {comment!r}")
+        if not isinstance(label, str) or not label.strip():
+            raise DataError(f"{name}:{lineno}: empty or non-text '{label_column}' value: {label!r}")
+        target = row.get(target_column) or default_target
+        examples.append(LabelledComment(text=comment, label=normalize_label(label), target=str(target)))
+    if not examples:
+        raise DataError(f"{name}: no labelled rows found")
+    return examples
+
+
+def check_label_set(examples: Sequence[LabelledComment], source: str, known: Sequence[str] | None = None) -> None:
+    """Fail clearly when training data has one label only, or labels a model does not know."""
+    counts = Counter(example.label for example in examples)
+    if known is None and len(counts) < 2:
+        raise DataError(f"{source}: every row has the label {next(iter(counts))!r}; training needs at least two labels")
+    if known is not None:
+        unknown = sorted(set(counts) - set(known))
+        if unknown:
+            raise DataError(
+                f"{source}: labels {unknown} are not among the model's labels {list(known)}; "
+                "relabel the data or train a model on this label set"
+            )
+
+
+def split_validation(
+    examples: Sequence[LabelledComment], fraction: float = 0.1, seed: int = 42
+) -> tuple[list[LabelledComment], list[LabelledComment]]:
+    """Hold out a stratified validation split (labels with one example stay in training)."""
+    from sklearn.model_selection import train_test_split
+
+    counts = Counter(example.label for example in examples)
+    splittable = [example for example in examples if counts[example.label] > 1]
+    singletons = [example for example in examples if counts[example.label] == 1]
+    n_val = max(len(counts), round(fraction * len(splittable)))
+    train, val = train_test_split(
+        splittable, test_size=n_val, random_state=seed, stratify=[example.label for example in splittable]
+    )
+    return list(train) + singletons, list(val)

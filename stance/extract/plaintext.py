@@ -1,0 +1,76 @@
+"""Plain-text pages: a title, article paragraphs, a line like ``5 Comments``, then author/text pairs."""
+
+from __future__ import annotations
+
+import re
+
+from stance.errors import InputError
+from stance.thread import Comment, Thread
+
+COUNT_HEADER = re.compile(r"^\s*(\d[\d,.]*)\s+(comments?|responses?|replies|reactions)\s*:?\s*$", re.IGNORECASE)
+_SENTENCE_END = (".", "!", "?", ":", ";", ",", ")", '"', "…")
+
+
+def looks_like_author(line: str) -> bool:
+    """A short line with no sentence punctuation at its end, such as ``Donatello`` or ``Mary K.``."""
+    stripped = line.strip()
+    words = stripped.split()
+    if not words or len(words) > 4 or len(stripped) > 40:
+        return False
+    if stripped.endswith(_SENTENCE_END) and not re.fullmatch(r"(\w+\s)*\w\.", stripped):
+        return False
+    return any(ch.isalpha() for ch in stripped)
+
+
+def parse_plaintext(text: str, source: str) -> Thread:
+    """Parse a page pasted as plain text into a :class:`Thread`.
+
+    Everything before the ``N Comments`` line is the article (first line = title). After it, comments
+    come as an author line followed by one or more lines of text. When the header's count times two
+    equals the number of lines, lines strictly alternate; otherwise a new comment starts at a line that
+    looks like an author name or repeats a known author.
+    """
+    lines = text.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if COUNT_HEADER.match(line)), None)
+    if header_at is None:
+        raise InputError(
+            f"{source}: no comment-count line such as '5 Comments' found; expected a plain-text page "
+            "with the article, a line '<N> Comments', then author and comment lines"
+        )
+    article = [line.strip() for line in lines[:header_at] if line.strip()]
+    declared = int(re.sub(r"[,.]", "", COUNT_HEADER.match(lines[header_at]).group(1)))
+    numbered = [(i + 1, line.strip()) for i, line in enumerate(lines[header_at + 1 :], start=header_at + 1) if line.strip()]
+    blocks = _split_blocks(numbered, declared)
+    comments = [
+        Comment(
+            id=str(n),
+            author=author,
+            text="\n".join(body),
+            source=f"{source}:{lineno}",
+        )
+        for n, (lineno, author, body) in enumerate(blocks, start=1)
+    ]
+    return Thread(
+        title=article[0] if article else "",
+        body="\n".join(article[1:]),
+        comments=comments,
+        source=source,
+        declared_count=declared,
+    )
+
+
+def _split_blocks(numbered: list[tuple[int, str]], declared: int) -> list[tuple[int, str, list[str]]]:
+    """Group (line number, line) pairs into (line number, author, text lines) blocks."""
+    if declared and len(numbered) == 2 * declared:
+        pairs = zip(numbered[::2], numbered[1::2])
+        return [(lineno, author, [body]) for (lineno, author), (_, body) in pairs]
+    blocks: list[tuple[int, str, list[str]]] = []
+    authors: set[str] = set()
+    for lineno, line in numbered:
+        starts_comment = not blocks or (blocks[-1][2] and (line in authors or looks_like_author(line)))
+        if starts_comment:
+            blocks.append((lineno, line, []))
+            authors.add(line)
+        else:
+            blocks[-1][2].append(line)
+    return [block for block in blocks if block[2]]

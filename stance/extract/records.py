@@ -1,0 +1,78 @@
+"""Comment files: one comment per JSONL record or CSV row, with user-mappable column names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from stance.errors import InputError
+from stance.thread import Comment, Thread
+
+COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")
+
+
+def read_rows(text: str, source: str, input_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, row) pairs from JSONL or CSV/TSV text, with errors naming file and line."""
+    if input_format == "jsonl":
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"{source}:{lineno}: not valid JSON ({err.msg}); expected one JSON object per line") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{source}:{lineno}: expected a JSON object, got {type(row).__name__}")
+            yield lineno, row
+        return
+    delimiter = "\t" if input_format == "tsv" else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise InputError(f"{source}: the CSV file is empty; expected a header row naming the columns")
+    for row in reader:
+        yield reader.line_num, row
+
+
+def parse_records(
+    text: str, source: str, input_format: str, columns: Mapping[str, str] | None = None
+) -> Thread:
+    """Read a comment file into a :class:`Thread` without an article.
+
+    ``columns`` maps our field names (``text``, ``author``, ``id``, ``time``, ``parent``, ``likes``,
+    ``target``) to the file's column names, e.g. ``{"text": "body"}``.
+    """
+    mapping = {name: name for name in COMMENT_FIELDS} | dict(columns or {})
+    comments = []
+    for n, (lineno, row) in enumerate(read_rows(text, source, input_format), start=1):
+        if mapping["text"] not in row:
+            raise InputError(
+                f"{source}:{lineno}: no '{mapping['text']}' column (found: {', '.join(map(str, row)) or 'none'}); "
+                "name the comment column with --text-column"
+            )
+        value = row[mapping["text"]]
+        if not isinstance(value, str):
+            raise InputError(f"{source}:{lineno}: '{mapping['text']}' must be a string, got {type(value).__name__}")
+        fields = {name: row.get(column) for name, column in mapping.items() if name != "text"}
+        comments.append(
+            Comment(
+                id=str(fields["id"]) if fields["id"] not in (None, "") else str(n),
+                text=value,
+                author=fields["author"] or None,
+                time=fields["time"] or None,
+                parent=str(fields["parent"]) if fields["parent"] not in (None, "") else None,
+                likes=_as_int(fields["likes"]),
+                target=fields["target"] or None,
+                source=f"{source}:{lineno}",
+            )
+        )
+    return Thread(comments=comments, source=source)
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None

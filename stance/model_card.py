@@ -1,0 +1,64 @@
+"""The README.md written into every model directory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def render_model_card(
+    *,
+    labels: Sequence[str],
+    base_model: str,
+    data: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    report: str,
+) -> str:
+    """Markdown with the labels, the training data, the settings and the validation metrics."""
+    metric_rows = "\n".join(f"| {name} | {value:.4f} |" for name, value in metrics.items())
+    data_rows = "\n".join(f"| {name} | {value} |" for name, value in data.items())
+    setting_rows = "\n".join(f"| {name} | {value} |" for name, value in settings.items())
+    return f"""---
+library_name: transformers
+pipeline_tag: text-classification
+base_model: {base_model}
+tags: [stance-detection, text-classification]
+---
+
+# Stance classifier
+
+Labels each reader comment with its stance toward a target (the article): {", ".join(f"`{label}`" for label in labels)}.
+Input is a text pair: the target (article title and lead) first, the comment second.
+
+```python
+from stance import StanceClassifier
+clf = StanceClassifier.from_pretrained("THIS_DIRECTORY")
+clf.predict("Finally, the right call.", "Council bans cars from the old town")
+```
+
+or with plain transformers: `pipeline("text-classification", model="THIS_DIRECTORY")`
+called with `{{"text": target, "text_pair": comment}}`.
+
+## Training data
+
+| | |
+|---|---|
+{data_rows}
+
+## Training settings
+
+| setting | value |
+|---|---|
+{setting_rows}
+
+## Validation metrics
+
+| metric | value |
+|---|---|
+{metric_rows}
+
+```
+{report}
+```
+"""

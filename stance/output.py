@@ -1,0 +1,66 @@
+"""Writing classification results as a terminal table, JSON Lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from typing import IO
+
+from stance.classification import CommentStance, ThreadSummary
+
+OUTPUT_FORMATS = ("table", "jsonl", "csv")
+
+
+def format_for_path(path: str, is_terminal: bool) -> str:
+    """The format an output path implies: by suffix, else a table on a terminal and JSONL elsewhere."""
+    lowered = path.lower()
+    if lowered.endswith(".csv"):
+        return "csv"
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    return "table" if is_terminal else "jsonl"
+
+
+def write_jsonl(results: Sequence[CommentStance], stream: IO[str]) -> None:
+    for result in results:
+        stream.write(json.dumps(result.to_record(), ensure_ascii=False) + "\n")
+
+
+def write_csv(results: Sequence[CommentStance], labels: Sequence[str], stream: IO[str]) -> None:
+    """One row per comment; the per-label scores become ``score_<label>`` columns."""
+    writer = None
+    for result in results:
+        record = result.to_record()
+        scores = record.pop("scores")
+        record |= {f"score_{label}": scores.get(label) for label in labels}
+        if writer is None:
+            writer = csv.DictWriter(stream, fieldnames=list(record))
+            writer.writeheader()
+        writer.writerow(record)
+
+
+def write_table(results: Sequence[CommentStance], summary: ThreadSummary, stream: IO[str], width: int | None = None) -> None:
+    """A readable table (author, comment, stance, confidence) followed by the one-line summary."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, expand=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("author", overflow="fold", max_width=18)
+    table.add_column("comment", overflow="fold", ratio=1)
+    table.add_column("stance")
+    table.add_column("conf.", justify="right")
+    styles = {"support": "green", "oppose": "red", "mixed": "yellow", "neutral": "dim"}
+    for result in results:
+        text = " ".join(result.comment.text.split())
+        table.add_row(
+            result.comment.id,
+            result.comment.author or "",
+            text if len(text) <= 160 else text[:157] + "...",
+            f"[{styles.get(result.prediction.label, '')}]{result.prediction.label}[/]",
+            f"{result.prediction.confidence:.2f}",
+        )
+    console = Console(file=stream, width=width, highlight=False)
+    console.print(table)
+    console.print(summary.describe())

@@ -1,0 +1,44 @@
+"""The data model every extractor returns: a thread is an article and its reader comments."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Comment:
+    """One reader comment. Fields other than ``id`` and ``text`` are filled where the source has them."""
+
+    id: str
+    text: str
+    author: str | None = None
+    time: str | None = None  # ISO 8601
+    parent: str | None = None  # id of the comment this one replies to
+    likes: int | None = None
+    target: str | None = None  # what this comment takes a stance toward, where it differs per comment
+    source: str | None = None  # where it came from: "file:line" or a path inside the document
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Thread:
+    """An article (title and body text) and the comments under it."""
+
+    title: str = ""
+    body: str = ""
+    comments: list[Comment] = field(default_factory=list)
+    source: str | None = None
+    declared_count: int | None = None  # the "N Comments" header, where the page has one
+
+    @property
+    def lead(self) -> str:
+        """The article's first paragraph."""
+        return self.body.strip().split("\n", 1)[0].strip() if self.body.strip() else ""
+
+    def default_target(self) -> str:
+        """What the comments take a stance toward: the title and the lead, where present."""
+        parts = [part for part in (self.title.strip(), self.lead) if part]
+        return ". ".join(part.rstrip(".") for part in parts)

