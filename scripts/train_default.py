@@ -24,16 +24,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", default="models/default")
     parser.add_argument("--epochs", type=float, default=3.0)
-    parser.add_argument("--max-length", type=int, default=192)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--max-target-tokens", type=int, default=32)
     parser.add_argument("--lora-rank", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=5e-4)
-    parser.add_argument("--corpus-repeat", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=3e-4)
+    parser.add_argument("--corpus-repeat", type=int, default=3)
+    parser.add_argument("--sources", default="corpus,arc,tweeteval", help="training sources, comma-separated")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
 
-    sources_train = {"corpus": corpus_split("train") * args.corpus_repeat, "arc": arc("train"), "tweeteval": tweeteval("train")}
-    sources_val = {"corpus": corpus_split("dev"), "arc": arc("val"), "tweeteval": tweeteval("val")}
+    loaders = {"corpus": corpus_split, "arc": arc, "tweeteval": tweeteval}
+    chosen = args.sources.split(",")
+    sources_train = {name: loaders[name]("train") * (args.corpus_repeat if name == "corpus" else 1) for name in chosen}
+    sources_val = {name: loaders[name]("dev" if name == "corpus" else "val") for name in chosen}
     train_rows = [row for rows in sources_train.values() for row in rows]
     val_rows = [row for rows in sources_val.values() for row in rows]
     description = {
@@ -46,6 +50,7 @@ def main() -> None:
         method="lora",
         epochs=args.epochs,
         max_length=args.max_length,
+        max_target_tokens=args.max_target_tokens,
         lora_rank=args.lora_rank,
         learning_rate=args.learning_rate,
     )

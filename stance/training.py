@@ -148,6 +148,8 @@ def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClas
             lora_alpha=2 * config.lora_rank,
             lora_dropout=0.1,
             target_modules="all-linear",
+            # The pooler's tanh saturates under LoRA's learning rates; it stays as pretrained.
+            exclude_modules=["pooler.dense"],
         )
         model = get_peft_model(model, lora)
     return StanceClassifier(
@@ -212,8 +214,9 @@ def _build_trainer(
     loss_weights = None
     if config.class_weights:
         counts = Counter(e.label for e in train_data)
+        # Square root of the inverse frequency: rare labels count more without a few examples dominating.
         loss_weights = torch.tensor(
-            [len(train_data) / (len(labels) * counts[label]) if counts[label] else 0.0 for label in labels],
+            [(len(train_data) / (len(labels) * counts[label])) ** 0.5 if counts[label] else 0.0 for label in labels],
             dtype=torch.float32,
         )
 
