@@ -13,6 +13,8 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
+from stance.thread import join_target
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIELDS = ("article_id", "topic", "title", "lead", "text", "stance", "sentiment")
 
@@ -33,7 +35,7 @@ def main() -> None:
             if missing:
                 raise SystemExit(f"{part}:{lineno}: missing {missing}")
             record = {field: row[field] for field in FIELDS}
-            record["target"] = f"{row['title'].rstrip('.')}. {row['lead']}"
+            record["target"] = join_target(row["title"], row["lead"])
             splits[split_of(row["article_id"])].append(record)
     for split, rows in splits.items():
         with open(DATA / f"{split}.jsonl", "w", encoding="utf-8") as handle:

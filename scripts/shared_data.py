@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 from stance.data import LabelledComment, load_labelled
+from stance.labels import normalize_label
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -25,10 +26,15 @@ def tweeteval(split: str) -> list[LabelledComment]:
     return load_labelled(BENCHMARKS / "tweeteval_stance" / f"{split}.jsonl")
 
 
-def arc(split: str, validation_share: int = 10) -> list[LabelledComment]:
-    """ARC pairs with a stance (unrelated pairs dropped), split by body_id: 1 in ``validation_share`` is 'val'."""
+def arc(split: str, validation_share: int = 10, max_words: int | None = None) -> list[LabelledComment]:
+    """ARC pairs with a stance (unrelated pairs dropped), split by body_id: 1 in ``validation_share`` is 'val'.
+
+    ``max_words`` keeps only the start of each comment (cheaper training on long comments).
+    """
     import json
 
+    if split not in ("train", "val"):
+        raise ValueError(f"ARC split {split!r}: only 'train' and 'val' (parts of ARC train) exist here")
     rows = []
     with open(BENCHMARKS / "arc" / "train.jsonl", encoding="utf-8") as handle:
         for line in handle:
@@ -37,5 +43,6 @@ def arc(split: str, validation_share: int = 10) -> list[LabelledComment]:
                 continue
             in_val = zlib.crc32(row["body_id"].encode()) % validation_share == 0
             if in_val == (split == "val"):
-                rows.append(LabelledComment(text=row["text"], label=row["label"], target=row["target"]))
+                text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
+                rows.append(LabelledComment(text=text, label=normalize_label(row["label"]), target=row["target"]))
     return rows

@@ -23,20 +23,27 @@ from stance.training import TrainingConfig, train
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", default="models/default")
-    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--epochs", type=float, default=5.0)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--max-target-tokens", type=int, default=32)
     parser.add_argument("--lora-rank", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=3e-4)
-    parser.add_argument("--corpus-repeat", type=int, default=3)
+    parser.add_argument("--learning-rate", type=float, default=6e-5)
+    parser.add_argument("--corpus-repeat", type=int, default=2)
     parser.add_argument("--sources", default="corpus,arc,tweeteval", help="training sources, comma-separated")
+    parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC comments")
+    parser.add_argument("--method", choices=["full", "lora"], default="full")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
 
     loaders = {"corpus": corpus_split, "arc": arc, "tweeteval": tweeteval}
-    chosen = args.sources.split(",")
+    chosen = [name.strip() for name in args.sources.split(",")]
+    unknown = sorted(set(chosen) - set(loaders))
+    if unknown:
+        parser.error(f"unknown --sources {unknown}; choose from {sorted(loaders)}")
     sources_train = {name: loaders[name]("train") * (args.corpus_repeat if name == "corpus" else 1) for name in chosen}
+    if "arc" in sources_train:
+        sources_train["arc"] = arc("train", max_words=args.arc_max_words)
     sources_val = {name: loaders[name]("dev" if name == "corpus" else "val") for name in chosen}
     train_rows = [row for rows in sources_train.values() for row in rows]
     val_rows = [row for rows in sources_val.values() for row in rows]
@@ -47,7 +54,7 @@ def main() -> None:
     print("training rows:", len(train_rows), dict(Counter(r.label for r in train_rows)))
 
     config = TrainingConfig(
-        method="lora",
+        method=args.method,
         epochs=args.epochs,
         max_length=args.max_length,
         max_target_tokens=args.max_target_tokens,
@@ -56,7 +63,7 @@ def main() -> None:
     )
     started = time.perf_counter()
     result = train(
-        train_rows, args.output, config, validation=val_rows, adapter_only=True, progress=True,
+        train_rows, args.output, config, validation=val_rows, progress=True,
         resume=args.resume, force=args.force, data_description=description,
     )
     print(f"trained in {(time.perf_counter() - started) / 60:.1f} min")

@@ -23,16 +23,17 @@ def tfidf_logreg():
 def cross_validated_baseline(examples: Sequence[LabelledComment], folds: int = 5, seed: int = 42) -> list[str]:
     """Baseline predictions for each example from a model that never saw it (stratified k-fold).
 
-    Labels with fewer examples than folds are predicted with fewer folds; a single-label set
-    predicts that label.
+    The number of folds drops to the size of the rarest label; where that is below two (or there
+    is one label), every prediction is the majority label.
     """
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     texts = [example.text for example in examples]
     labels = [example.label for example in examples]
     counts = Counter(labels)
-    if len(counts) < 2:
-        return list(labels)
-    n_folds = max(2, min(folds, min(counts.values())))
+    n_folds = min(folds, min(counts.values()))
+    if len(counts) < 2 or n_folds < 2:
+        majority = counts.most_common(1)[0][0]
+        return [majority] * len(labels)
     splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     return list(cross_val_predict(tfidf_logreg(), texts, labels, cv=splitter))

@@ -12,6 +12,7 @@ from typing import Any, overload
 import numpy as np
 
 from stance.base_models import resolve_base_model
+from stance.compact import DELTA_FILE, load_delta, save_delta
 from stance.errors import ModelError
 from stance.prediction import Prediction
 
@@ -46,10 +47,11 @@ class StanceClassifier:
         self.model = model.eval()
         self.base_model = base_model or getattr(model.config, "_name_or_path", None)
         self.tokenizer = tokenizer
-        self.max_length = max_length
+        positions = getattr(model.config, "max_position_embeddings", None) or max_length
+        self.max_length = min(max_length, positions)
         # Keep at least half the window for the comment, and the overlap under that half.
-        self.max_target_tokens = min(max_target_tokens, max_length // 2)
-        self.stride = min(stride, max_length // 4)
+        self.max_target_tokens = min(max_target_tokens, self.max_length // 2)
+        self.stride = min(stride, self.max_length // 4)
         self.batch_size = batch_size
 
     @property
@@ -66,51 +68,73 @@ class StanceClassifier:
         difference from its base model; the base is loaded offline and the adapter merged into it.
         """
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # loading takes a second; the API prints nothing
         source = str(name_or_path or default_model_path())
         path = Path(source)
         stance_config = _read_stance_config(path)
-        if path.exists() and not (path / "config.json").exists() and not (path / ADAPTER_CONFIG).exists():
+        if not path.exists() and source == str(DEFAULT_MODEL_DIR):
+            raise ModelError(f"{source}: the bundled model is missing; rebuild it with scripts/train_default.py")
+        compact = (path / ADAPTER_CONFIG).exists() or (path / DELTA_FILE).exists()
+        if compact and not (stance_config.get("labels") and stance_config.get("base_model")):
+            raise ModelError(
+                f"{source}: compact model directory without labels and base model in {STANCE_CONFIG}; "
+                "it is incomplete, retrain or re-export it"
+            )
+        if path.exists() and not (path / "config.json").exists() and not compact:
             raise ModelError(
                 f"{source}: not a model directory (no config.json or {ADAPTER_CONFIG}); "
                 "pass a directory written by `stance train` or a Hugging Face model name"
             )
-        if (path / ADAPTER_CONFIG).exists() and not stance_config:
-            raise ModelError(f"{source}: adapter directory without {STANCE_CONFIG}; it is incomplete, retrain or re-export it")
         try:
             if (path / ADAPTER_CONFIG).exists():
                 model = _load_adapter_model(path, stance_config)
+            elif (path / DELTA_FILE).exists():
+                model = load_delta(load_base_classifier(stance_config["base_model"], stance_config["labels"]), path)
             else:
                 model = AutoModelForSequenceClassification.from_pretrained(source, trust_remote_code=False)
-            tokenizer_source = source if (path / "tokenizer_config.json").exists() or not path.exists() else stance_config["base_model"]
+            tokenizer_source = source if (path / "tokenizer_config.json").exists() or not path.exists() else None
+            tokenizer_source = tokenizer_source or stance_config.get("base_model")
+            if not tokenizer_source:
+                raise ModelError(f"{source}: no tokenizer files and no base model named in {STANCE_CONFIG}")
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source))
-        except (OSError, ValueError) as err:
-            raise ModelError(f"{source}: cannot load the model ({_first_line(err)})") from None
+        except (OSError, ValueError, KeyError, RuntimeError) as err:
+            raise ModelError(f"{source}: cannot load the model ({first_line(err)})") from None
         kept = {key: stance_config[key] for key in ("max_length", "max_target_tokens", "stride", "base_model") if key in stance_config}
         return cls(model, tokenizer, **(kept | settings))
 
-    def save_pretrained(self, directory: str | Path, *, card: str | None = None, adapter_only: bool = False) -> None:
+    def save_pretrained(
+        self, directory: str | Path, *, card: str | None = None, storage: str = "full", delta_rank: int = 64
+    ) -> None:
         """Write the model directory; it appears whole or not at all (``stance.json`` is written last).
 
-        By default a plain Hugging Face directory (config, safetensors, tokenizer) that
-        ``transformers.pipeline`` loads. With ``adapter_only`` (LoRA-trained models only) just the
-        adapter, a few MB, which :meth:`from_pretrained` merges into its base model at load time.
+        ``storage``: ``"full"``, a plain Hugging Face directory (config, safetensors, tokenizer) that
+        ``transformers.pipeline`` loads; ``"adapter"`` (LoRA-trained models), only the LoRA adapter;
+        ``"delta"``, only the difference from the base model, with rank-``delta_rank`` matrices.
+        The two compact forms take a few MB and are merged into the base by :meth:`from_pretrained`;
+        ``stance export`` turns them into a full directory.
         """
         from peft import PeftModel
 
         from stance.files import atomic_directory
 
+        if storage not in ("full", "adapter", "delta"):
+            raise ValueError(f"storage {storage!r}: expected 'full', 'adapter' or 'delta'")
         is_adapter = isinstance(self.model, PeftModel)
-        if adapter_only and not is_adapter:
-            raise ModelError("adapter_only needs a LoRA-trained model; this one was fully fine-tuned")
-        if is_adapter and not adapter_only:
+        if storage == "adapter" and not is_adapter:
+            raise ModelError("adapter storage needs a LoRA-trained model; this one was fully fine-tuned")
+        if is_adapter and storage != "adapter":
             self.model = self.model.merge_and_unload()
         with atomic_directory(directory) as tmp:
-            self.model.save_pretrained(tmp)
+            if storage == "delta":
+                save_delta(self.model, load_base_classifier(self.base_model, self.labels), tmp, delta_rank)
+            else:
+                self.model.save_pretrained(tmp)
             self.tokenizer.save_pretrained(tmp)
             if card:
                 (tmp / "README.md").write_text(card, encoding="utf-8")
-            write_stance_config(tmp, self.settings() | {"format": "adapter" if adapter_only else "full"})
+            write_stance_config(tmp, self.settings() | {"format": storage})
 
     def settings(self) -> dict[str, Any]:
         """What ``stance.json`` records about how this classifier reads comments."""
@@ -163,7 +187,7 @@ class StanceClassifier:
         if progress:
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, desc="classifying", unit="batch", leave=False)
+            starts = tqdm(starts, desc="classifying", unit="batch", leave=False, delay=1.0)
         with torch.inference_mode():
             for start in starts:
                 idx = order[start : start + self.batch_size]
@@ -236,18 +260,16 @@ def write_stance_config(directory: str | Path, settings: dict[str, Any]) -> None
     Path(directory, STANCE_CONFIG).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
 
-def _load_adapter_model(path: Path, stance_config: dict[str, Any]) -> Any:
-    """Load the base model named in stance.json and merge the LoRA adapter stored at ``path``."""
-    from peft import PeftModel
+def load_base_classifier(base_model: str, labels: list[str]) -> Any:
+    """The base model with a fresh classification head for ``labels``, loaded quietly and offline."""
     from transformers import AutoModelForSequenceClassification
     from transformers.utils import logging as hf_logging
 
-    labels = stance_config["labels"]
     verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # the base's fresh head is replaced by the adapter's at once
+    hf_logging.set_verbosity_error()  # the fresh head is replaced at once; no need to warn about it
     try:
-        base = AutoModelForSequenceClassification.from_pretrained(
-            resolve_base_model(stance_config["base_model"]),
+        return AutoModelForSequenceClassification.from_pretrained(
+            resolve_base_model(base_model),
             num_labels=len(labels),
             id2label=dict(enumerate(labels)),
             label2id={label: i for i, label in enumerate(labels)},
@@ -255,10 +277,17 @@ def _load_adapter_model(path: Path, stance_config: dict[str, Any]) -> Any:
         )
     finally:
         hf_logging.set_verbosity(verbosity)
+
+
+def _load_adapter_model(path: Path, stance_config: dict[str, Any]) -> Any:
+    """Load the base model named in stance.json and merge the LoRA adapter stored at ``path``."""
+    from peft import PeftModel
+
+    base = load_base_classifier(stance_config["base_model"], stance_config["labels"])
     return PeftModel.from_pretrained(base, str(path)).merge_and_unload()
 
 
-def _first_line(err: BaseException) -> str:
+def first_line(err: BaseException) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 

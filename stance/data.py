@@ -63,6 +63,8 @@ def load_labelled(
 def check_label_set(examples: Sequence[LabelledComment], source: str, known: Sequence[str] | None = None) -> None:
     """Fail clearly when training data has one label only, or labels a model does not know."""
     counts = Counter(example.label for example in examples)
+    if not counts:
+        raise DataError(f"{source}: no labelled comments")
     if known is None and len(counts) < 2:
         raise DataError(f"{source}: every row has the label {next(iter(counts))!r}; training needs at least two labels")
     if known is not None:
@@ -83,7 +85,13 @@ def split_validation(
     counts = Counter(example.label for example in examples)
     splittable = [example for example in examples if counts[example.label] > 1]
     singletons = [example for example in examples if counts[example.label] == 1]
-    n_val = max(len(counts), round(fraction * len(splittable)))
+    n_classes = len({example.label for example in splittable})
+    n_val = min(max(n_classes, round(fraction * len(splittable))), len(splittable) - n_classes)
+    if n_classes < 2 or n_val < n_classes:
+        raise DataError(
+            f"too few labelled comments ({len(examples)}) to hold out a validation split; "
+            "add more, or pass a validation file"
+        )
     train, val = train_test_split(
         splittable, test_size=n_val, random_state=seed, stratify=[example.label for example in splittable]
     )

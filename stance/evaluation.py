@@ -103,22 +103,21 @@ def evaluate(
 
 def write_report(report: EvaluationReport, y_true: Sequence[str], y_pred: Sequence[str], output_dir: Path) -> None:
     """Write the confusion-matrix PNG and report.json into ``output_dir`` (each atomically)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from sklearn.metrics import ConfusionMatrixDisplay
 
     from stance.files import atomic_file
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    figure, axes = plt.subplots(figsize=(5.5, 4.5))
+    figure = Figure(figsize=(5.5, 4.5))  # no pyplot: the caller's matplotlib backend stays as it is
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=report.labels, ax=axes, colorbar=False)
     axes.set_title(f"macro-F1 {report.metrics['macro_f1']:.3f} on {report.n} comments")
     figure.tight_layout()
     with atomic_file(output_dir / CONFUSION_PNG, "wb") as handle:
         figure.savefig(handle, format="png", dpi=120)
-    plt.close(figure)
     report.files = {"confusion_matrix": str(output_dir / CONFUSION_PNG), "report": str(output_dir / REPORT_JSON)}
     with atomic_file(output_dir / REPORT_JSON) as handle:
         json.dump(report.to_dict(), handle, indent=2)

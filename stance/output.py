@@ -22,6 +22,18 @@ def format_for_path(path: str, is_terminal: bool) -> str:
     return "table" if is_terminal else "jsonl"
 
 
+def write_results(
+    results: Sequence[CommentStance], summary: ThreadSummary, labels: Sequence[str], fmt: str, stream: IO[str]
+) -> None:
+    """Write results in ``fmt`` (one of :data:`OUTPUT_FORMATS`)."""
+    if fmt == "jsonl":
+        write_jsonl(results, stream)
+    elif fmt == "csv":
+        write_csv(results, labels, stream)
+    else:
+        write_table(results, summary, stream)
+
+
 def write_jsonl(results: Sequence[CommentStance], stream: IO[str]) -> None:
     for result in results:
         stream.write(json.dumps(result.to_record(), ensure_ascii=False) + "\n")
@@ -44,6 +56,7 @@ def write_table(results: Sequence[CommentStance], summary: ThreadSummary, stream
     """A readable table (author, comment, stance, confidence) followed by the one-line summary."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False, expand=False)
     table.add_column("#", justify="right", style="dim")
@@ -55,10 +68,10 @@ def write_table(results: Sequence[CommentStance], summary: ThreadSummary, stream
     for result in results:
         text = " ".join(result.comment.text.split())
         table.add_row(
-            result.comment.id,
-            result.comment.author or "",
-            text if len(text) <= 160 else text[:157] + "...",
-            f"[{styles.get(result.prediction.label, '')}]{result.prediction.label}[/]",
+            Text(result.comment.id),
+            Text(result.comment.author or ""),
+            Text(text if len(text) <= 160 else text[:157] + "..."),
+            Text(result.prediction.label, style=styles.get(result.prediction.label, "")),
             f"{result.prediction.confidence:.2f}",
         )
     console = Console(file=stream, width=width, highlight=False)

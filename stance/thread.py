@@ -40,5 +40,12 @@ class Thread:
 
     def default_target(self) -> str:
         """What the comments take a stance toward: the title and the lead, where present."""
-        parts = [part for part in (self.title.strip(), self.lead) if part]
-        return ". ".join(part.rstrip(".") for part in parts)
+        return join_target(self.title, self.lead)
+
+
+def join_target(title: str, lead: str) -> str:
+    """``Title. Lead`` (the form the bundled model was trained on); either part may be empty."""
+    title, lead = title.strip(), lead.strip()
+    if title and lead:
+        return f"{title.rstrip('.')}. {lead}"
+    return title or lead

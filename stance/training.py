@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from stance.base_models import DEFAULT_BASE_MODEL, resolve_base_model
-from stance.classifier import StanceClassifier
+from stance.classifier import StanceClassifier, first_line
 from stance.data import LabelledComment, check_label_set, split_validation
 from stance.errors import ModelError, OutputError
 from stance.labels import ordered_labels
@@ -57,12 +58,13 @@ def train(
     validation: Sequence[LabelledComment] | None = None,
     resume: bool = False,
     force: bool = False,
-    adapter_only: bool = False,
+    compact: bool = False,
     progress: bool = False,
     data_description: Mapping[str, Any] | None = None,
 ) -> TrainingResult:
     """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``.
 
+    With ``compact`` only the difference from the base model is saved (see ``save_pretrained``).
     Without ``validation`` a stratified 10 % is held out. The checkpoint with the best validation
     macro-F1 is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
     killed run continues with ``resume=True``.
@@ -74,7 +76,7 @@ def train(
     checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
     _check_outputs(output_dir, checkpoints, resume=resume, force=force)
     check_label_set(train_data, "training data")
-    if validation is None:
+    if not validation:
         train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
     labels = ordered_labels({example.label for example in (*train_data, *validation)})
     set_seed(config.seed)
@@ -102,7 +104,8 @@ def train(
     card = render_model_card(
         labels=labels, base_model=config.base_model, data=data, settings=settings, metrics=metrics, report=report
     )
-    classifier.save_pretrained(output_dir, card=card, adapter_only=adapter_only)
+    storage = ("adapter" if config.method == "lora" else "delta") if compact else "full"
+    classifier.save_pretrained(output_dir, card=card, storage=storage)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingResult(output_dir=output_dir, labels=labels, metrics=metrics, report=report, data=data)
 
@@ -136,7 +139,7 @@ def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClas
         )
     except (OSError, ValueError) as err:
         raise ModelError(
-            f"{config.base_model}: cannot load the base model ({str(err).splitlines()[0]}); "
+            f"{config.base_model}: cannot load the base model ({first_line(err)}); "
             "pass a local directory or a Hugging Face name that is in your local cache"
         ) from None
     if config.method == "lora":
@@ -186,7 +189,7 @@ def _build_trainer(
 ) -> Any:
     import numpy as np
     import torch
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+    from transformers import DataCollatorWithPadding, PrinterCallback, ProgressCallback, Trainer, TrainingArguments
 
     labels = classifier.labels
     args = TrainingArguments(
@@ -229,7 +232,7 @@ def _build_trainer(
             [labels[i] for i in eval_pred.label_ids], [labels[i] for i in predicted], labels
         )
 
-    return Trainer(
+    trainer = Trainer(
         model=classifier.model,
         args=args,
         train_dataset=_features(classifier, train_data, first_window_only=False),
@@ -239,3 +242,21 @@ def _build_trainer(
         compute_metrics=compute_metrics,
         compute_loss_func=weighted_loss,
     )
+    # The Trainer prints its logs to stdout; the API prints nothing, and progress goes to stderr.
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    if progress:
+        trainer.add_callback(_stderr_progress())
+    return trainer
+
+
+def _stderr_progress() -> Any:
+    """The Trainer's progress bars, with its metric logs sent to stderr instead of stdout."""
+    from transformers import ProgressCallback
+
+    class StderrProgress(ProgressCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+            if state.is_world_process_zero and logs:
+                print({k: v for k, v in logs.items() if k != "total_flos"}, file=sys.stderr)
+
+    return StderrProgress()

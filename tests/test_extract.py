@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_PAGE, shared_file
+from conftest import shared_file
 from stance.errors import InputError
 from stance.extract import read_thread
 
@@ -38,7 +38,7 @@ def test_plaintext_page_splits_article_and_multiline_comments(tmp_path: Path) ->
     assert thread.comments[1].text.count("\n") == 2
     assert thread.comments[2].source == f"{path}:11"
     assert thread.default_target() == (
-        "Town Hall Approves Late-Night Buses. The council agreed to run buses until 2am on weekends"
+        "Town Hall Approves Late-Night Buses. The council agreed to run buses until 2am on weekends."
     )
 
 
@@ -47,7 +47,7 @@ def test_seed_page_has_five_comments_by_known_authors() -> None:
     assert [c.author for c in thread.comments] == ["Donatello", "Raphael", "Donatello", "Raphael", "Donatello"]
     assert thread.title == "Historic Partnership Strengthens Cyber Defenses"
     assert all("Comments" not in c.text for c in thread.comments)
-    assert SEED_PAGE.exists()
+    assert thread.comments[4].text.startswith("The focus on supply chain") and thread.comments[4].text.endswith("defensive.")
 
 
 def test_plaintext_without_count_line_is_an_input_error(tmp_path: Path) -> None:
@@ -103,3 +103,19 @@ def test_windows_1252_text_is_decoded(tmp_path: Path) -> None:
     path.write_bytes("Caf\u00e9 opens\n1 Comment\nZo\u00eb\nNa\u00efve but fine\n".encode("cp1252"))
     thread = read_thread(path)
     assert thread.comments[0].author == "Zo\u00eb" and thread.title == "Caf\u00e9 opens"
+
+
+def test_short_comment_lines_are_not_taken_for_authors(tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text("Title\n3 Comments\nAnn\nWell said\nGood point\nBob\nI disagree with all of it.\nAnn\nWhy?\n", encoding="utf-8")
+    thread = read_thread(path)
+    assert [(c.author, c.text) for c in thread.comments] == [
+        ("Ann", "Well said\nGood point"), ("Bob", "I disagree with all of it."), ("Ann", "Why?"),
+    ]
+
+
+def test_jsonl_text_may_hold_unicode_line_separators(tmp_path: Path) -> None:
+    path = tmp_path / "sep.jsonl"
+    path.write_text(json.dumps({"text": "one\u2028two", "author": 42}, ensure_ascii=False) + "\n", encoding="utf-8")
+    [comment] = read_thread(path).comments
+    assert comment.text == "one\u2028two" and comment.author == "42"

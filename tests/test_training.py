@@ -35,11 +35,11 @@ def test_full_fine_tune_learns_and_writes_a_pipeline_directory(tiny_base_model: 
     assert pipe({"text": "the plan", "text_pair": "I hate this plan, awful idea"})["label"] == "oppose"
 
 
-def test_lora_adapter_only_directory_is_small_and_reloads_to_same_scores(
+def test_compact_lora_directory_holds_only_the_adapter_and_reloads_to_same_scores(
     tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "adapter"
-    train(load_labelled(toy_labelled), out, tiny_config(tiny_base_model, method="lora"), adapter_only=True)
+    train(load_labelled(toy_labelled), out, tiny_config(tiny_base_model, method="lora"), compact=True)
     assert (out / "adapter_model.safetensors").exists() and not (out / "model.safetensors").exists()
     adapter = StanceClassifier.from_pretrained(out)
     assert adapter.predict("I love this plan, great idea", "the plan").label == "support"
@@ -47,6 +47,43 @@ def test_lora_adapter_only_directory_is_small_and_reloads_to_same_scores(
     plain = StanceClassifier.from_pretrained(tmp_path / "plain")
     texts = ["I hate this plan", "I love it"]
     assert plain.predict_proba(texts, "the plan") == pytest.approx(adapter.predict_proba(texts, "the plan"), abs=1e-5)
+
+
+def test_compact_full_fine_tune_stores_a_delta_that_rebuilds_the_model(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    full = tmp_path / "full"
+    train(load_labelled(toy_labelled), full, tiny_config(tiny_base_model))
+    tuned = StanceClassifier.from_pretrained(full)
+    tuned.save_pretrained(tmp_path / "delta", storage="delta", delta_rank=16)  # 16 >= half of 32: kept exact
+    assert (tmp_path / "delta" / "delta.safetensors").exists() and not (tmp_path / "delta" / "model.safetensors").exists()
+    assert json.loads((tmp_path / "delta" / "stance.json").read_text())["format"] == "delta"
+    rebuilt = StanceClassifier.from_pretrained(tmp_path / "delta")
+    texts = ["I love this plan", "awful idea", "something else entirely"]
+    assert rebuilt.predict_proba(texts, "the plan") == pytest.approx(tuned.predict_proba(texts, "the plan"), abs=2e-3)
+
+
+def test_low_rank_delta_is_exact_for_a_low_rank_change() -> None:
+    import torch
+
+    from stance.compact import apply_delta, compute_delta
+
+    base = {"w": torch.randn(40, 30), "b": torch.zeros(30), "same": torch.ones(3)}
+    change = torch.randn(40, 2) @ torch.randn(2, 30)  # rank 2
+    tuned = {"w": base["w"] + change, "b": torch.full((30,), 0.5), "same": torch.ones(3), "head": torch.randn(4, 30)}
+    delta = compute_delta(tuned, base, rank=4)
+    assert "same.delta_full" not in delta and delta["w.delta_left"].shape == (40, 4)
+
+    class Holder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            for name, value in base.items():
+                self.register_buffer(name, value.clone())
+            self.register_buffer("head", torch.zeros(4, 30))
+
+    rebuilt = apply_delta(Holder(), delta).state_dict()
+    for name, value in tuned.items():
+        assert torch.allclose(rebuilt[name], value, atol=2e-2), name
 
 
 def test_existing_output_needs_force_and_leftover_checkpoints_need_resume(

@@ -37,7 +37,7 @@ def classify(
     Prints one row per comment and a one-line summary of the thread. Examples:
 
     \b
-      stance classify data/examples/bike_lanes.txt
+      stance classify data/examples/car_free_riverside.txt
 
     \b
       stance classify comments.jsonl --target "Council bans cars from the old town" -o labelled.csv
@@ -46,7 +46,7 @@ def classify(
     from stance.classifier import StanceClassifier
     from stance.extract import read_thread
     from stance.files import atomic_file, check_writable
-    from stance.output import OUTPUT_FORMATS, format_for_path, write_csv, write_jsonl, write_table
+    from stance.output import OUTPUT_FORMATS, format_for_path, write_results
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     if fmt not in OUTPUT_FORMATS:
@@ -63,19 +63,10 @@ def classify(
     classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size)
     results = classify_thread(thread, classifier, target, progress=stderr_is_terminal())
     summary = summarize(results, classifier.labels)
-
-    def write(stream) -> None:
-        if fmt == "jsonl":
-            write_jsonl(results, stream)
-        elif fmt == "csv":
-            write_csv(results, classifier.labels, stream)
-        else:
-            write_table(results, summary, stream)
-
     if output == "-":
-        write(sys.stdout)
+        write_results(results, summary, classifier.labels, fmt, sys.stdout)
     else:
         with atomic_file(Path(output)) as stream:
-            write(stream)
+            write_results(results, summary, classifier.labels, fmt, stream)
     if fmt != "table" or output != "-":
         echo_log(summary.describe())

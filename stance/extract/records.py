@@ -17,7 +17,8 @@ COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")
 def read_rows(text: str, source: str, input_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, row) pairs from JSONL or CSV/TSV text, with errors naming file and line."""
     if input_format == "jsonl":
-        for lineno, line in enumerate(text.splitlines(), start=1):
+        # str.splitlines() would also split on U+2028 and friends, which JSON strings may hold raw.
+        for lineno, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
@@ -60,15 +61,23 @@ def parse_records(
             Comment(
                 id=str(fields["id"]) if fields["id"] not in (None, "") else str(n),
                 text=value,
-                author=fields["author"] or None,
-                time=fields["time"] or None,
-                parent=str(fields["parent"]) if fields["parent"] not in (None, "") else None,
+                author=_as_text(fields["author"]),
+                time=_as_text(fields["time"]),
+                parent=_as_text(fields["parent"]),
                 likes=_as_int(fields["likes"]),
-                target=fields["target"] or None,
+                target=_as_text(fields["target"]),
                 source=f"{source}:{lineno}",
             )
         )
     return Thread(comments=comments, source=source)
+
+
+def _as_text(value: Any) -> str | None:
+    """Strings, numbers and the like as text; blanks and missing values as None."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def _as_int(value: Any) -> int | None:
