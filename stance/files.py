@@ -55,7 +55,11 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(dir=target.resolve().parent, prefix=f".{target.name}.partial-"))
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
+        mask = _umask()
+        os.chmod(tmp, 0o777 & ~mask)
+        for file in tmp.rglob("*"):
+            if file.is_file():
+                os.chmod(file, 0o666 & ~mask)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)
