@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--sources", default="corpus,arc,tweeteval", help="training sources, comma-separated")
     parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC comments")
     parser.add_argument("--method", choices=["full", "lora"], default="full")
+    parser.add_argument("--target-dropout", type=float, default=0.0, help="share of training rows without target")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
@@ -59,6 +60,7 @@ def main() -> None:
         epochs=args.epochs,
         max_length=args.max_length,
         max_target_tokens=args.max_target_tokens,
+        target_dropout=args.target_dropout,
         lora_rank=args.lora_rank,
         learning_rate=args.learning_rate,
     )

@@ -33,6 +33,7 @@ class TrainingConfig:
     validation_fraction: float = 0.1
     class_weights: bool = True
     lora_rank: int = 16
+    target_dropout: float = 0.0  # share of training comments shown without their target
     seed: int = 42
 
     def resolved_learning_rate(self) -> float:
@@ -80,6 +81,8 @@ def train(
         train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
     labels = ordered_labels({example.label for example in (*train_data, *validation)})
     set_seed(config.seed)
+    if config.target_dropout:
+        train_data = _drop_targets(train_data, config.target_dropout, config.seed)
 
     classifier = _initial_classifier(config, labels)
     trainer = _build_trainer(classifier, train_data, validation, config, checkpoints, progress)
@@ -108,6 +111,15 @@ def train(
     classifier.save_pretrained(output_dir, card=card, storage=storage)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingResult(output_dir=output_dir, labels=labels, metrics=metrics, report=report, data=data)
+
+
+def _drop_targets(examples: Sequence[LabelledComment], share: float, seed: int) -> list[LabelledComment]:
+    """Show a seeded ``share`` of comments without their target, so the comment's own polarity is learnt."""
+    import random
+    from dataclasses import replace
+
+    rng = random.Random(seed)
+    return [replace(example, target="") if rng.random() < share else example for example in examples]
 
 
 def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool) -> None:

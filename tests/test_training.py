@@ -136,3 +136,15 @@ def test_resumed_run_ends_with_the_metrics_of_an_uninterrupted_one(
     a = StanceClassifier.from_pretrained(tmp_path / "straight").predict_proba(probe, "the plan")
     b = StanceClassifier.from_pretrained(tmp_path / "resumed").predict_proba(probe, "the plan")
     assert a == pytest.approx(b, abs=1e-4)
+
+
+def test_target_dropout_blanks_a_seeded_share_of_targets() -> None:
+    from stance.data import LabelledComment
+    from stance.training import _drop_targets
+
+    rows = [LabelledComment(f"comment {i}", "support", "the plan") for i in range(400)]
+    dropped = _drop_targets(rows, 0.25, seed=3)
+    blanked = sum(row.target == "" for row in dropped)
+    assert 60 < blanked < 140
+    assert dropped == _drop_targets(rows, 0.25, seed=3)
+    assert [row.text for row in dropped] == [row.text for row in rows]
