@@ -43,9 +43,10 @@ def main() -> None:
     unknown = sorted(set(chosen) - set(loaders))
     if unknown:
         parser.error(f"unknown --sources {unknown}; choose from {sorted(loaders)}")
-    sources_train = {name: loaders[name]("train") * (args.corpus_repeat if name == "corpus" else 1) for name in chosen}
-    if "arc" in sources_train:
-        sources_train["arc"] = arc("train", max_words=args.arc_max_words)
+    train_loaders = loaders | {"arc": lambda split: arc(split, max_words=args.arc_max_words)}
+    sources_train = {
+        name: train_loaders[name]("train") * (args.corpus_repeat if name == "corpus" else 1) for name in chosen
+    }
     sources_val = {name: loaders[name]("dev" if name == "corpus" else "val") for name in chosen}
     train_rows = [row for rows in sources_train.values() for row in rows]
     val_rows = [row for rows in sources_val.values() for row in rows]

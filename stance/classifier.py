@@ -260,19 +260,25 @@ def write_stance_config(directory: str | Path, settings: dict[str, Any]) -> None
     Path(directory, STANCE_CONFIG).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
 
-def load_base_classifier(base_model: str, labels: list[str]) -> Any:
-    """The base model with a fresh classification head for ``labels``, loaded quietly and offline."""
+def load_base_classifier(base_model: str, labels: list[str], *, quiet: bool = True) -> Any:
+    """The base model with a fresh classification head for ``labels``, loaded offline.
+
+    ``quiet`` silences transformers' note that the head is new (true when a stored head replaces it
+    at once; training leaves it on).
+    """
     from transformers import AutoModelForSequenceClassification
     from transformers.utils import logging as hf_logging
 
     verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # the fresh head is replaced at once; no need to warn about it
+    if quiet:
+        hf_logging.set_verbosity_error()
     try:
         return AutoModelForSequenceClassification.from_pretrained(
             resolve_base_model(base_model),
             num_labels=len(labels),
             id2label=dict(enumerate(labels)),
             label2id={label: i for i, label in enumerate(labels)},
+            ignore_mismatched_sizes=True,  # a base that is itself a classifier gets a head of our size
             trust_remote_code=False,
         )
     finally:

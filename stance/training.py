@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from stance.base_models import DEFAULT_BASE_MODEL, resolve_base_model
-from stance.classifier import StanceClassifier, first_line
+from stance.classifier import StanceClassifier, first_line, load_base_classifier
 from stance.data import LabelledComment, check_label_set, split_validation
 from stance.errors import ModelError, OutputError
 from stance.labels import ordered_labels
@@ -136,19 +136,11 @@ def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: 
 
 def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClassifier:
     """The base model with a fresh head for ``labels`` (wrapped in LoRA for ``method='lora'``)."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    source = resolve_base_model(config.base_model)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            source,
-            num_labels=len(labels),
-            id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)},
-            ignore_mismatched_sizes=True,
-            trust_remote_code=False,
-        )
+        tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model))
+        model = load_base_classifier(config.base_model, labels, quiet=False)
     except (OSError, ValueError) as err:
         raise ModelError(
             f"{config.base_model}: cannot load the base model ({first_line(err)}); "
