@@ -18,6 +18,12 @@ class Comment:
     likes: int | None = None
     target: str | None = None  # what this comment takes a stance toward, where it differs per comment
     source: str | None = None  # where it came from: "file:line" or a path inside the document
+    status: str | None = None  # "deleted" or "spam" where the source flags it; such comments are not classified
+
+    @property
+    def removed(self) -> bool:
+        """Whether the source flags this comment as deleted or spam."""
+        return self.status is not None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -32,6 +38,7 @@ class Thread:
     comments: list[Comment] = field(default_factory=list)
     source: str | None = None
     declared_count: int | None = None  # the "N Comments" header, where the page has one
+    not_loaded: int = 0  # comments the source refers to but does not contain (e.g. Reddit "load more" stubs)
 
     @property
     def lead(self) -> str:
