@@ -54,22 +54,25 @@ def classify_thread(
     classifier: StanceClassifier,
     target: str | None = None,
     *,
+    include_removed: bool = False,
     progress: bool = False,
 ) -> list[CommentStance]:
     """Predict each comment's stance toward ``target``, else its own target, else the article's.
 
+    Comments the source flags as deleted or spam are left out unless ``include_removed``.
     Raises :class:`InputError` when a comment has no target from any of those sources.
     """
     check_target(target)
-    targets = [target or comment.target or thread.default_target() for comment in thread.comments]
-    missing = [comment for comment, found in zip(thread.comments, targets) if not found]
+    comments = [comment for comment in thread.comments if include_removed or not comment.removed]
+    targets = [target or comment.target or thread.default_target() for comment in comments]
+    missing = [comment for comment, found in zip(comments, targets) if not found]
     if missing:
         raise InputError(
             f"{missing[0].source or thread.source}: no target to judge the comment against "
             "(the input has no article title); pass --target 'the claim or headline'"
         )
-    predictions = classifier.predict([comment.text for comment in thread.comments], targets, progress=progress)
-    return [CommentStance(c, p, t) for c, p, t in zip(thread.comments, predictions, targets)]
+    predictions = classifier.predict([comment.text for comment in comments], targets, progress=progress)
+    return [CommentStance(c, p, t) for c, p, t in zip(comments, predictions, targets)]
 
 
 def summarize(results: Sequence[CommentStance], labels: Sequence[str]) -> ThreadSummary:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from stance.classification import CommentStance, ThreadSummary
+from stance.thread import Comment
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv")
 
@@ -77,3 +78,34 @@ def write_table(results: Sequence[CommentStance], summary: ThreadSummary, stream
     console = Console(file=stream, width=width, highlight=False)
     console.print(table)
     console.print(summary.describe())
+
+
+def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> None:
+    """Extracted comments without predictions, in ``fmt`` (one of :data:`OUTPUT_FORMATS`)."""
+    records = [comment.to_dict() for comment in comments]
+    if fmt == "jsonl":
+        stream.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    elif fmt == "csv":
+        writer = csv.DictWriter(stream, fieldnames=list(Comment.__dataclass_fields__))
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        _write_comment_table(comments, stream)
+
+
+def _write_comment_table(comments: Sequence[Comment], stream: IO[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, expand=False)
+    for name, options in (("id", {"style": "dim"}), ("author", {"max_width": 18}), ("time", {"max_width": 20}),
+                          ("reply to", {"style": "dim"}), ("comment", {"ratio": 1})):
+        table.add_column(name, overflow="fold", **options)
+    for comment in comments:
+        text = " ".join(comment.text.split())
+        table.add_row(
+            Text(comment.id), Text(comment.author or ""), Text(comment.time or ""), Text(comment.parent or ""),
+            Text((text if len(text) <= 160 else text[:157] + "...") + (f" [{comment.status}]" if comment.status else "")),
+        )
+    Console(file=stream, highlight=False).print(table)

@@ -45,6 +45,18 @@ class Thread:
         """The article's first paragraph."""
         return self.body.strip().split("\n", 1)[0].strip() if self.body.strip() else ""
 
+    def describe(self) -> str:
+        """One line on what was found: title, comments, replies, flagged and missing comments."""
+        removed = sum(comment.removed for comment in self.comments)
+        replies = sum(comment.parent is not None for comment in self.comments)
+        parts = [f"{len(self.comments)} comments ({replies} replies, {removed} deleted or spam)"]
+        if self.declared_count is not None and self.declared_count != len(self.comments):
+            parts.append(f"the page says {self.declared_count}")
+        if self.not_loaded:
+            parts.append(f"{self.not_loaded} more not in the file (not loaded when it was saved)")
+        title = f"{self.title!r}: " if self.title else ""
+        return title + "; ".join(parts)
+
     def default_target(self) -> str:
         """What the comments take a stance toward: the title and the lead, where present."""
         return join_target(self.title, self.lead)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated, Optional
 
 import typer
 
@@ -31,3 +32,24 @@ def stderr_is_terminal() -> bool:
 def echo_log(message: str) -> None:
     """Logs go to stderr; stdout is for data."""
     typer.echo(message, err=True)
+
+
+# Options that every command reading a page shares.
+PageArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A saved web page (.html, .html.gz), a plain-text page, a platform export (Disqus/WordPress XML, "
+        "Reddit/yt-dlp/Hacker News/Discourse JSON) or a JSONL/CSV file of comments; '-' reads stdin."
+    ),
+]
+InputFormatOption = Annotated[
+    Optional[str],
+    typer.Option(help="Force the input format (text, html, jsonl, csv, tsv, disqus, wxr, reddit, ytdlp, hackernews, discourse); default: sniffed."),
+]
+TextColumnOption = Annotated[str, typer.Option(help="Column holding the comment text in JSONL/CSV input.")]
+OutputOption = Annotated[str, typer.Option("--output", "-o", help="Where to write the records; '-' is stdout.")]
+OutputFormatOption = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help="table, jsonl or csv. Default: from the -o suffix; a table on a terminal, else jsonl."),
+]
+ForceOption = Annotated[bool, typer.Option(help="Overwrite the -o file if it exists.")]

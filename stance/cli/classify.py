@@ -8,29 +8,37 @@ from typing import Annotated, Optional
 
 import typer
 
-from stance.cli._app import app, echo_log, stderr_is_terminal
+from stance.cli._app import (
+    ForceOption,
+    InputFormatOption,
+    OutputFormatOption,
+    OutputOption,
+    PageArgument,
+    TextColumnOption,
+    app,
+    echo_log,
+    stderr_is_terminal,
+)
 
 
 @app.command()
 def classify(
-    page: Annotated[str, typer.Argument(help="A page (plain text), or a JSONL/CSV file of comments; '-' reads stdin.")],
+    page: PageArgument,
     target: Annotated[
         Optional[str], typer.Option(help="What the comments take a stance toward. Default: the article's title and lead.")
     ] = None,
     model: Annotated[
         Optional[str], typer.Option(help="Model directory or Hugging Face name. Default: the bundled model.")
     ] = None,
-    output: Annotated[str, typer.Option("--output", "-o", help="Where to write results; '-' is stdout.")] = "-",
-    output_format: Annotated[
-        Optional[str],
-        typer.Option("--format", "-f", help="table, jsonl or csv. Default: from the -o suffix; a table on a terminal, else jsonl."),
-    ] = None,
-    input_format: Annotated[
-        Optional[str], typer.Option(help="Force the input format: text, jsonl, csv or tsv (default: sniffed).")
-    ] = None,
-    text_column: Annotated[str, typer.Option(help="Column holding the comment text in JSONL/CSV input.")] = "text",
+    output: OutputOption = "-",
+    output_format: OutputFormatOption = None,
+    input_format: InputFormatOption = None,
+    text_column: TextColumnOption = "text",
+    include_removed: Annotated[
+        bool, typer.Option(help="Also classify comments the source flags as deleted or spam.")
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 32,
-    force: Annotated[bool, typer.Option(help="Overwrite the -o file if it exists.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Label every comment of PAGE as support, oppose, mixed or neutral, with a confidence.
 
@@ -38,6 +46,9 @@ def classify(
 
     \b
       stance classify data/examples/car_free_riverside.txt
+
+    \b
+      stance classify saved_page.html --format csv -o labelled.csv
 
     \b
       stance classify comments.jsonl --target "Council bans cars from the old town" -o labelled.csv
@@ -58,10 +69,9 @@ def classify(
     if not thread.comments:
         echo_log(f"{page}: no comments found")
         return
-    if thread.declared_count is not None and thread.declared_count != len(thread.comments):
-        echo_log(f"{page}: the page says {thread.declared_count} comments; found {len(thread.comments)}")
+    echo_log(f"{page}: {thread.describe()}")
     classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size)
-    results = classify_thread(thread, classifier, target, progress=stderr_is_terminal())
+    results = classify_thread(thread, classifier, target, include_removed=include_removed, progress=stderr_is_terminal())
     summary = summarize(results, classifier.labels)
     if output == "-":
         write_results(results, summary, classifier.labels, fmt, sys.stdout)

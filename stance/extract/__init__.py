@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import gzip
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from stance.errors import InputError
+from stance.extract.exports import EXPORT_PARSERS, sniff_export
+from stance.extract.html import parse_html
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import parse_records
 from stance.thread import Thread
 
-INPUT_FORMATS = ("text", "jsonl", "csv", "tsv")
+INPUT_FORMATS = ("text", "html", "jsonl", "csv", "tsv", *EXPORT_PARSERS)
 MAX_INPUT_BYTES = 200 * 1024 * 1024
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "text"}
+_SUFFIX_FORMATS = {
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+}
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|article|section)\b", re.I | re.S)
 
 
 def read_text(path: str | Path) -> str:
@@ -48,8 +55,20 @@ def read_text(path: str | Path) -> str:
 def sniff_format(name: str, text: str) -> str:
     """Guess the input format from the file name, then from the content."""
     suffixes = [s.lower() for s in Path(name).suffixes if s.lower() != ".gz"]
-    if suffixes and suffixes[-1] in _SUFFIX_FORMATS:
-        return _SUFFIX_FORMATS[suffixes[-1]]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[suffix]
+    export = sniff_export(text)
+    if export is not None:
+        return export
+    if suffix in (".json", ".xml"):
+        raise InputError(
+            f"{name}: a {suffix[1:].upper()} file that is not a known export; expected a Disqus or WordPress XML "
+            "export or a Reddit, yt-dlp, Hacker News or Discourse JSON file (one comment per line is JSONL: "
+            "rename it .jsonl); force a format with --input-format"
+        )
+    if _HTML_START.match(text[:4096]):
+        return "html"
     head = text.lstrip()[:1]
     return "jsonl" if head == "{" else "text"
 
@@ -73,6 +92,10 @@ def read_thread(
         raise InputError(f"{name}: the file is empty")
     if fmt == "text":
         return parse_plaintext(text, name)
+    if fmt == "html":
+        return parse_html(text, name)
+    if fmt in EXPORT_PARSERS:
+        return EXPORT_PARSERS[fmt](text, name)
     return parse_records(text, name, fmt, columns)
 
 

@@ -1,0 +1,55 @@
+"""`stance extract PAGE`: the comments of a page or export, one record each, without classifying them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+import typer
+
+from stance.cli._app import (
+    ForceOption,
+    InputFormatOption,
+    OutputFormatOption,
+    OutputOption,
+    PageArgument,
+    TextColumnOption,
+    app,
+    echo_log,
+)
+
+
+@app.command()
+def extract(
+    page: PageArgument,
+    output: OutputOption = "-",
+    output_format: OutputFormatOption = None,
+    input_format: InputFormatOption = None,
+    text_column: TextColumnOption = "text",
+    force: ForceOption = False,
+) -> None:
+    """Find every comment in PAGE: id, author, time, parent, likes, text and where it came from.
+
+    Deleted and spam comments are kept and flagged in the `status` field. The article's title and
+    what was found go to stderr. Examples:
+
+    \b
+      stance extract saved_page.html
+    \b
+      stance extract reddit_thread.json -o comments.jsonl
+    """
+    from stance.extract import read_thread
+    from stance.files import atomic_file, check_writable
+    from stance.output import OUTPUT_FORMATS, format_for_path, write_comments
+
+    fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
+    if fmt not in OUTPUT_FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    if output != "-":
+        check_writable(output, force)
+    thread = read_thread(page, input_format, columns={"text": text_column})
+    if output == "-":
+        write_comments(thread.comments, fmt, sys.stdout)
+    else:
+        with atomic_file(Path(output)) as stream:
+            write_comments(thread.comments, fmt, stream)
+    echo_log(f"{page}: {thread.describe()}")

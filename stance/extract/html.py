@@ -1,0 +1,562 @@
+"""Saved HTML pages: find the comment section by structure and return one record per comment.
+
+Comments are looked for, in order, in the page's markup (elements a comment system marks as a comment
+by class, id numbering or schema.org microdata, nested for replies), in schema.org ``Comment`` objects
+in JSON-LD, and in comment-like JSON embedded in ``<script>`` tags (e.g. ``__NEXT_DATA__``). The
+article's body is extracted by trafilatura from the page with the comments cut out, so no comment
+text can leak into it. Nothing is fetched or executed: comments a page loads with JavaScript are not
+in the file, and such a page yields no comments.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from stance.errors import InputError
+from stance.extract.markup import element_text, html_to_text, tidy_text
+from stance.thread import Comment, Thread
+
+# A class token naming a whole comment ("comment", "c-comment", "comment-item", "commentItem").
+_ITEM_CLASS = re.compile(r"^(?:[a-z]+[-_])?comment(?:[-_]?(?:item|entry|node|container|wrapper|block|card))?$", re.I)
+# An id numbering comments ("comment-123", "bb_message_42", "c2925100285921034305", "reply-7").
+_ITEM_ID = re.compile(r"^(?:[a-z]+[-_])?(?:comment|message|msg|reply|c)[-_]?\d+$", re.I)
+_NOT_COMMENT_CLASS = re.compile(r"^(?:pingback|trackback|comment-form|comment-respond|respond)$", re.I)
+_BODY_CLASS = re.compile(r"(?:^|[-_])(?:content|body|text|message|comment-?text)$", re.I)
+_BODY_PROPS = {"text", "comment", "commenttext", "articlebody", "description"}
+_META_CLASS = re.compile(
+    r"(?:^|[-_])(?:author|meta|metadata|commentmetadata|vcard|avatar|reply|replies|actions?|toolbar|footer|"
+    r"header|rating|ratings|votes?|voting|share|sharing|byline|date|datetime|time|timestamp|permalink|links|"
+    r"report|flag|button|trigger|toggle|ellipsis|says|like|likes|controls?)(?:$|[-_])",
+    re.I,
+)
+_AUTHOR_CLASS = re.compile(r"(?:^|[-_])(?:fn|author|user|username|user-?name|nick(?:name)?|commenter|name)$", re.I)
+_TIME_CLASS = re.compile(r"(?:^|[-_])(?:date|datetime|time|timestamp|published)$", re.I)
+_LIKES_TEXT = re.compile(r"^\s*([\d.,]+)\s*(k)?\s*(?:points?|likes?|votes?|upvotes?)\s*$", re.I)
+_LIKES_CLASS = re.compile(r"(?:^|[-_])(?:likes?|votes?|score|points|upvotes?|karma)(?:$|[-_]|-?count)", re.I)
+_LEVEL_TEXT = re.compile(r"^\s*level\s+(\d+)\s*$", re.I)
+_DELETED_TEXT = re.compile(r"^\s*\[?(?:deleted|removed)\]?\s*$|^this comment (?:has been|was) (?:deleted|removed)", re.I)
+_COUNT_TEXT = re.compile(
+    r"^\s*(\d[\d,.]*)\s+(?:comments?|responses?|replies|thoughts?\b.*|kommentare?|leserkommentare?|"
+    r"commentaires?|comentarios?|reacties)\s*:?\s*$",
+    re.I,
+)
+_SAYS = re.compile(r"\s*(?:says|sagt|schreibt|said|wrote)\s*:?\s*$", re.I)
+_TEXT_KEYS = ("body", "text", "content", "message", "comment", "commentText", "body_html", "bodyHtml", "html")
+_AUTHOR_KEYS = ("author", "user", "username", "userName", "authorName", "author_name", "by", "name", "displayName")
+
+
+@dataclass
+class _Item:
+    """A comment element found in the markup."""
+
+    element: etree._Element
+    signature: tuple[str, str]
+
+
+def parse_html(text: str, source: str) -> Thread:
+    """Read a saved web page into a thread: the article's title and body, and every comment."""
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_parser())
+    except (etree.ParserError, ValueError) as err:
+        raise InputError(f"{source}: cannot parse the page as HTML ({err}); expected a saved web page") from None
+    json_ld = list(_json_ld_objects(root))
+    items = _comment_items(root)
+    if items:
+        comments = _comments_from_markup(root, items, source)
+    else:
+        comments = _comments_from_json_ld(json_ld, source) or _comments_from_scripts(root, source)
+    title = _title(root, json_ld)
+    body = _article_body(root, [item.element for item in items])
+    return Thread(
+        title=title,
+        body=body,
+        comments=comments,
+        source=source,
+        declared_count=_declared_count(root, json_ld),
+    )
+
+
+def _parser() -> lxml.html.HTMLParser:
+    # No network, no entities from outside, comments and processing instructions dropped.
+    return lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments in the markup
+
+
+def _classes(element: etree._Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def _item_signature(element: etree._Element) -> tuple[str, str] | None:
+    """How a comment element is marked, or None if it is not one: (tag, marker)."""
+    if not isinstance(element.tag, str):
+        return None
+    classes = _classes(element)
+    if any(_NOT_COMMENT_CLASS.match(token) for token in classes):
+        return None
+    if (element.get("itemtype") or "").rstrip("/").lower().endswith("schema.org/comment"):
+        return element.tag, "itemtype"
+    for token in classes:
+        if _ITEM_CLASS.match(token):
+            return element.tag, "class:" + token.lower()
+    element_id = element.get("id") or ""
+    if _ITEM_ID.match(element_id):
+        return element.tag, "id:" + re.sub(r"\d+$", "N", element_id.lower())
+    return None
+
+
+def _comment_items(root: etree._Element) -> list[_Item]:
+    """Comment elements in document order; a comment's inner wrappers are not counted again.
+
+    An element inside a comment element of another kind is that comment's body wrapper, not a
+    reply (replies are marked like their parents), so it is dropped.
+    """
+    found: dict[etree._Element, tuple[str, str]] = {}
+    for element in root.iter():
+        signature = _item_signature(element)
+        if signature is not None:
+            found[element] = signature
+    for container in [element for element in found if _is_container(element, found)]:
+        del found[container]
+    items = []
+    for element, signature in found.items():
+        ancestor = _nearest(element, found)
+        if ancestor is not None and found[ancestor] != signature:
+            continue
+        if not element_text(element):
+            continue
+        items.append(_Item(element, signature))
+    return items
+
+
+def _is_container(element: etree._Element, found: dict[etree._Element, tuple[str, str]]) -> bool:
+    """Whether a comment-marked element holds several comments of another kind (a comment list)."""
+    held = 0
+    for descendant in element.iterdescendants():
+        signature = found.get(descendant)
+        if signature is None or signature == found[element]:
+            continue
+        owner = next((a for a in descendant.iterancestors() if found.get(a) == found[element]), None)
+        held += owner is element
+        if held >= 2:
+            return True
+    return False
+
+
+def _nearest(element: etree._Element, among: dict[etree._Element, Any]) -> etree._Element | None:
+    """The closest ancestor of ``element`` that is a key of ``among``."""
+    for ancestor in element.iterancestors():
+        if ancestor in among:
+            return ancestor
+    return None
+
+
+def _comments_from_markup(root: etree._Element, items: list[_Item], source: str) -> list[Comment]:
+    elements = {item.element: item for item in items}
+    ids = {item.element: _comment_id(item.element, n) for n, item in enumerate(items, start=1)}
+    comments = []
+    levels: list[tuple[int, str]] = []  # (level, id) of the comments above, for pages that print "level N"
+    tree = root.getroottree()
+    for item in items:
+        element = item.element
+        nested = frozenset(e for e in elements if e is not element and element in e.iterancestors())
+        skip = _reply_containers(element, nested)
+        text = _comment_text(element, skip)
+        parent_element = _nearest(element, elements)
+        parent = ids[parent_element] if parent_element is not None else None
+        level = _level(element, skip)
+        if level is not None:
+            while levels and levels[-1][0] >= level:
+                levels.pop()
+            parent = parent or (levels[-1][1] if levels else None)
+            levels.append((level, ids[element]))
+        comments.append(
+            Comment(
+                id=ids[element],
+                text=text,
+                author=_author(element, skip),
+                time=_time(element, skip),
+                parent=parent,
+                likes=_likes(element, skip),
+                source=f"{source}#{_css_path(tree, element)}",
+                status="deleted" if _DELETED_TEXT.search(text) else None,
+            )
+        )
+    return comments
+
+
+def _reply_containers(element: etree._Element, nested: frozenset[etree._Element]) -> frozenset[etree._Element]:
+    """The nested replies of a comment and the lists holding them: not part of its own text."""
+    skip = set(nested)
+    for reply in nested:
+        for ancestor in reply.iterancestors():
+            if ancestor is element:
+                break
+            if ancestor.tag in ("ol", "ul") or any(re.search(r"children|replies|thread", t, re.I) for t in _classes(ancestor)):
+                if not any(_descendant_outside(ancestor, nested, element)):
+                    skip.add(ancestor)
+    return frozenset(skip)
+
+
+def _descendant_outside(container: etree._Element, nested: frozenset[etree._Element], owner: etree._Element) -> Iterator[bool]:
+    """Yield True for text in ``container`` that belongs to ``owner`` itself rather than to a reply."""
+    for node in container.iter():
+        if node in nested:
+            continue
+        if any(a in nested for a in node.iterancestors() if a is not container):
+            continue
+        if (node.text or "").strip() and node is not container and node.tag not in ("ol", "ul", "li", "div"):
+            yield True
+
+
+def _is_meta(element: etree._Element) -> bool:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in ("time", "cite", "footer", "header", "button", "form", "img", "svg", "h1", "h2", "h3", "h4", "h5", "h6"):
+        return True
+    if element.get("itemprop") in ("author", "dateCreated", "datePublished", "creator"):
+        return True
+    return any(_META_CLASS.search(token) for token in _classes(element))
+
+
+def _own_descendants(element: etree._Element, skip: frozenset[etree._Element]) -> Iterator[etree._Element]:
+    """Descendants of a comment element outside its nested replies."""
+    stack = list(reversed(list(element)))
+    while stack:
+        node = stack.pop()
+        if node in skip or not isinstance(node.tag, str):
+            continue
+        yield node
+        stack.extend(reversed(list(node)))
+
+
+def _comment_text(element: etree._Element, skip: frozenset[etree._Element]) -> str:
+    """The comment's own words: its body element if it marks one, else its text without meta parts."""
+    meta = frozenset(node for node in _own_descendants(element, skip) if _is_meta(node))
+    bylines = [node for node in meta if node.tag in ("time", "cite") or any(_AUTHOR_CLASS.search(t) for t in _classes(node))]
+    for node in _own_descendants(element, skip | meta):
+        # A "body" that holds the author or time is the whole comment's wrapper, not its text.
+        if _is_body(node) and not any(node in byline.iterancestors() for byline in bylines):
+            text = element_text(node, skip | meta)
+            if text:
+                return text
+    return element_text(element, skip | meta)
+
+
+def _is_body(element: etree._Element) -> bool:
+    if (element.get("itemprop") or "").lower() in _BODY_PROPS:
+        return True
+    if "comment" in (element.get("data-test-id") or element.get("data-testid") or "").lower():
+        return True
+    return any(_BODY_CLASS.search(token) for token in _classes(element))
+
+
+def _author(element: etree._Element, skip: frozenset[etree._Element]) -> str | None:
+    candidates = list(_own_descendants(element, skip))
+    ranked = (
+        [n for n in candidates if n.get("itemprop") == "author"],
+        [n for n in candidates if "fn" in _classes(n)],
+        [n for n in candidates if n.tag == "cite"],
+        [n for n in candidates if any(_AUTHOR_CLASS.search(t) for t in _classes(n))],
+    )
+    for group in ranked:
+        for node in group:
+            name_node = next((n for n in node.iter() if n.get("itemprop") == "name"), node)
+            lines = element_text(name_node).split("\n")  # a name may be followed by a role ("Guest")
+            name = _SAYS.sub("", lines[0]).strip()
+            if name and len(name) <= 100:
+                return name
+    return None
+
+
+def _time(element: etree._Element, skip: frozenset[etree._Element]) -> str | None:
+    nodes = list(_own_descendants(element, skip))
+    for node in nodes:
+        for attribute in ("datetime", "content"):
+            value = node.get(attribute)
+            if value and (node.tag == "time" or node.get("itemprop") in ("dateCreated", "datePublished")) and _looks_like_date(value):
+                return value.strip()
+    for node in nodes:
+        if node.tag == "time" or any(_TIME_CLASS.search(t) for t in _classes(node)):
+            parsed = _parse_date_text(node.get("title") or element_text(node))
+            if parsed:
+                return parsed
+    # Older themes print the date as a permalink inside a "comment-meta" block.
+    for node in nodes:
+        if any(re.search(r"(?:^|[-_])meta(?:data)?$|metadata$", t, re.I) for t in _classes(node)):
+            for link in node.iter("a", "span"):
+                parsed = _parse_date_text(element_text(link))
+                if parsed:
+                    return parsed
+    return None
+
+
+def _looks_like_date(value: str) -> bool:
+    return bool(re.match(r"^\s*\d{4}-\d{2}-\d{2}", value))
+
+
+def _parse_date_text(text: str) -> str | None:
+    """A printed date ("May 30, 2019 at 5:38 PM") as ISO 8601; relative ones ("6 years ago") are skipped."""
+    text = text.strip()
+    if not text or len(text) > 60 or not re.search(r"\d", text) or re.search(r"\bago\b|\bvor\b", text, re.I):
+        return None
+    import dateparser  # slow to import; only pages without machine-readable times need it
+
+    parsed = dateparser.parse(text.replace(" at ", " "), settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    return parsed.isoformat() if parsed else None
+
+
+def _likes(element: etree._Element, skip: frozenset[etree._Element]) -> int | None:
+    for node in _own_descendants(element, skip):
+        text = (node.text or "").strip()
+        match = _LIKES_TEXT.match(text)
+        if match is None and any(_LIKES_CLASS.search(t) for t in _classes(node)) and re.fullmatch(r"-?\d+", text):
+            return int(text)
+        if match:
+            number = float(match.group(1).replace(",", ""))
+            return int(number * 1000) if match.group(2) else int(number)
+    return None
+
+
+def _level(element: etree._Element, skip: frozenset[etree._Element]) -> int | None:
+    """A nesting depth the page prints or declares instead of nesting the markup."""
+    for key in ("aria-level", "data-depth", "data-level"):
+        if (element.get(key) or "").isdigit():
+            return int(element.get(key))
+    for node in _own_descendants(element, skip):
+        match = _LEVEL_TEXT.match(node.text or "")
+        if match and len(node) == 0:
+            return int(match.group(1))
+    return None
+
+
+def _comment_id(element: etree._Element, position: int) -> str:
+    """The element's id, a data-*id attribute, an anchor just before it, else its position."""
+    for key in ("id", "data-comment-id", "data-id", "data-fullname"):
+        if element.get(key):
+            return element.get(key)
+    previous = element.getprevious()
+    if previous is not None and previous.tag == "a" and previous.get("id"):
+        return previous.get("id")
+    return str(position)
+
+
+def _css_path(tree: etree._ElementTree, element: etree._Element) -> str:
+    """A CSS selector for the element, anchored at the nearest ancestor with an id."""
+    parts = []
+    node: etree._Element | None = element
+    while node is not None and isinstance(node.tag, str):
+        if node.get("id") and re.fullmatch(r"[A-Za-z][\w-]*", node.get("id")):
+            parts.append(f"{node.tag}#{node.get('id')}")
+            break
+        parent = node.getparent()
+        if parent is None:
+            parts.append(node.tag)
+            break
+        same = [sibling for sibling in parent if sibling.tag == node.tag]
+        parts.append(node.tag if len(same) == 1 else f"{node.tag}:nth-of-type({same.index(node) + 1})")
+        node = parent
+    return " > ".join(reversed(parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments in JSON-LD and in JSON inside <script>
+
+
+def _json_ld_objects(root: etree._Element) -> Iterator[dict[str, Any]]:
+    """Every JSON object in the page's JSON-LD blocks (graphs flattened one level)."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except json.JSONDecodeError:
+            continue
+        for obj in data if isinstance(data, list) else [data]:
+            if isinstance(obj, dict):
+                yield obj
+                yield from (o for o in obj.get("@graph", []) if isinstance(o, dict))
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    return {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+
+
+def _comments_from_json_ld(objects: list[dict[str, Any]], source: str) -> list[Comment]:
+    comments: list[Comment] = []
+
+    def visit(obj: Any, parent: str | None) -> None:
+        if isinstance(obj, list):
+            for entry in obj:
+                visit(entry, parent)
+            return
+        if not isinstance(obj, dict):
+            return
+        own_id = parent
+        if "Comment" in _types(obj) and isinstance(obj.get("text"), str):
+            own_id = str(obj.get("@id") or obj.get("identifier") or f"ld-{len(comments) + 1}")
+            comments.append(
+                Comment(
+                    id=own_id,
+                    text=html_to_text(obj["text"]),
+                    author=_json_name(obj.get("author")),
+                    time=_json_text(obj.get("dateCreated") or obj.get("datePublished")),
+                    parent=parent,
+                    likes=_json_int(obj.get("upvoteCount")),
+                    source=f"{source}#ld+json[{len(comments)}]",
+                )
+            )
+        visit(obj.get("comment"), own_id)
+        for key in ("mainEntity", "@graph", "hasPart"):
+            visit(obj.get(key), parent)
+
+    for obj in objects:
+        visit(obj, None)
+    return comments
+
+
+def _comments_from_scripts(root: etree._Element, source: str) -> list[Comment]:
+    """The largest list of comment-like objects in JSON embedded in the page's scripts."""
+    best: list[Comment] = []
+    for index, script in enumerate(root.iter("script")):
+        kind = (script.get("type") or "").lower()
+        if kind not in ("application/json", "") or not script.text or len(script.text) < 40:
+            continue
+        raw = script.text.strip()
+        if not raw.startswith(("{", "[")):
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        label = script.get("id") or f"script:nth-of-type({index + 1})"
+        for found in _comment_lists(data):
+            comments = _comments_from_json_list(found, None, f"{source}#{label}")
+            if len(comments) > len(best):
+                best = comments
+    return best
+
+
+def _is_comment_object(obj: Any) -> bool:
+    return (
+        isinstance(obj, dict)
+        and any(isinstance(obj.get(key), str) and obj[key].strip() for key in _TEXT_KEYS)
+        and any(obj.get(key) for key in _AUTHOR_KEYS)
+    )
+
+
+def _comment_lists(data: Any) -> Iterator[list[dict[str, Any]]]:
+    """Lists in a JSON document whose entries are all comment-like objects (text plus author)."""
+    if isinstance(data, list):
+        if data and all(_is_comment_object(entry) for entry in data):
+            yield data
+            return
+        for entry in data:
+            yield from _comment_lists(entry)
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _comment_lists(value)
+
+
+def _comments_from_json_list(entries: list[dict[str, Any]], parent: str | None, source: str) -> list[Comment]:
+    comments = []
+    for entry in entries:
+        text_key = next(key for key in _TEXT_KEYS if isinstance(entry.get(key), str) and entry[key].strip())
+        own_id = str(entry.get("id") or entry.get("commentId") or f"json-{len(comments) + 1}")
+        author_key = next(key for key in _AUTHOR_KEYS if entry.get(key))
+        comments.append(
+            Comment(
+                id=own_id,
+                text=html_to_text(entry[text_key]),
+                author=_json_name(entry[author_key]),
+                time=_json_text(entry.get("createdAt") or entry.get("created_at") or entry.get("date") or entry.get("time")),
+                parent=parent or _json_text(entry.get("parentId") or entry.get("parent_id")),
+                likes=_json_int(entry.get("likes") or entry.get("likeCount") or entry.get("score") or entry.get("upvotes")),
+                source=f"{source}[{own_id}]",
+            )
+        )
+        for key in ("replies", "children", "comments"):
+            if isinstance(entry.get(key), list) and all(_is_comment_object(e) for e in entry[key]):
+                comments.extend(_comments_from_json_list(entry[key], own_id, source))
+    return comments
+
+
+def _json_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("username") or value.get("displayName")
+    if isinstance(value, list) and value:
+        return _json_name(value[0])
+    return _json_text(value)
+
+
+def _json_text(value: Any) -> str | None:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip() or None
+    return None
+
+
+def _json_int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The article
+
+
+def _title(root: etree._Element, json_ld: list[dict[str, Any]]) -> str:
+    for obj in json_ld:
+        if _types(obj) & {"Article", "NewsArticle", "BlogPosting", "Recipe", "DiscussionForumPosting"} and isinstance(obj.get("headline"), str):
+            return tidy_text(html.unescape(obj["headline"]))
+    for meta in root.iter("meta"):
+        if meta.get("property") == "og:title" and meta.get("content"):
+            return tidy_text(html.unescape(meta.get("content")))  # some sites escape twice
+    for tag in ("h1", "title"):
+        node = next(root.iter(tag), None)
+        if node is not None and element_text(node):
+            return element_text(node)
+    return ""
+
+
+def _article_body(root: etree._Element, comment_elements: list[etree._Element]) -> str:
+    """The article's text by trafilatura, from a copy of the page with every comment removed."""
+    import copy
+
+    import trafilatura
+
+    page = copy.deepcopy(root)
+    originals = root.getroottree()
+    paths = [originals.getpath(element) for element in comment_elements]
+    for element in (page.getroottree().xpath(path) for path in paths):
+        for node in element:
+            if node.getparent() is not None:
+                node.getparent().remove(node)
+    text = trafilatura.extract(page, include_comments=False, include_tables=False, favor_precision=True)
+    return tidy_text(text or "")
+
+
+def _declared_count(root: etree._Element, json_ld: list[dict[str, Any]]) -> int | None:
+    """The number of comments the page says it has (JSON-LD commentCount or a "12 Comments" heading)."""
+    for obj in json_ld:
+        count = _json_int(obj.get("commentCount"))
+        if count is not None:
+            return count
+    for node in root.iter("h1", "h2", "h3", "h4", "h5", "span", "div", "p", "a"):
+        if len(node) > 2:
+            continue
+        match = _COUNT_TEXT.match(element_text(node))
+        if match:
+            return int(re.sub(r"[,.]", "", match.group(1)))
+    return None

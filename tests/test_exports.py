@@ -1,0 +1,686 @@
+"""Platform-export readers: Disqus, WordPress WXR, Reddit, yt-dlp, Hacker News and Discourse."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import shared_file
+from stance.errors import InputError
+from stance.extract.discourse import parse_discourse
+from stance.extract.disqus import parse_disqus
+from stance.extract.exports import EXPORT_PARSERS, sniff_export
+from stance.extract.hackernews import parse_hackernews
+from stance.extract.reddit import parse_reddit
+from stance.extract.wordpress import parse_wxr
+from stance.extract.ytdlp import parse_ytdlp
+from stance.thread import Thread
+
+# --- Disqus -------------------------------------------------------------------------------------
+
+DISQUS = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <category dsq:id="10"><forum>citynews</forum><title>General</title></category>
+  <thread dsq:id="100">
+    <id>article-42</id><forum>citynews</forum><category dsq:id="10"/>
+    <link>https://citynews.example/cars-ban</link>
+    <title>Council bans cars from the old town</title>
+    <message/><createdAt>2023-05-01T08:00:00Z</createdAt>
+  </thread>
+  <post dsq:id="201">
+    <id/>
+    <message><![CDATA[<p>Finally! The streets will be <b>quiet</b> &amp; safe.</p><p>Well done.</p>]]></message>
+    <createdAt>2023-05-01T09:15:00Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Mira Holt</name><isAnonymous>false</isAnonymous><username>mholt</username></author>
+    <thread dsq:id="100"/>
+  </post>
+  <post dsq:id="202">
+    <message><![CDATA[<p>Shops will lose customers.</p>]]></message>
+    <createdAt>2023-05-01T09:40:12Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><username>shopkeeper77</username></author>
+    <thread dsq:id="100"/>
+    <parent dsq:id="201"/>
+  </post>
+  <post dsq:id="203">
+    <message/>
+    <createdAt>2023-05-01T10:00:00Z</createdAt>
+    <isDeleted>true</isDeleted><isSpam>false</isSpam>
+    <author><name>Gone</name></author>
+    <thread dsq:id="100"/>
+  </post>
+  <post dsq:id="204">
+    <message><![CDATA[<a href="http://pills.example">cheap pills</a>]]></message>
+    <createdAt>2023-05-01T10:05:00Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>true</isSpam>
+    <author><name>Promo</name></author>
+    <thread dsq:id="100"/>
+  </post>
+  <post dsq:id="205">
+    <message><![CDATA[<p> </p>]]></message>
+    <createdAt>2023-05-01T10:06:00Z</createdAt>
+    <isDeleted>false</isDeleted><isSpam>false</isSpam>
+    <author><name>Blank</name></author>
+    <thread dsq:id="100"/>
+  </post>
+</disqus>
+"""
+
+
+def test_disqus_posts_become_comments_with_flags_parents_and_clean_text() -> None:
+    thread = parse_disqus(DISQUS, "export.xml")
+    assert thread.title == "Council bans cars from the old town"
+    by_id = {c.id: c for c in thread.comments}
+    assert list(by_id) == ["201", "202", "203", "204"]  # the blank, unflagged post is dropped
+    first = by_id["201"]
+    assert first.text == "Finally! The streets will be quiet & safe.\n\nWell done."
+    assert (first.author, first.time, first.parent, first.status) == ("Mira Holt", "2023-05-01T09:15:00Z", None, None)
+    assert first.source == "export.xml#post[201]"
+    assert (by_id["202"].author, by_id["202"].parent) == ("shopkeeper77", "201")
+    assert (by_id["203"].text, by_id["203"].status) == ("", "deleted")
+    assert (by_id["204"].text, by_id["204"].status) == ("cheap pills", "spam")
+    assert all(c.target is None for c in thread.comments)
+
+
+def test_disqus_posts_from_several_threads_leave_the_title_empty() -> None:
+    other = DISQUS.replace('<post dsq:id="202">', '<post dsq:id="202"><thread dsq:id="999"/>', 1).replace(
+        '<thread dsq:id="100"/>\n    <parent', '<parent', 1
+    )
+    thread = parse_disqus(other, "export.xml")
+    assert thread.title == ""
+    assert len(thread.comments) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("<disqus><post>", "not well-formed"),
+        ('<!DOCTYPE d [<!ENTITY a "aaaa">]><disqus>&a;</disqus>', "refuses to expand"),
+        ('<rss version="2.0"><channel/></rss>', "root is <rss>"),
+        ('<disqus xmlns="http://disqus.com"><post><message>hi</message></post></disqus>', "no dsq:id"),
+    ],
+)
+def test_disqus_bad_input_is_an_input_error_naming_the_file(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as caught:
+        parse_disqus(text, "broken.xml")
+    assert str(caught.value).startswith("broken.xml:")
+
+
+def test_disqus_shared_sample_flags_deleted_posts_and_keeps_replies() -> None:
+    path = shared_file("exports/disqus_export_sample.xml")
+    thread = parse_disqus(path.read_text(encoding="utf-8"), str(path))
+    by_id = {c.id: c for c in thread.comments}
+    assert sorted(by_id, key=int) == ["4", "5", "6", "8", "9", "11"]
+    assert thread.title == ""  # its posts point at three different threads
+    assert {c.id: c.status for c in thread.comments if c.removed} == {"9": "deleted"}
+    assert (by_id["9"].text, by_id["5"].text, by_id["5"].parent, by_id["11"].parent) == ("", "Hello, World.", "4", "9")
+    assert by_id["8"].author == "Empty"  # the name wins over the username
+
+
+# --- WordPress WXR ------------------------------------------------------------------------------
+
+WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>Town Blog</title>
+"""  # no channel-level wp: elements, so an item's excerpt:encoded is the first export-namespace element
+
+
+def wxr_comment(
+    comment_id: int, content: str, parent: int = 0, approved: str = "1", kind: str = "", gmt: str = "2023-05-02 10:00:00"
+) -> str:
+    return f"""
+  <wp:comment>
+    <wp:comment_id>{comment_id}</wp:comment_id>
+    <wp:comment_author><![CDATA[Reader {comment_id}]]></wp:comment_author>
+    <wp:comment_author_email><![CDATA[r{comment_id}@example.org]]></wp:comment_author_email>
+    <wp:comment_date><![CDATA[2023-05-02 12:00:00]]></wp:comment_date>
+    <wp:comment_date_gmt><![CDATA[{gmt}]]></wp:comment_date_gmt>
+    <wp:comment_content><![CDATA[{content}]]></wp:comment_content>
+    <wp:comment_approved><![CDATA[{approved}]]></wp:comment_approved>
+    <wp:comment_type><![CDATA[{kind}]]></wp:comment_type>
+    <wp:comment_parent>{parent}</wp:comment_parent>
+    <wp:comment_user_id>0</wp:comment_user_id>
+  </wp:comment>"""
+
+
+def wxr_item(post_id: int, title: str, content: str, comments: str) -> str:
+    return f"""
+<item>
+  <title>{title}</title>
+  <link>https://blog.example/?p={post_id}</link>
+  <content:encoded><![CDATA[{content}]]></content:encoded>
+  <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+  <wp:post_id>{post_id}</wp:post_id>
+  <wp:post_type><![CDATA[post]]></wp:post_type>
+  <wp:status><![CDATA[publish]]></wp:status>{comments}
+</item>"""
+
+
+WXR_ONE_POST = (
+    WXR_HEAD
+    + wxr_item(
+        7,
+        "Council bans cars from the old town",
+        "<!-- wp:paragraph --><p>From June, only buses may enter.</p><!-- /wp:paragraph -->\n<p>Shops object.</p>",
+        wxr_comment(31, "<p>About <em>time</em>!</p>")
+        + wxr_comment(32, "Disagree.\nShops will suffer.", parent=31, gmt="0000-00-00 00:00:00")
+        + wxr_comment(33, "[&#8230;] linked from our site [&#8230;]", kind="pingback")
+        + wxr_comment(34, "[&#8230;] tracked [&#8230;]", kind="trackback")
+        + wxr_comment(35, "buy now", approved="spam")
+        + wxr_comment(36, "", approved="trash")
+        + wxr_comment(37, "Is the ban permanent?", parent=33, kind="comment", approved="0"),
+    )
+    + wxr_item(8, "About us", "<p>We write about the town.</p>", "")
+    + "\n</channel>\n</rss>\n"
+)
+
+
+def test_wxr_single_commented_post_gives_article_and_comment_tree() -> None:
+    thread = parse_wxr(WXR_ONE_POST, "blog.xml")
+    assert thread.title == "Council bans cars from the old town"
+    assert thread.body == "From June, only buses may enter.\n\nShops object."
+    by_id = {c.id: c for c in thread.comments}
+    assert list(by_id) == ["31", "32", "35", "36", "37"]  # pingback 33 and trackback 34 are skipped
+    assert (by_id["31"].text, by_id["31"].author, by_id["31"].time) == ("About time!", "Reader 31", "2023-05-02T10:00:00Z")
+    assert by_id["31"].source == "blog.xml#post[7]/comment[31]"
+    assert by_id["32"].parent == "31"
+    assert by_id["32"].text == "Disagree.\nShops will suffer."
+    assert by_id["32"].time == "2023-05-02T12:00:00"  # zero GMT date: the local date, without a zone
+    assert (by_id["35"].status, by_id["36"].status, by_id["36"].text) == ("spam", "deleted", "")
+    assert (by_id["37"].parent, by_id["37"].status) == (None, None)  # its parent was a pingback; pending is not flagged
+    assert all(c.target is None for c in thread.comments)
+
+
+def test_wxr_several_commented_posts_are_pooled_with_per_post_targets() -> None:
+    text = (
+        WXR_HEAD
+        + wxr_item(7, "Council bans cars", "<p>Only buses.</p>", wxr_comment(5, "Good.") + wxr_comment(6, "Bad.", parent=5))
+        + wxr_item(9, "New bike lanes", "<p>Paint is dry.</p>", wxr_comment(5, "Lovely.") + wxr_comment(12, "Ugly.", parent=5))
+        + "\n</channel>\n</rss>\n"
+    )
+    thread = parse_wxr(text, "blog.xml")
+    assert (thread.title, thread.body) == ("", "")
+    rows = [(c.id, c.parent, c.target) for c in thread.comments]
+    assert rows == [
+        ("5", None, "Council bans cars"),
+        ("6", "5", "Council bans cars"),
+        ("9/5", None, "New bike lanes"),  # a clashing id is qualified by its post
+        ("12", "9/5", "New bike lanes"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (WXR_ONE_POST[:-40], "not well-formed"),
+        ('<rss version="2.0"><channel><item><title>x</title></item></channel></rss>', "WordPress export"),
+        ('<!DOCTYPE rss SYSTEM "http://evil.example/x.dtd" [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss>&e;</rss>', "refuses"),
+        (
+            WXR_HEAD + wxr_item(1, "t", "", "<wp:comment><wp:comment_content>hi</wp:comment_content></wp:comment>") + "</channel></rss>",
+            "no <wp:comment_id>",
+        ),
+    ],
+)
+def test_wxr_bad_input_is_an_input_error_naming_the_file(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as caught:
+        parse_wxr(text, "site.wordpress.xml")
+    assert str(caught.value).startswith("site.wordpress.xml:")
+
+
+def test_wxr_theme_unit_test_data_skips_pings_and_keeps_a_consistent_tree() -> None:
+    path = shared_file("exports/themeunittestdata.wordpress.xml")
+    text = path.read_text(encoding="utf-8")
+    raw = ElementTree.fromstring(text)
+    wp = "{https://wordpress.org/export/1.2/}"
+    pings = {
+        c.findtext(f"{wp}comment_id")
+        for c in raw.iter(f"{wp}comment")
+        if c.findtext(f"{wp}comment_type") in ("pingback", "trackback")
+    }
+    every = [c.findtext(f"{wp}comment_id") for c in raw.iter(f"{wp}comment")]
+    thread = parse_wxr(text, str(path))
+    ids = [c.id for c in thread.comments]
+    assert pings and not pings & set(ids)
+    assert len(ids) == len(every) - len(pings) == len(set(ids))
+    assert all(c.parent in set(ids) for c in thread.comments if c.parent is not None)
+    assert any(c.parent for c in thread.comments)
+    assert thread.title == "" and all(c.target for c in thread.comments)  # comments on several posts
+    assert all(c.time and c.time.endswith("Z") for c in thread.comments)
+
+
+def test_wxr_shared_sample_keeps_ids_unique_across_posts() -> None:
+    path = shared_file("exports/wordpress_wxr_sample.xml")
+    thread = parse_wxr(path.read_text(encoding="utf-8"), str(path))
+    ids = [c.id for c in thread.comments]
+    assert len(ids) == len(set(ids)) == 8
+    by_id = {c.id: c for c in thread.comments}
+    assert (by_id["8"].parent, by_id["7"].parent, by_id["6"].parent) == ("7", "6", None)
+    assert {c.target for c in thread.comments} == {"Hello, World…", "..."}
+
+
+# --- Reddit -------------------------------------------------------------------------------------
+
+
+def t1(comment_id: str, body: str, parent: str, replies: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    data = {
+        "id": comment_id,
+        "name": f"t1_{comment_id}",
+        "author": extra.pop("author", f"user_{comment_id}"),
+        "body": body,
+        "parent_id": parent,
+        "score": extra.pop("score", 3),
+        "created_utc": 1700000000.0,
+        "replies": {"kind": "Listing", "data": {"children": replies}} if replies else "",
+    }
+    return {"kind": "t1", "data": data | extra}
+
+
+def more(parent: str, children: list[str], count: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": children[0] if children else "_", "parent_id": parent, "children": children}
+    if count is not None:
+        data["count"] = count
+    return {"kind": "more", "data": data}
+
+
+def reddit_thread(comments: list[dict[str, Any]]) -> str:
+    post = {
+        "kind": "t3",
+        "data": {
+            "id": "abc123",
+            "name": "t3_abc123",
+            "title": "Council bans cars from the old town &amp; centre",
+            "selftext": "The ban starts in June.\n\nWhat do you think?",
+            "num_comments": 40,
+            "created_utc": 1699990000.0,
+        },
+    }
+    return json.dumps(
+        [
+            {"kind": "Listing", "data": {"children": [post]}},
+            {"kind": "Listing", "data": {"children": comments}},
+        ]
+    )
+
+
+REDDIT = reddit_thread(
+    [
+        t1(
+            "c1",
+            "&gt; only buses\n\nGood riddance to the traffic &amp; noise.",
+            "t3_abc123",
+            replies=[
+                t1("c2", "[deleted]", "t1_c1", author="[deleted]", replies=[t1("c3", "Shops agree, actually.", "t1_c2")]),
+                more("t1_c1", ["c4", "c5", "c6"], count=5),
+            ],
+            score=42,
+        ),
+        t1("c7", "[removed]", "t3_abc123", score_hidden=True),
+        more("t3_abc123", ["c8", "c9"]),
+        more("t1_c1", [], count=0),
+    ]
+)
+
+
+def test_reddit_walks_replies_and_counts_unloaded_stubs() -> None:
+    thread = parse_reddit(REDDIT, "r.json")
+    assert thread.title == "Council bans cars from the old town & centre"
+    assert thread.body == "The ban starts in June.\n\nWhat do you think?"
+    assert (thread.not_loaded, thread.declared_count) == (5 + 2 + 0, 40)
+    rows = [(c.id, c.parent, c.author, c.status) for c in thread.comments]
+    assert rows == [
+        ("t1_c1", None, "user_c1", None),
+        ("t1_c2", "t1_c1", None, "deleted"),
+        ("t1_c3", "t1_c2", "user_c3", None),
+        ("t1_c7", None, "user_c7", "deleted"),
+    ]
+    first = thread.comments[0]
+    assert first.text == "> only buses\n\nGood riddance to the traffic & noise."
+    assert (first.time, first.likes, first.source) == ("2023-11-14T22:13:20Z", 42, "r.json#t1_c1")
+    assert thread.comments[1].text == thread.comments[3].text == ""
+    assert thread.comments[3].likes is None  # the score is hidden
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('[{"kind": "Listing"', "not valid JSON"),
+        ("[1, 2]", "not a Reddit thread"),
+        ('{"kind": "Listing", "data": {"children": []}}', "not a Reddit thread"),
+        ('[{"kind": "Listing", "data": {"children": []}}, {"kind": "Listing", "data": {"children": []}}]', "no t3 post"),
+        (reddit_thread([{"kind": "t1", "data": 5}]), "data.children"),
+        (reddit_thread([{"kind": "t1", "data": {"body": "hi"}}]), "neither 'name' nor 'id'"),
+        (reddit_thread([t1("x", "hi", "t3_abc123") | {"data": {"name": "t1_x", "replies": {"data": []}}}]), "data.children"),
+        ("[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_reddit_bad_input_is_an_input_error_naming_the_file(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as caught:
+        parse_reddit(text, "thread.json")
+    assert str(caught.value).startswith("thread.json:")
+
+
+def stub_counts(node: Any) -> tuple[int, int]:
+    """(t1 objects, sum of "more" stub counts) in a Reddit listing, counted independently of the parser."""
+    comments = unloaded = 0
+    for child in node["data"]["children"]:
+        if child["kind"] == "more":
+            unloaded += child["data"].get("count", len(child["data"]["children"]))
+        else:
+            comments += 1
+            if child["data"]["replies"]:
+                sub = stub_counts(child["data"]["replies"])
+                comments, unloaded = comments + sub[0], unloaded + sub[1]
+    return comments, unloaded
+
+
+def test_reddit_shared_thread_has_every_comment_and_stub_count() -> None:
+    path = shared_file("exports/reddit_thread.json")
+    text = path.read_text(encoding="utf-8")
+    raw = json.loads(text)
+    expected_comments, expected_unloaded = stub_counts(raw[1])
+    thread = parse_reddit(text, str(path))
+    assert len(thread.comments) == expected_comments == 199
+    assert thread.not_loaded == expected_unloaded
+    assert thread.title == raw[0]["data"]["children"][0]["data"]["title"]
+    ids = {c.id for c in thread.comments}
+    assert len(ids) == 199
+    assert all(c.parent in ids for c in thread.comments if c.parent)
+    assert sum(c.parent is None for c in thread.comments) == sum(
+        child["kind"] == "t1" for child in raw[1]["data"]["children"]
+    )
+    assert all(c.text == "" for c in thread.comments if c.removed)
+    assert all(c.text and "&gt;" not in c.text and "&amp;" not in c.text for c in thread.comments if not c.removed)
+
+
+# --- yt-dlp -------------------------------------------------------------------------------------
+
+YTDLP = {
+    "id": "dQw4w9WgXcQ",
+    "title": "Why the old town is going car-free",
+    "description": "The council voted 31-12.\n\nSources below.",
+    "extractor": "youtube",
+    "extractor_key": "Youtube",
+    "webpage_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "comment_count": 57,
+    "comments": [
+        {
+            "id": "UgxA1b2C3",
+            "parent": "root",
+            "text": "Best decision they've made in years <3",
+            "like_count": 120,
+            "author_id": "UC111",
+            "author": "@cyclist_anna",
+            "timestamp": 1714550400,
+            "_time_text": "1 month ago",
+            "is_favorited": False,
+            "author_is_uploader": False,
+        },
+        {
+            "id": "UgxA1b2C3.9zZ",
+            "parent": "UgxA1b2C3",
+            "text": "Tell that to the shop owners.",
+            "like_count": 4,
+            "author": "@bob",
+            "timestamp": 1714636800,
+        },
+        {"id": "UgyEmpty", "parent": "root", "text": "  ", "author": "@quiet", "timestamp": 1714636800},
+    ],
+}
+
+
+def test_ytdlp_comments_and_video_text() -> None:
+    thread = parse_ytdlp(json.dumps(YTDLP), "video.info.json")
+    assert (thread.title, thread.body, thread.declared_count) == (
+        "Why the old town is going car-free",
+        "The council voted 31-12.\n\nSources below.",
+        57,
+    )
+    first, reply = thread.comments  # the blank comment is dropped
+    assert (first.id, first.parent, first.author, first.likes) == ("UgxA1b2C3", None, "@cyclist_anna", 120)
+    assert first.text == "Best decision they've made in years <3"  # plain text, not parsed as HTML
+    assert (first.time, first.source) == ("2024-05-01T08:00:00Z", "video.info.json#comment[UgxA1b2C3]")
+    assert (reply.id, reply.parent, reply.time) == ("UgxA1b2C3.9zZ", "UgxA1b2C3", "2024-05-02T08:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("{'id': 1}", "not valid JSON"),
+        (json.dumps({"id": "x", "title": "t"}), "not a yt-dlp info file"),
+        (json.dumps({k: v for k, v in YTDLP.items() if k != "comments"}), "--write-comments"),
+        (json.dumps(YTDLP | {"comments": ["hi"]}), "--write-comments"),
+        (json.dumps(YTDLP | {"comments": [{"text": "no id"}]}), "has no 'id'"),
+    ],
+)
+def test_ytdlp_bad_input_is_an_input_error_naming_the_file(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as caught:
+        parse_ytdlp(text, "video.info.json")
+    assert str(caught.value).startswith("video.info.json:")
+
+
+# --- Hacker News --------------------------------------------------------------------------------
+
+
+def hn_item(item_id: int, author: str | None, text: str | None, children: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "created_at": "2024-03-01T12:00:00.000Z",
+        "created_at_i": 1709294400,
+        "type": "comment",
+        "author": author,
+        "title": None,
+        "url": None,
+        "text": text,
+        "points": None,
+        "parent_id": None,
+        "story_id": 1000,
+        "children": children,
+        "options": [],
+    } | extra
+
+
+HACKERNEWS = hn_item(
+    1000,
+    "dang",
+    "The city&#x27;s plan, summarised.<p>Thoughts?",
+    [
+        hn_item(
+            1001,
+            "tptacek",
+            "Car-free centres work: <a href=\"https://example.org\" rel=\"nofollow\">study</a>.<p>See Ghent.",
+            [hn_item(1003, "pc", "Ghent kept delivery access.", [])],
+        ),
+        hn_item(1002, None, None, [hn_item(1004, "jacquesm", "Replying to a deleted comment &gt; still counts", [])]),
+        hn_item(1005, "ghost", "", []),
+    ],
+    type="story",
+    title="Old town goes car-free",
+    points=312,
+)
+
+
+def test_hackernews_tree_with_deleted_comments_and_html() -> None:
+    thread = parse_hackernews(json.dumps(HACKERNEWS), "hn.json")
+    assert (thread.title, thread.body) == ("Old town goes car-free", "The city's plan, summarised.\n\nThoughts?")
+    rows = [(c.id, c.parent, c.author, c.status) for c in thread.comments]
+    assert rows == [
+        ("1001", None, "tptacek", None),
+        ("1003", "1001", "pc", None),
+        ("1002", None, None, "deleted"),
+        ("1004", "1002", "jacquesm", None),
+    ]  # 1005 has no text and is not deleted
+    assert thread.comments[0].text == "Car-free centres work: study.\n\nSee Ghent."
+    assert thread.comments[2].text == ""
+    assert thread.comments[3].text == "Replying to a deleted comment > still counts"
+    assert (thread.comments[0].time, thread.comments[0].likes, thread.comments[0].source) == (
+        "2024-03-01T12:00:00.000Z",
+        None,
+        "hn.json#item[1001]",
+    )
+
+
+def test_hackernews_deep_threads_do_not_hit_the_recursion_limit() -> None:
+    node = hn_item(1, "a", "leaf", [])
+    for n in range(2, 400):
+        node = hn_item(n, "a", f"level {n}", [node])
+    thread = parse_hackernews(json.dumps(hn_item(0, "op", None, [node], type="story", title="Deep")), "hn.json")
+    assert len(thread.comments) == 399
+    assert thread.comments[-1].parent == "2"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"id": 1, "children": [', "not valid JSON"),
+        (json.dumps({"id": 1, "by": "pg", "kids": [2, 3], "time": 1, "type": "story"}), "not a Hacker News item"),
+        (json.dumps(HACKERNEWS | {"children": [1, 2]}), "'children' is not a list of objects"),
+        (json.dumps(HACKERNEWS | {"children": [hn_item(1, "a", "x", []) | {"id": None}]}), "has no 'id'"),
+    ],
+)
+def test_hackernews_bad_input_is_an_input_error_naming_the_file(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as caught:
+        parse_hackernews(text, "hn.json")
+    assert str(caught.value).startswith("hn.json:")
+
+
+# --- Discourse ----------------------------------------------------------------------------------
+
+
+def post(post_id: int, number: int, cooked: str, reply_to: int | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": post_id,
+        "name": f"Person {number}",
+        "username": f"user{number}",
+        "created_at": f"2024-02-0{min(number, 9)}T10:00:00.000Z",
+        "cooked": cooked,
+        "post_number": number,
+        "post_type": 1,
+        "reply_to_post_number": reply_to,
+        "actions_summary": [],
+        "hidden": False,
+        "deleted_at": None,
+        "user_deleted": False,
+    } | extra
+
+
+DISCOURSE = {
+    "id": 555,
+    "title": "Should the old town go car-free?",
+    "fancy_title": "Should the old town go car-free?",
+    "posts_count": 9,
+    "post_stream": {
+        "posts": [
+            post(9001, 1, "<p>The council proposes a ban.</p>\n<p>Discuss.</p>"),
+            post(9002, 2, "<p>Yes, <strong>please</strong>.</p>", actions_summary=[{"id": 2, "count": 7, "can_act": True}]),
+            post(
+                9003,
+                3,
+                '<aside class="quote"><blockquote><p>Yes, please.</p></blockquote></aside>\n<p>No way.</p>',
+                reply_to=2,
+                like_count=1,
+            ),
+            post(9004, 4, "<p>Rude words</p>", reply_to=1, hidden=True),
+            post(9005, 5, "<p>(post deleted by author)</p>", user_deleted=True),
+            post(9006, 6, "<p>Spam link</p>", deleted_at="2024-02-07T00:00:00.000Z"),
+            post(9007, 7, "", post_type=3, action_code="closed.enabled"),
+        ],
+        "stream": [9001, 9002, 9003, 9004, 9005, 9006, 9007, 9008, 9009],
+    },
+}
+
+
+def test_discourse_first_post_is_the_article_and_replies_map_to_post_ids() -> None:
+    thread = parse_discourse(json.dumps(DISCOURSE), "topic.json")
+    assert (thread.title, thread.body, thread.not_loaded) == (
+        "Should the old town go car-free?",
+        "The council proposes a ban.\n\nDiscuss.",
+        2,
+    )
+    rows = [(c.id, c.parent, c.author, c.likes, c.status) for c in thread.comments]
+    assert rows == [
+        ("9002", None, "user2", 7, None),
+        ("9003", "9002", "user3", 1, None),
+        ("9004", None, "user4", None, "deleted"),  # hidden; a reply to post 1 is a reply to the article
+        ("9005", None, "user5", None, "deleted"),
+        ("9006", None, "user6", None, "deleted"),
+    ]  # the "closed the topic" notice is not a comment
+    assert [c.text for c in thread.comments] == ["Yes, please.", "Yes, please.\n\nNo way.", "Rude words", "", "Spam link"]
+    assert (thread.comments[0].time, thread.comments[0].source) == ("2024-02-02T10:00:00.000Z", "topic.json#post[9002]")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"post_stream": ', "not valid JSON"),
+        (json.dumps({"title": "x", "posts": []}), "not a Discourse topic"),
+        (json.dumps({"post_stream": {"posts": [1]}}), "other than objects"),
+        (json.dumps({"post_stream": {"posts": [{"post_number": 2, "cooked": "x"}]}}), "has no 'id'"),
+    ],
+)
+def test_discourse_bad_input_is_an_input_error_naming_the_file(text: str, needle: str) -> None:
+    with pytest.raises(InputError, match=needle) as caught:
+        parse_discourse(text, "topic.json")
+    assert str(caught.value).startswith("topic.json:")
+
+
+# --- Registry and sniffing ----------------------------------------------------------------------
+
+FIXTURES = {
+    "disqus": DISQUS,
+    "wxr": WXR_ONE_POST,
+    "reddit": REDDIT,
+    "ytdlp": json.dumps(YTDLP, indent=2),
+    "hackernews": json.dumps(HACKERNEWS),
+    "discourse": "\n " + json.dumps(DISCOURSE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_sniff_recognises_each_format_and_the_registry_parses_it(name: str) -> None:
+    assert sniff_export(FIXTURES[name]) == name
+    thread = EXPORT_PARSERS[name](FIXTURES[name], f"in.{name}")
+    assert isinstance(thread, Thread) and thread.comments
+
+
+def test_registry_has_exactly_the_six_formats() -> None:
+    assert set(EXPORT_PARSERS) == set(FIXTURES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Council bans cars\n\n3 Comments\nAnna\nGood.",
+        '{"text": "a comment", "author": "x"}\n{"text": "another", "author": "y"}\n',
+        '{"text": "one comment only"}',
+        "[1, 2, 3]",
+        '{"post_stream": []}',
+        "{not json",
+        "<!DOCTYPE html>\n<html><head><title>News</title></head><body><p>hi</p></body></html>",
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Plain feed</title></channel></rss>',
+        '<?xml version="1.0"?>\n<disqus><post/></disqus>',
+        "<",
+    ],
+)
+def test_sniff_returns_none_for_other_content(text: str) -> None:
+    assert sniff_export(text) is None
+
+
+@pytest.mark.parametrize(
+    ("relative", "name"),
+    [
+        ("exports/disqus_export_sample.xml", "disqus"),
+        ("exports/wordpress_wxr_sample.xml", "wxr"),
+        ("exports/themeunittestdata.wordpress.xml", "wxr"),
+        ("exports/reddit_thread.json", "reddit"),
+    ],
+)
+def test_sniff_recognises_the_shared_exports(relative: str, name: str) -> None:
+    assert sniff_export(shared_file(relative).read_text(encoding="utf-8")) == name
