@@ -90,3 +90,59 @@ def test_table_shows_comment_text_literally(tmp_path: Path, tiny_classifier_dir:
     path.write_text(json.dumps({"text": "[deleted] by mod [/b] odd"}) + "\n", encoding="utf-8")
     code, out, _ = run(["classify", str(path), "--target", "t", "--model", str(tiny_classifier_dir), "-f", "table"], capsys)
     assert code == 0 and "[deleted] by mod [/b] odd" in out
+
+
+def test_extract_writes_comment_records_and_describes_the_thread(tmp_path: Path, capsys) -> None:
+    from test_extract_html import WORDPRESS
+
+    page = tmp_path / "saved.html"
+    page.write_text(WORDPRESS, encoding="utf-8")
+    code, out, err = run(["extract", str(page), "-f", "jsonl"], capsys)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["author"], r["parent"]) for r in records] == [
+        ("comment-11", "Priya", None), ("comment-12", "Tom", "comment-11"), ("comment-14", "Ola", None),
+    ]
+    assert "3 comments (1 replies, 0 deleted or spam)" in err
+
+
+def test_classify_html_page_and_leave_flagged_comments_out(tmp_path: Path, tiny_classifier_dir: Path, capsys) -> None:
+    from test_exports import DISQUS
+
+    export = tmp_path / "export.xml"
+    export.write_text(DISQUS, encoding="utf-8")
+    extracted = [json.loads(line) for line in run(["extract", str(export), "-f", "jsonl"], capsys)[1].splitlines()]
+    kept = [r["id"] for r in extracted if r["status"] is None]
+    assert 0 < len(kept) < len(extracted)
+    args = ["classify", str(export), "--model", str(tiny_classifier_dir), "--target", "x", "-f", "jsonl"]
+    code, out, _ = run(args, capsys)
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == kept
+    code, out, _ = run([*args, "--include-removed"], capsys)
+    assert len(out.splitlines()) == len(extracted)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b'{"kind": "Listing"}', "not a known export"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary"),
+        (b'<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY a "aa">]><disqus xmlns="http://disqus.com">&a;</disqus>', "refuses to expand"),
+    ],
+)
+def test_bad_pages_get_one_line_errors(content: bytes, message: str, tmp_path: Path, capsys) -> None:
+    path = tmp_path / ("input.json" if content.startswith(b"{") else "input.xml")
+    path.write_bytes(content)
+    code, out, err = run(["extract", str(path)], capsys)
+    assert code == 2 and message in err and str(path) in err and out == ""
+    assert err.count("\n") == 1
+
+
+def test_classify_a_real_saved_page(tiny_classifier_dir: Path, capsys) -> None:
+    from conftest import shared_file
+
+    page = shared_file("pages/californiaglobe.com.amazon.html")
+    code, out, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 12
+    assert all(row["target"].startswith("Amazon Liable") for row in rows)
+    assert "12 comments (2 replies" in err

@@ -186,3 +186,13 @@ def test_real_saved_pages(name: str, count: int) -> None:
     for snippet in gold[name]["comments"] if count else []:
         assert sum(snippet in c.text for c in thread.comments) == 1
         assert snippet not in thread.body
+
+
+def test_truncated_and_cp1252_pages_still_give_their_comments(tmp_path: Path) -> None:
+    cut = WORDPRESS[: WORDPRESS.index('<li id="comment-14"')]  # saved halfway through the list
+    truncated = tmp_path / "cut.html"
+    truncated.write_text(cut, encoding="utf-8")
+    assert [c.author for c in read_thread(truncated).comments] == ["Priya", "Tom"]
+    legacy = tmp_path / "legacy.html"
+    legacy.write_bytes(WORDPRESS.replace("Priya", "Zoë").encode("cp1252"))
+    assert read_thread(legacy).comments[0].author == "Zoë"

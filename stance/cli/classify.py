@@ -69,8 +69,8 @@ def classify(
     if not thread.comments:
         echo_log(f"{page}: no comments found")
         return
-    echo_log(f"{page}: {thread.describe()}")
     classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size)
+    echo_log(f"{page}: {thread.describe()}")
     results = classify_thread(thread, classifier, target, include_removed=include_removed, progress=stderr_is_terminal())
     summary = summarize(results, classifier.labels)
     if output == "-":

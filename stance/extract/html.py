@@ -74,13 +74,14 @@ def parse_html(text: str, source: str) -> Thread:
     else:
         comments = _comments_from_json_ld(json_ld, source) or _comments_from_scripts(root, source)
     title = _title(root, json_ld)
+    declared_count = _declared_count(root, json_ld)
     body = _article_body(root, [item.element for item in items])
     return Thread(
         title=title,
         body=body,
         comments=comments,
         source=source,
-        declared_count=_declared_count(root, json_ld),
+        declared_count=declared_count,
     )
 
 
@@ -166,10 +167,10 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
     ids = {item.element: _comment_id(item.element, n) for n, item in enumerate(items, start=1)}
     comments = []
     levels: list[tuple[int, str]] = []  # (level, id) of the comments above, for pages that print "level N"
-    tree = root.getroottree()
+    positions: dict[etree._Element, dict[etree._Element, str]] = {}
     for item in items:
         element = item.element
-        nested = frozenset(e for e in elements if e is not element and element in e.iterancestors())
+        nested = frozenset(node for node in element.iterdescendants() if node in elements)
         skip = _reply_containers(element, nested)
         text = _comment_text(element, skip)
         parent_element = _nearest(element, elements)
@@ -188,7 +189,7 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
                 time=_time(element, skip),
                 parent=parent,
                 likes=_likes(element, skip),
-                source=f"{source}#{_css_path(tree, element)}",
+                source=f"{source}#{_css_path(element, positions)}",
                 status="deleted" if _DELETED_TEXT.search(text) else None,
             )
         )
@@ -196,27 +197,20 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
 
 
 def _reply_containers(element: etree._Element, nested: frozenset[etree._Element]) -> frozenset[etree._Element]:
-    """The nested replies of a comment and the lists holding them: not part of its own text."""
-    skip = set(nested)
+    """The nested replies of a comment and the lists holding nothing else: not part of its own text."""
+    between: set[etree._Element] = set()
     for reply in nested:
         for ancestor in reply.iterancestors():
-            if ancestor is element:
+            if ancestor is element or ancestor in between:
                 break
-            if ancestor.tag in ("ol", "ul") or any(re.search(r"children|replies|thread", t, re.I) for t in _classes(ancestor)):
-                if not any(_descendant_outside(ancestor, nested, element)):
-                    skip.add(ancestor)
-    return frozenset(skip)
-
-
-def _descendant_outside(container: etree._Element, nested: frozenset[etree._Element], owner: etree._Element) -> Iterator[bool]:
-    """Yield True for text in ``container`` that belongs to ``owner`` itself rather than to a reply."""
-    for node in container.iter():
-        if node in nested:
-            continue
-        if any(a in nested for a in node.iterancestors() if a is not container):
-            continue
-        if (node.text or "").strip() and node is not container and node.tag not in ("ol", "ul", "li", "div"):
-            yield True
+            between.add(ancestor)
+    holders = {
+        node
+        for node in between
+        if (node.tag in ("ol", "ul") or any(re.search(r"children|replies|thread", t, re.I) for t in _classes(node)))
+        and not element_text(node, nested)
+    }
+    return nested | holders
 
 
 def _is_meta(element: etree._Element) -> bool:
@@ -350,8 +344,11 @@ def _comment_id(element: etree._Element, position: int) -> str:
     return str(position)
 
 
-def _css_path(tree: etree._ElementTree, element: etree._Element) -> str:
-    """A CSS selector for the element, anchored at the nearest ancestor with an id."""
+def _css_path(element: etree._Element, positions: dict[etree._Element, dict[etree._Element, str]]) -> str:
+    """A CSS selector for the element, anchored at the nearest ancestor with an id.
+
+    ``positions`` caches each parent's ``tag:nth-of-type(k)`` names, so long flat lists stay linear.
+    """
     parts = []
     node: etree._Element | None = element
     while node is not None and isinstance(node.tag, str):
@@ -362,10 +359,24 @@ def _css_path(tree: etree._ElementTree, element: etree._Element) -> str:
         if parent is None:
             parts.append(node.tag)
             break
-        same = [sibling for sibling in parent if sibling.tag == node.tag]
-        parts.append(node.tag if len(same) == 1 else f"{node.tag}:nth-of-type({same.index(node) + 1})")
+        if parent not in positions:
+            positions[parent] = _child_selectors(parent)
+        parts.append(positions[parent][node])
         node = parent
     return " > ".join(reversed(parts))
+
+
+def _child_selectors(parent: etree._Element) -> dict[etree._Element, str]:
+    children = [child for child in parent if isinstance(child.tag, str)]
+    totals: dict[str, int] = {}
+    for child in children:
+        totals[child.tag] = totals.get(child.tag, 0) + 1
+    seen: dict[str, int] = {}
+    names = {}
+    for child in children:
+        seen[child.tag] = seen.get(child.tag, 0) + 1
+        names[child] = child.tag if totals[child.tag] == 1 else f"{child.tag}:nth-of-type({seen[child.tag]})"
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -531,19 +542,14 @@ def _title(root: etree._Element, json_ld: list[dict[str, Any]]) -> str:
 
 
 def _article_body(root: etree._Element, comment_elements: list[etree._Element]) -> str:
-    """The article's text by trafilatura, from a copy of the page with every comment removed."""
-    import copy
-
+    """The article's text by trafilatura, once every comment is cut out of the page (in place)."""
     import trafilatura
 
-    page = copy.deepcopy(root)
-    originals = root.getroottree()
-    paths = [originals.getpath(element) for element in comment_elements]
-    for element in (page.getroottree().xpath(path) for path in paths):
-        for node in element:
-            if node.getparent() is not None:
-                node.getparent().remove(node)
-    text = trafilatura.extract(page, include_comments=False, include_tables=False, favor_precision=True)
+    for element in comment_elements:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    text = trafilatura.extract(root, include_comments=False, include_tables=False, favor_precision=True)
     return tidy_text(text or "")
 
 
