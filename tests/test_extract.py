@@ -50,10 +50,19 @@ def test_seed_page_has_five_comments_by_known_authors() -> None:
     assert thread.comments[4].text.startswith("The focus on supply chain") and thread.comments[4].text.endswith("defensive.")
 
 
-def test_plaintext_without_count_line_is_an_input_error(tmp_path: Path) -> None:
+def test_plaintext_pasted_without_count_line_finds_the_trailing_comments(tmp_path: Path) -> None:
     path = tmp_path / "no_header.txt"
+    path.write_text(PAGE.replace("3 Comments\n", ""), encoding="utf-8")
+    thread = read_thread(path)
+    assert thread.declared_count is None
+    assert thread.body.startswith("The council agreed") and thread.body.endswith("parking budget.")
+    assert [(c.author, c.text.count("\n")) for c in thread.comments] == [("Ann Lee", 0), ("Bob", 2), ("Ann Lee", 0)]
+
+
+def test_plaintext_without_comments_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "no_comments.txt"
     path.write_text("Just an article\nwith no comments section\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no_header.txt: no comment-count line"):
+    with pytest.raises(InputError, match="no_comments.txt: found no comments"):
         read_thread(path)
 
 

@@ -26,21 +26,29 @@ def parse_plaintext(text: str, source: str) -> Thread:
     """Parse a page pasted as plain text into a :class:`Thread`.
 
     Everything before the ``N Comments`` line is the article (first line = title). After it, comments
-    come as an author line followed by one or more lines of text. When the header's count times two
+    come as an author line followed by one or more lines of text. Without that line, the comments are
+    the trailing author/text blocks (see :func:`_headerless_comment_start`). When the header's count times two
     equals the number of lines, lines strictly alternate; otherwise a new comment starts at a line that
     looks like an author name or repeats a known author.
     """
     lines = text.splitlines()
     header_at = next((i for i, line in enumerate(lines) if COUNT_HEADER.match(line)), None)
-    if header_at is None:
-        raise InputError(
-            f"{source}: no comment-count line such as '5 Comments' found; expected a plain-text page "
-            "with the article, a line '<N> Comments', then author and comment lines"
-        )
-    article = [line.strip() for line in lines[:header_at] if line.strip()]
-    declared = int(re.sub(r"[,.]", "", COUNT_HEADER.match(lines[header_at]).group(1)))
-    numbered = [(i + 1, line.strip()) for i, line in enumerate(lines[header_at + 1 :], start=header_at + 1) if line.strip()]
-    blocks = _split_blocks(numbered, declared)
+    numbered_all = [(i + 1, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    if header_at is not None:
+        declared: int | None = int(re.sub(r"[,.]", "", COUNT_HEADER.match(lines[header_at]).group(1)))
+        article = [line for lineno, line in numbered_all if lineno <= header_at]
+        numbered = [(lineno, line) for lineno, line in numbered_all if lineno > header_at + 1]
+    else:
+        declared = None
+        start = _headerless_comment_start(numbered_all)
+        if start is None:
+            raise InputError(
+                f"{source}: found no comments; expected a plain-text page with the article, optionally a line "
+                "'<N> Comments', then each comment as an author line followed by its text"
+            )
+        article = [line for _, line in numbered_all[:start]]
+        numbered = numbered_all[start:]
+    blocks = _split_blocks(numbered, declared or 0)
     comments = [
         Comment(
             id=str(n),
@@ -57,6 +65,26 @@ def parse_plaintext(text: str, source: str) -> Thread:
         source=source,
         declared_count=declared,
     )
+
+
+def _headerless_comment_start(numbered: list[tuple[int, str]], max_comment_lines: int = 4) -> int | None:
+    """Where the comments begin on a page pasted without its "N Comments" line, or None.
+
+    Reading back from the end, the page must be blocks of an author line and 1 to
+    ``max_comment_lines`` lines of text; the first longer run of text (or a bulleted "author") is the
+    article's end. The first line of the page is always the title, never an author.
+    """
+    start = None
+    run = 0  # text lines seen since the last author line
+    for index in range(len(numbered) - 1, 0, -1):
+        line = numbered[index][1]
+        if run and looks_like_author(line) and not line.startswith(("-", "*", "•")):
+            start, run = index, 0
+            continue
+        run += 1
+        if run > max_comment_lines:
+            break
+    return start
 
 
 def _split_blocks(numbered: list[tuple[int, str]], declared: int) -> list[tuple[int, str, list[str]]]:
