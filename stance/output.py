@@ -98,14 +98,15 @@ def _write_comment_table(comments: Sequence[Comment], stream: IO[str]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_lines=False, expand=False)
-    for name, options in (("id", {"style": "dim"}), ("author", {"max_width": 18}), ("time", {"max_width": 20}),
-                          ("reply to", {"style": "dim"}), ("comment", {"ratio": 1})):
+    table = Table(show_lines=False, expand=True)
+    for name, options in (("id", {"style": "dim", "max_width": 14}), ("author", {"max_width": 16}),
+                          ("time", {"max_width": 10}), ("reply to", {"style": "dim", "max_width": 14}),
+                          ("comment", {"ratio": 1})):
         table.add_column(name, overflow="fold", **options)
     for comment in comments:
         text = " ".join(comment.text.split())
         table.add_row(
-            Text(comment.id), Text(comment.author or ""), Text(comment.time or ""), Text(comment.parent or ""),
+            Text(comment.id), Text(comment.author or ""), Text((comment.time or "")[:10]), Text(comment.parent or ""),
             Text((text if len(text) <= 160 else text[:157] + "...") + (f" [{comment.status}]" if comment.status else "")),
         )
     Console(file=stream, highlight=False).print(table)
