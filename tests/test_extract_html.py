@@ -196,3 +196,71 @@ def test_truncated_and_cp1252_pages_still_give_their_comments(tmp_path: Path) ->
     legacy = tmp_path / "legacy.html"
     legacy.write_bytes(WORDPRESS.replace("Priya", "Zoë").encode("cp1252"))
     assert read_thread(legacy).comments[0].author == "Zoë"
+
+
+XENFORO = f"""<html><body>{ARTICLE}<div class="block block--messages"><div class="block-body js-replyNewMessageContainer">
+  <article class="message message--post js-post" data-author="RiverRat" id="js-post-501">
+    <div class="message-cell message-cell--user"><h4 class="message-name"><a class="username">RiverRat</a></h4></div>
+    <div class="message-cell message-cell--main">
+      <header class="message-attribution"><time class="u-dt" datetime="2023-05-01T08:00:00+0100">May 1</time></header>
+      <div class="message-content"><article class="message-body"><div class="bbWrapper">Best decision the council made this year.</div></article></div>
+      <footer class="message-footer"><a class="actionBar-action--reply">Reply</a></footer>
+    </div>
+  </article>
+  <article class="message message--post js-post" data-author="mo_k" id="js-post-502">
+    <div class="message-cell message-cell--main">
+      <header class="message-attribution"><time class="u-dt" datetime="2023-05-01T09:30:00+0100">May 1</time></header>
+      <div class="message-content"><article class="message-body"><div class="bbWrapper">Who staffs it on Sundays though?</div></article></div>
+    </div>
+  </article>
+</div></div></body></html>"""
+
+STACKEXCHANGE = f"""<html><body>{ARTICLE}<div class="comments js-comments-container"><ul class="comments-list js-comments-list">
+  <li id="comment-9001" class="comment js-comment" data-comment-id="9001">
+    <div class="comment-score"><span class="cool">12</span></div>
+    <div class="comment-text"><div class="comment-body"><span class="comment-copy">This answers the question well.</span>
+      &ndash;&nbsp;<a href="/users/1" class="comment-user">alice</a>
+      <span class="comment-date"><span title="2022-02-03 10:11:12Z" class="relativetime-clean">Feb 3, 2022 at 10:11</span></span></div></div>
+  </li>
+  <li id="comment-9002" class="comment js-comment" data-comment-id="9002">
+    <div class="comment-text"><div class="comment-body"><span class="comment-copy">I disagree, it misses the cost.</span>
+      &ndash;&nbsp;<a href="/users/2" class="comment-user">bob</a></div></div>
+  </li>
+</ul></div></body></html>"""
+
+SPIP = f"""<html><body>{ARTICLE}<div class="forum-repondre"></div><ul class="forum">
+  <li class="forum-fil"><div class="forum-message">
+    <div class="forum-chapo"><small>3 mars 2021, par <span class="vcard author"><a class="url fn">Camille</a></span></small></div>
+    <div class="forum-texte"><p>Très bonne nouvelle pour le quartier.</p></div>
+  </div>
+  <ul><li class="forum-fil"><div class="forum-message">
+    <div class="forum-chapo"><small>4 mars 2021, par <span class="vcard author"><a class="url fn">Luc</a></span></small></div>
+    <div class="forum-texte"><p>Pas d'accord, le coût est énorme.</p></div>
+  </div></li></ul></li>
+</ul></body></html>"""
+
+
+def test_forum_posts_without_comment_markers() -> None:
+    thread = parse_html(XENFORO, "xf.html")
+    assert [(c.author, c.time, c.text) for c in thread.comments] == [
+        ("RiverRat", "2023-05-01T08:00:00+0100", "Best decision the council made this year."),
+        ("mo_k", "2023-05-01T09:30:00+0100", "Who staffs it on Sundays though?"),
+    ]
+
+
+def test_stackexchange_comments_keep_the_byline_out_of_the_text() -> None:
+    thread = parse_html(STACKEXCHANGE, "se.html")
+    assert [(c.id, c.author, c.text) for c in thread.comments] == [
+        ("comment-9001", "alice", "This answers the question well."),
+        ("comment-9002", "bob", "I disagree, it misses the cost."),
+    ]
+    assert thread.comments[0].time is not None and thread.comments[0].time.startswith("2022-02-03T10:11")
+
+
+def test_spip_forum_threads() -> None:
+    thread = parse_html(SPIP, "spip.html")
+    assert [(c.author, c.text) for c in thread.comments] == [
+        ("Camille", "Très bonne nouvelle pour le quartier."),
+        ("Luc", "Pas d'accord, le coût est énorme."),
+    ]
+    assert thread.comments[1].parent == thread.comments[0].id

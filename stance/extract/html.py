@@ -28,8 +28,12 @@ from stance.thread import Comment, Thread
 _ITEM_CLASS = re.compile(r"^(?:[a-z]+[-_])?comment(?:[-_]?(?:item|entry|node|container|wrapper|block|card))?$", re.I)
 # An id numbering comments ("comment-123", "bb_message_42", "c2925100285921034305", "reply-7").
 _ITEM_ID = re.compile(r"^(?:[a-z]+[-_])?(?:comment|message|msg|reply|c)[-_]?\d+$", re.I)
+# A class token marking a forum post ("message", "forum-message", "post"): used only where the page
+# has no comment markers, and only for several alike elements inside a discussion-like container.
+_POST_CLASS = re.compile(r"^(?:[a-z]+-)?(?:message|post)(?:--[\w-]+)?$", re.I)
+_DISCUSSION_HINT = re.compile(r"comment|discussion|forum|thread|topic|messages|replies|posts|kommentar|reaction", re.I)
 _NOT_COMMENT_CLASS = re.compile(r"^(?:pingback|trackback|comment-form|comment-respond|respond)$", re.I)
-_BODY_CLASS = re.compile(r"(?:^|[-_])(?:content|body|text|message|comment-?text)$", re.I)
+_BODY_CLASS = re.compile(r"(?:^|[-_])(?:content|body|texte?|message|copy|comment-?text)$", re.I)
 _BODY_PROPS = {"text", "comment", "commenttext", "articlebody", "description"}
 _META_CLASS = re.compile(
     r"(?:^|[-_])(?:author|meta|metadata|commentmetadata|vcard|avatar|reply|replies|actions?|toolbar|footer|"
@@ -127,6 +131,8 @@ def _comment_items(root: etree._Element) -> list[_Item]:
         signature = _item_signature(element)
         if signature is not None:
             found[element] = signature
+    if not found:
+        found = _forum_posts(root)
     for container in [element for element in found if _is_container(element, found)]:
         del found[container]
     items = []
@@ -138,6 +144,27 @@ def _comment_items(root: etree._Element) -> list[_Item]:
             continue
         items.append(_Item(element, signature))
     return items
+
+
+def _forum_posts(root: etree._Element) -> dict[etree._Element, tuple[str, str]]:
+    """Elements marked as posts or messages, where at least two alike sit in a discussion container."""
+    groups: dict[tuple[str, str], list[etree._Element]] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        token = next((t for t in _classes(element) if _POST_CLASS.match(t)), None)
+        if token is not None:
+            groups.setdefault((element.tag, "post:" + token.split("--")[0].lower()), []).append(element)
+    found = {}
+    for signature, elements in groups.items():
+        in_discussion = [e for e in elements if any(_DISCUSSION_HINT.search(_marker_text(a)) for a in e.iterancestors())]
+        if len(in_discussion) >= 2:
+            found.update(dict.fromkeys(in_discussion, signature))
+    return found
+
+
+def _marker_text(element: etree._Element) -> str:
+    return f"{element.get('id') or ''} {element.get('class') or ''}"
 
 
 def _is_container(element: etree._Element, found: dict[etree._Element, tuple[str, str]]) -> bool:
@@ -168,12 +195,17 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
     comments = []
     levels: list[tuple[int, str]] = []  # (level, id) of the comments above, for pages that print "level N"
     positions: dict[etree._Element, dict[etree._Element, str]] = {}
+    item_children: dict[etree._Element, list[etree._Element]] = {}
+    for item in items:
+        item_children.setdefault(item.element.getparent(), []).append(item.element)
     for item in items:
         element = item.element
         nested = frozenset(node for node in element.iterdescendants() if node in elements)
         skip = _reply_containers(element, nested)
         text = _comment_text(element, skip)
         parent_element = _nearest(element, elements)
+        if parent_element is None:
+            parent_element = _parent_beside(element, item_children)
         parent = ids[parent_element] if parent_element is not None else None
         level = _level(element, skip)
         if level is not None:
@@ -194,6 +226,29 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
             )
         )
     return comments
+
+
+def _parent_beside(element: etree._Element, item_children: dict[etree._Element, list[etree._Element]]) -> etree._Element | None:
+    """The comment a reply answers where replies sit in a list beside it, not inside it.
+
+    In ``<li><div class=msg>A</div><ul><li><div class=msg>B</div></li></ul></li>`` B answers A: going
+    up from B, the first element holding another comment as a child holds A, and the way from there
+    down to B passes through a list. Comments that are siblings of each other are a flat list.
+    """
+    node, through_list = element, False
+    for ancestor in element.iterancestors():
+        others = [child for child in item_children.get(ancestor, ()) if child is not node]
+        if others:
+            if node in item_children.get(ancestor, ()) or not through_list:
+                return None
+            position = ancestor.index(node)
+            earlier = [child for child in others if ancestor.index(child) < position]
+            return earlier[-1] if earlier else None
+        through_list = through_list or ancestor.tag in ("ul", "ol") or any(
+            re.search(r"children|replies|thread", t, re.I) for t in _classes(ancestor)
+        )
+        node = ancestor
+    return None
 
 
 def _reply_containers(element: etree._Element, nested: frozenset[etree._Element]) -> frozenset[etree._Element]:
@@ -219,7 +274,7 @@ def _is_meta(element: etree._Element) -> bool:
         return True
     if element.get("itemprop") in ("author", "dateCreated", "datePublished", "creator"):
         return True
-    return any(_META_CLASS.search(token) for token in _classes(element))
+    return any(_META_CLASS.search(token) or _AUTHOR_CLASS.search(token) for token in _classes(element))
 
 
 def _own_descendants(element: etree._Element, skip: frozenset[etree._Element]) -> Iterator[etree._Element]:
@@ -255,6 +310,8 @@ def _is_body(element: etree._Element) -> bool:
 
 
 def _author(element: etree._Element, skip: frozenset[etree._Element]) -> str | None:
+    if (element.get("data-author") or "").strip():
+        return element.get("data-author").strip()
     candidates = list(_own_descendants(element, skip))
     ranked = (
         [n for n in candidates if n.get("itemprop") == "author"],
