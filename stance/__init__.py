@@ -31,6 +31,7 @@ _EXPORTS = {
     "load_labelled": "stance.data",
     "TrainingConfig": "stance.training",
     "train": "stance.training",
+    "StanceEstimator": "stance.estimator",
     "evaluate": "stance.evaluation",
     "StanceError": "stance.errors",
 }

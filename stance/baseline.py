@@ -1,14 +1,15 @@
-"""The TF-IDF + logistic-regression baseline that every evaluation reports beside the model."""
+"""The baselines every evaluation reports beside the model: majority class and TF-IDF + logistic regression."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from stance.data import LabelledComment
 
 
-def tfidf_logreg():
+def tfidf_logreg() -> Any:
     """Word 1–2-gram TF-IDF of the comment, then class-balanced logistic regression (scikit-learn)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -20,11 +21,23 @@ def tfidf_logreg():
     )
 
 
-def cross_validated_baseline(examples: Sequence[LabelledComment], folds: int = 5, seed: int = 42) -> list[str]:
-    """Baseline predictions for each example from a model that never saw it (stratified k-fold).
+def majority() -> Any:
+    """Always the most frequent training label (scikit-learn's DummyClassifier)."""
+    from sklearn.dummy import DummyClassifier
 
-    The number of folds drops to the size of the rarest label; where that is below two (or there
-    is one label), every prediction is the majority label.
+    return DummyClassifier(strategy="most_frequent")
+
+
+BASELINES: dict[str, Callable[[], Any]] = {"majority": majority, "tfidf_logreg": tfidf_logreg}
+
+
+def cross_validated_predictions(
+    examples: Sequence[LabelledComment], make: Callable[[], Any] = tfidf_logreg, folds: int = 5, seed: int = 42
+) -> list[str]:
+    """Predictions of the estimator ``make()`` for each example from a fold that never saw it.
+
+    Stratified k-fold; the number of folds drops to the size of the rarest label, and where that
+    is below two (or there is one label), every prediction is the majority label.
     """
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -33,7 +46,6 @@ def cross_validated_baseline(examples: Sequence[LabelledComment], folds: int = 5
     counts = Counter(labels)
     n_folds = min(folds, min(counts.values()))
     if len(counts) < 2 or n_folds < 2:
-        majority = counts.most_common(1)[0][0]
-        return [majority] * len(labels)
+        return [counts.most_common(1)[0][0]] * len(labels)
     splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    return list(cross_val_predict(tfidf_logreg(), texts, labels, cv=splitter))
+    return [str(label) for label in cross_val_predict(make(), texts, labels, cv=splitter)]

@@ -31,6 +31,8 @@ class StanceClassifier:
 
     Long comments are split into overlapping windows that each carry the target; their
     probabilities are averaged, weighted by window length. Batches are sorted by length.
+    ``temperature`` divides the logits before the softmax (1.0: as trained; above 1: less
+    confident); ``stance calibrate`` fits it on held-out data.
     """
 
     def __init__(
@@ -43,7 +45,10 @@ class StanceClassifier:
         stride: int = 32,
         batch_size: int = 32,
         base_model: str | None = None,
+        temperature: float = 1.0,
     ) -> None:
+        if not (0 < temperature < float("inf")):
+            raise ValueError(f"temperature {temperature!r}: must be a positive number")
         self.model = model.eval()
         self.base_model = base_model or getattr(model.config, "_name_or_path", None)
         self.tokenizer = tokenizer
@@ -53,6 +58,7 @@ class StanceClassifier:
         self.max_target_tokens = min(max_target_tokens, self.max_length // 2)
         self.stride = min(stride, self.max_length // 4)
         self.batch_size = batch_size
+        self.temperature = float(temperature)
 
     @property
     def labels(self) -> list[str]:
@@ -101,7 +107,14 @@ class StanceClassifier:
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source))
         except (OSError, ValueError, KeyError, RuntimeError) as err:
             raise ModelError(f"{source}: cannot load the model ({first_line(err)})") from None
-        kept = {key: stance_config[key] for key in ("max_length", "max_target_tokens", "stride", "base_model") if key in stance_config}
+        kept = {
+            key: stance_config[key]
+            for key in ("max_length", "max_target_tokens", "stride", "base_model", "temperature")
+            if key in stance_config
+        }
+        temperature = kept.get("temperature", 1.0)
+        if not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
+            raise ModelError(f"{source}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
         return cls(model, tokenizer, **(kept | settings))
 
     def save_pretrained(
@@ -144,6 +157,7 @@ class StanceClassifier:
             "max_length": self.max_length,
             "max_target_tokens": self.max_target_tokens,
             "stride": self.stride,
+            "temperature": self.temperature,
         }
 
     @overload
@@ -176,12 +190,21 @@ class StanceClassifier:
         self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
     ) -> np.ndarray:
         """Label probabilities, one row per comment, columns in :attr:`labels` order."""
+        logits, owners, weights = self.window_logits(texts, targets, progress=progress)
+        return combine_windows(logits, owners, weights, len(texts), self.temperature)
+
+    def window_logits(
+        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw logits (before the temperature) of every window, the comment each window belongs to, its weight.
+
+        :func:`combine_windows` turns them into :meth:`predict_proba`'s probabilities at any temperature.
+        """
         import torch
 
         target_list = _broadcast_targets(targets, len(texts))
         features, owners, weights = self.encode_windows(list(texts), target_list)
-        n_labels = len(self.labels)
-        chunk_probs = np.zeros((len(features), n_labels), dtype=np.float64)
+        window_logits = np.zeros((len(features), len(self.labels)), dtype=np.float64)
         order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
         starts = range(0, len(order), self.batch_size)
         if progress:
@@ -192,11 +215,8 @@ class StanceClassifier:
             for start in starts:
                 idx = order[start : start + self.batch_size]
                 inputs = self.tokenizer.pad([features[i] for i in idx], return_tensors="pt")
-                logits = self.model(**inputs).logits
-                chunk_probs[idx] = torch.softmax(logits.float(), dim=-1).numpy()
-        totals = np.zeros((len(texts), n_labels))
-        np.add.at(totals, owners, chunk_probs * weights[:, None])
-        return totals / np.bincount(owners, weights=weights, minlength=len(texts))[:, None]
+                window_logits[idx] = self.model(**inputs).logits.float().numpy()
+        return window_logits, owners, weights
 
     def encode_windows(self, texts: list[str], targets: list[str]) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
         """Tokenise (target, comment) pairs into model windows.
@@ -227,6 +247,18 @@ class StanceClassifier:
                 owners.append(group[owner])
         weights = np.array([len(feature["input_ids"]) for feature in features], dtype=np.float64)
         return features, np.array(owners, dtype=np.int64), weights
+
+
+def combine_windows(
+    logits: np.ndarray, owners: np.ndarray, weights: np.ndarray, n_texts: int, temperature: float = 1.0
+) -> np.ndarray:
+    """Per-comment probabilities: softmax(logits / temperature) per window, averaged by window weight."""
+    scaled = logits / temperature
+    window_probs = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+    window_probs /= window_probs.sum(axis=1, keepdims=True)
+    totals = np.zeros((n_texts, logits.shape[1]))
+    np.add.at(totals, owners, window_probs * weights[:, None])
+    return totals / np.bincount(owners, weights=weights, minlength=n_texts)[:, None]
 
 
 def _shorten(tokenizer: Any, target: str, limit: int) -> str:

@@ -20,6 +20,7 @@ class LabelledComment:
     text: str
     label: str
     target: str = ""
+    group: str = ""  # e.g. the topic or article, for breakdowns and grouped cross-validation
 
 
 def load_labelled(
@@ -29,11 +30,13 @@ def load_labelled(
     label_column: str = "label",
     target_column: str = "target",
     default_target: str = "",
+    group_column: str | None = None,
 ) -> list[LabelledComment]:
     """Read labelled comments from a JSONL or CSV/TSV file.
 
     Labels are normalised (``favor`` → ``support``, ``against`` → ``oppose``, ``none`` → ``neutral``).
-    The target column is optional; rows without one get ``default_target``.
+    The target column is optional; rows without one get ``default_target``. ``group_column`` names
+    a column (e.g. ``topic``) whose value groups rows for breakdowns and grouped cross-validation.
     """
     name = str(path)
     text = read_text(path)
@@ -54,7 +57,10 @@ def load_labelled(
         if not isinstance(label, str) or not label.strip():
             raise DataError(f"{name}:{lineno}: empty or non-text '{label_column}' value: {label!r}")
         target = row.get(target_column) or default_target
-        examples.append(LabelledComment(text=comment, label=normalize_label(label), target=str(target)))
+        if group_column is not None and group_column not in row:
+            raise DataError(f"{name}:{lineno}: missing group column '{group_column}' (found: {', '.join(map(str, row))})")
+        group = str(row[group_column]) if group_column is not None else ""
+        examples.append(LabelledComment(text=comment, label=normalize_label(label), target=str(target), group=group))
     if not examples:
         raise DataError(f"{name}: no labelled rows found")
     return examples

@@ -1,20 +1,36 @@
-"""Scoring a model on labelled comments with scikit-learn, beside a TF-IDF baseline from the same run."""
+"""Scoring a model on labelled comments the way a careful reviewer would.
+
+scikit-learn does the scores; :mod:`stance.statistics` adds bootstrap intervals and paired tests
+against two baselines trained in the same run (majority class, TF-IDF + logistic regression);
+:mod:`stance.calibration` measures whether confidences mean what they say. Breakdowns by group and
+by comment length and the most confident mistakes point at where the model fails.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from stance.baseline import cross_validated_baseline
+import numpy as np
+
+from stance.baseline import BASELINES, cross_validated_predictions
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment, check_label_set
-from stance.metrics import headline_scores
+from stance.errors import InputError
+from stance.metrics import SCORE_ALIASES, headline_scores, mean_f1
+from stance.statistics import bootstrap_intervals, mcnemar, paired_bootstrap_difference
 
-CONFUSION_PNG = "confusion_matrix.png"
-REPORT_JSON = "report.json"
+LENGTH_BUCKETS = ((1, 10), (11, 30), (31, 100), (101, None))  # words per comment
+MODEL = "model"
+
+
+@dataclass
+class SystemScores:
+    """One system's headline scores and their 95 % bootstrap intervals."""
+
+    metrics: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
 
 
 @dataclass
@@ -23,102 +39,187 @@ class EvaluationReport:
 
     labels: list[str]
     n: int
-    metrics: dict[str, float]
-    baseline_metrics: dict[str, float]
+    headline: str  # the metric the user cares most about (macro_f1 unless --score says otherwise)
+    systems: dict[str, SystemScores]  # "model" and each baseline
     per_label: dict[str, dict[str, float]]
-    confusion_matrix: list[list[int]]
     classification_report: str
-    baseline_classification_report: str
+    confusion_matrix: list[list[int]]
+    confusion_matrix_normalized: list[list[float]]
+    comparisons: dict[str, dict[str, Any]]  # baseline name -> paired tests of the model against it
+    calibration: dict[str, Any]
+    breakdowns: dict[str, list[dict[str, Any]]]
+    mistakes: list[dict[str, Any]]
     model: str = ""
     data: str = ""
     files: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The model's scores."""
+        return self.systems[MODEL].metrics
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def render(self) -> str:
-        """Plain-text report: the model's scores beside the baseline's, per-label report, confusion matrix."""
-        names = [name for name in self.metrics if not name.startswith("f1_") or name == "f1_support_oppose"]
-        rows = [f"{'':24}{'model':>10}{'tf-idf+lr':>12}"]
-        rows += [f"{name:24}{self.metrics[name]:>10.3f}{self.baseline_metrics[name]:>12.3f}" for name in names]
-        width = max(len(label) for label in self.labels) + 2
-        matrix = [" " * width + "".join(f"{label:>{width}}" for label in self.labels) + "   <- predicted"]
-        matrix += [
-            f"{label:<{width}}" + "".join(f"{count:>{width}}" for count in row)
-            for label, row in zip(self.labels, self.confusion_matrix)
-        ]
-        return "\n".join(
-            [f"{self.n} comments, model {self.model or '?'}", "", *rows, "", self.classification_report,
-             "confusion matrix (rows: gold)", *matrix]
-        )
+
+def resolve_score(score: str | None, labels: Sequence[str]) -> tuple[str, Sequence[str] | None]:
+    """The headline metric's name, and the label subset to average F1 over where it is one.
+
+    ``score`` is a metric name (``macro_f1``, ``accuracy``, ``f1_support_oppose``, ``f1_favor_against``)
+    or a comma-separated label subset such as ``support,oppose``.
+    """
+    if not score:
+        return "macro_f1", None
+    score = SCORE_ALIASES.get(score, score)
+    known = set(headline_scores(list(labels), list(labels), labels))
+    if score in known:
+        return score, None
+    subset = [part.strip() for part in score.split(",") if part.strip()]
+    if len(subset) > 1 and all(label in labels for label in subset):
+        return f"mean_f1({','.join(subset)})", subset
+    raise InputError(
+        f"--score {score!r}: expected one of {', '.join(sorted(known | set(SCORE_ALIASES)))} "
+        f"or labels to average F1 over, e.g. 'support,oppose' (labels: {', '.join(labels)})"
+    )
 
 
 def evaluate(
     classifier: StanceClassifier,
     examples: Sequence[LabelledComment],
-    output_dir: str | Path | None = None,
     *,
+    score: str | None = None,
     model_name: str = "",
     data_name: str = "",
+    n_resamples: int = 1000,
     progress: bool = False,
 ) -> EvaluationReport:
-    """Score ``classifier`` on ``examples``; with ``output_dir`` also write report.json and the confusion PNG.
+    """Score ``classifier`` on ``examples`` beside the baselines, with intervals and tests.
 
-    The baseline (TF-IDF + logistic regression) is trained and scored on the same examples by
-    stratified 5-fold cross-validation, so each of its predictions comes from a fold that did not
-    see that comment.
+    Each baseline is trained and scored on the same examples by stratified 5-fold cross-validation,
+    so each of its predictions comes from a fold that did not see that comment.
     """
     from sklearn.metrics import classification_report, confusion_matrix
 
     check_label_set(examples, data_name or "evaluation data", known=classifier.labels)
     y_true = [example.label for example in examples]
-    predictions = classifier.predict(
+    probabilities = classifier.predict_proba(
         [example.text for example in examples], [example.target for example in examples], progress=progress
     )
-    y_pred = [prediction.label for prediction in predictions]
-    baseline_pred = cross_validated_baseline(examples)
-    # Score over the labels present in the data or predicted: a 'mixed' prediction on data without
-    # 'mixed' is a mistake, but F1 of a class the data never has is not averaged in.
+    y_pred = [classifier.labels[i] for i in probabilities.argmax(axis=1)]
+    # Score over the labels present in the data: a 'mixed' prediction on data without 'mixed' is a
+    # mistake, but F1 of a class the data never has is not averaged in.
     labels = [label for label in classifier.labels if label in set(y_true)]
     shown = [label for label in classifier.labels if label in set(y_true) | set(y_pred)]
+    headline, subset = resolve_score(score, labels)
+    scorer = _scorer(labels, headline, subset)
+    predictions = {MODEL: y_pred} | {name: cross_validated_predictions(examples, make) for name, make in BASELINES.items()}
+    systems = {
+        name: SystemScores(scorer(y_true, pred), bootstrap_intervals(y_true, pred, scorer, n_resamples=n_resamples))
+        for name, pred in predictions.items()
+    }
     per_label = classification_report(y_true, y_pred, labels=labels, output_dict=True, zero_division=0)
-    report = EvaluationReport(
+    matrix = confusion_matrix(y_true, y_pred, labels=shown)
+    confidences = probabilities.max(axis=1)
+    return EvaluationReport(
         labels=shown,
         n=len(examples),
-        metrics=headline_scores(y_true, y_pred, labels),
-        baseline_metrics=headline_scores(y_true, baseline_pred, labels),
+        headline=headline,
+        systems=systems,
         per_label={label: per_label[label] for label in labels},
-        confusion_matrix=confusion_matrix(y_true, y_pred, labels=shown).tolist(),
         classification_report=classification_report(y_true, y_pred, labels=labels, digits=3, zero_division=0),
-        baseline_classification_report=classification_report(
-            y_true, baseline_pred, labels=labels, digits=3, zero_division=0
-        ),
+        confusion_matrix=matrix.tolist(),
+        confusion_matrix_normalized=_row_normalized(matrix),
+        comparisons={
+            name: _compare(y_true, y_pred, pred, scorer, headline, n_resamples)
+            for name, pred in predictions.items()
+            if name != MODEL
+        },
+        calibration=_calibration(confidences, np.asarray(y_pred) == np.asarray(y_true)),
+        breakdowns=_breakdowns(examples, y_pred, labels),
+        mistakes=_confident_mistakes(examples, y_pred, confidences),
         model=model_name,
         data=data_name,
     )
-    if output_dir is not None:
-        write_report(report, y_true, y_pred, Path(output_dir))
-    return report
 
 
-def write_report(report: EvaluationReport, y_true: Sequence[str], y_pred: Sequence[str], output_dir: Path) -> None:
-    """Write the confusion-matrix PNG and report.json into ``output_dir`` (each atomically)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from sklearn.metrics import ConfusionMatrixDisplay
+def _scorer(labels: Sequence[str], headline: str, subset: Sequence[str] | None) -> Callable[[Any, Any], dict[str, float]]:
+    def score(y_true: Any, y_pred: Any) -> dict[str, float]:
+        scores = headline_scores(y_true, y_pred, labels)
+        if subset is not None:
+            scores[headline] = mean_f1(y_true, y_pred, subset)
+        return scores
 
-    from stance.files import atomic_file
+    return score
 
-    output_dir.mkdir(parents=True, exist_ok=True)
-    figure = Figure(figsize=(5.5, 4.5))  # no pyplot: the caller's matplotlib backend stays as it is
-    FigureCanvasAgg(figure)
-    axes = figure.subplots()
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=report.labels, ax=axes, colorbar=False)
-    axes.set_title(f"macro-F1 {report.metrics['macro_f1']:.3f} on {report.n} comments")
-    figure.tight_layout()
-    with atomic_file(output_dir / CONFUSION_PNG, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=120)
-    report.files = {"confusion_matrix": str(output_dir / CONFUSION_PNG), "report": str(output_dir / REPORT_JSON)}
-    with atomic_file(output_dir / REPORT_JSON) as handle:
-        json.dump(report.to_dict(), handle, indent=2)
-        handle.write("\n")
+
+def _row_normalized(matrix: np.ndarray) -> list[list[float]]:
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0).round(4).tolist()
+
+
+def _compare(
+    y_true: Sequence[str], model: Sequence[str], baseline: Sequence[str], scorer: Any, headline: str, n_resamples: int
+) -> dict[str, Any]:
+    """Is the model's lead over a baseline real? McNemar on right/wrong, and a paired bootstrap."""
+    gold = np.asarray(y_true)
+    test = mcnemar(np.asarray(model) == gold, np.asarray(baseline) == gold)
+    difference = paired_bootstrap_difference(y_true, model, baseline, scorer, headline, n_resamples=n_resamples)
+    return {"mcnemar": asdict(test), "difference": asdict(difference) | {"significant": difference.significant}}
+
+
+def _calibration(confidences: np.ndarray, correct: np.ndarray) -> dict[str, Any]:
+    from stance.calibration import expected_calibration_error, reliability_bins
+
+    return {
+        "ece": expected_calibration_error(confidences, correct),
+        "mean_confidence": float(confidences.mean()),
+        "accuracy": float(correct.mean()),
+        "bins": reliability_bins(confidences, correct),
+        # kept so the reliability diagram can be drawn from the report alone
+        "confidences": confidences.round(4).tolist(),
+        "correct": correct.astype(int).tolist(),
+    }
+
+
+def _breakdowns(examples: Sequence[LabelledComment], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Scores per group (the data's group column, else the target) and per comment length."""
+    by_group: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        by_group.setdefault(example.group or example.target or "(no target)", []).append(index)
+    by_length: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        words = len(example.text.split())
+        low, high = next((low, high) for low, high in LENGTH_BUCKETS if high is None or words <= high)
+        by_length.setdefault(f"{low}-{high} words" if high else f"over {low - 1} words", []).append(index)
+    order = {f"{low}-{high} words" if high else f"over {low - 1} words": n for n, (low, high) in enumerate(LENGTH_BUCKETS)}
+
+    def rows(groups: dict[str, list[int]]) -> list[dict[str, Any]]:
+        result = []
+        for name, indices in groups.items():
+            gold = [examples[i].label for i in indices]
+            pred = [y_pred[i] for i in indices]
+            scores = headline_scores(gold, pred, [label for label in labels if label in set(gold)])
+            result.append({"group": name, "n": len(indices), "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"]})
+        return result
+
+    return {
+        "group": sorted(rows(by_group), key=lambda row: -row["n"]),
+        "length": sorted(rows(by_length), key=lambda row: order[row["group"]]),
+    }
+
+
+def _confident_mistakes(
+    examples: Sequence[LabelledComment], y_pred: Sequence[str], confidences: np.ndarray, limit: int = 10
+) -> list[dict[str, Any]]:
+    wrong = [i for i, example in enumerate(examples) if example.label != y_pred[i]]
+    wrong.sort(key=lambda i: -confidences[i])
+    return [
+        {
+            "text": examples[i].text,
+            "target": examples[i].target,
+            "gold": examples[i].label,
+            "predicted": y_pred[i],
+            "confidence": float(confidences[i]),
+        }
+        for i in wrong[:limit]
+    ]

@@ -78,9 +78,16 @@ def test_train_evaluate_export_on_toy_data(toy_labelled: Path, tiny_base_model: 
     code, out, _ = run(["train", str(toy_labelled), "-o", str(model), "--base-model", str(tiny_base_model),
                         "--epochs", "8", "--batch-size", "8", "--max-length", "32", "--learning-rate", "3e-3"], capsys)
     assert code == 0 and "macro_f1=1.000" in out
-    code, out, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep")], capsys)
-    assert code == 0 and "macro_f1" in out and (tmp_path / "rep" / "confusion_matrix.png").exists()
-    assert json.loads((tmp_path / "rep" / "report.json").read_text())["metrics"]["macro_f1"] == 1.0
+    code, out, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep"),
+                          "--score", "support,oppose", "--resamples", "100"], capsys)
+    assert code == 0 and "mean_f1(support,oppose)" in out
+    assert all((tmp_path / "rep" / name).exists() for name in ("confusion_matrix.png", "reliability.png", "report.md"))
+    saved = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert saved["systems"]["model"]["metrics"]["macro_f1"] == 1.0 and saved["headline"] == "mean_f1(support,oppose)"
+    code, out, _ = run(["compare", str(tmp_path / "rep"), str(tmp_path / "rep" / "report.json")], capsys)
+    assert code == 0 and out.count("1.000 [1.00, 1.00]") >= 2
+    code, _, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep")], capsys)
+    assert code == 5 and "already exists" in err
     code, out, _ = run(["export", str(model), str(tmp_path / "plain")], capsys)
     assert code == 0 and (tmp_path / "plain" / "config.json").exists()
 

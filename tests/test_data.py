@@ -63,7 +63,7 @@ def test_too_small_for_a_validation_split_is_a_data_error() -> None:
 
 
 def test_baseline_survives_a_label_seen_once() -> None:
-    from stance.baseline import cross_validated_baseline
+    from stance.baseline import cross_validated_predictions
 
     rows = [LabelledComment(f"good {i}", "support") for i in range(5)] + [LabelledComment("bad", "oppose")]
-    assert cross_validated_baseline(rows) == ["support"] * 6
+    assert cross_validated_predictions(rows) == ["support"] * 6

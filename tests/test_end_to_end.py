@@ -70,6 +70,8 @@ def test_evaluate_default_model_writes_png_and_report(tmp_path: Path) -> None:
     done = stance_cli("evaluate", str(subset), "--label-column", "stance", "-o", str(tmp_path / "report"))
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "report" / "report.json").read_text())
-    assert report["n"] == 60 and 0.0 <= report["metrics"]["macro_f1"] <= 1.0
-    assert "macro_f1" in report["baseline_metrics"]
+    model = report["systems"]["model"]
+    assert report["n"] == 60 and model["intervals"]["macro_f1"][0] <= model["metrics"]["macro_f1"] <= model["intervals"]["macro_f1"][1]
+    assert "macro_f1" in report["systems"]["tfidf_logreg"]["metrics"]
+    assert 0.0 <= report["calibration"]["ece"] <= 1.0
     assert (tmp_path / "report" / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"

@@ -14,7 +14,10 @@ app = typer.Typer(
         "\b\n"
         "  stance classify page.txt                      label the comments of a page\n"
         "  stance train labelled.csv -o my-model         fine-tune on your own labelled comments\n"
-        "  stance evaluate test.jsonl --model my-model   score a model beside a TF-IDF baseline\n"
+        "  stance evaluate test.jsonl --model my-model   score a model beside baselines, with intervals\n"
+        "  stance calibrate val.jsonl --model my-model   make its confidences mean what they say\n"
+        "  stance compare report-a/ report-b/            lay evaluation reports side by side\n"
+        "  stance extract page.html                      the comments of a page, without labels\n"
         "  stance export models/default plain-model      write a plain Hugging Face directory"
     ),
     no_args_is_help=True,
@@ -53,3 +56,24 @@ OutputFormatOption = Annotated[
     typer.Option("--format", "-f", help="table, jsonl or csv. Default: from the -o suffix; a table on a terminal, else jsonl."),
 ]
 ForceOption = Annotated[bool, typer.Option(help="Overwrite the -o file if it exists.")]
+
+
+# Options of the commands that read labelled comments (train, evaluate, calibrate).
+LabelledDataArgument = Annotated[
+    str, typer.Argument(help="Labelled comments: JSONL or CSV with text, label and optional target columns.")
+]
+TextColumnLabelledOption = Annotated[str, typer.Option("--text-column", help="Column with the comment text.")]
+LabelColumnOption = Annotated[
+    str, typer.Option(help="Column with the label (support/oppose/mixed/neutral, favor/against/none, or your own).")
+]
+TargetColumnOption = Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")]
+DefaultTargetOption = Annotated[str, typer.Option("--target", help="Target for rows without a target column value.")]
+
+# Options that say how to fine-tune (train, and cross-validation in evaluate).
+BaseModelOption = Annotated[
+    str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
+]
+EpochsOption = Annotated[float, typer.Option(min=0.1, help="Passes over the training data.")]
+LearningRateOption = Annotated[Optional[float], typer.Option(help="Default: 5e-5 for full, 5e-4 for lora.")]
+MaxLengthOption = Annotated[int, typer.Option(min=16, help="Tokens per window (target + comment).")]
+SeedOption = Annotated[int, typer.Option(help="Random seed for splits, initialisation and shuffling.")]

@@ -7,31 +7,41 @@ from typing import Annotated, Optional
 import typer
 
 from stance.base_models import DEFAULT_BASE_MODEL
-from stance.cli._app import app, echo_log, stderr_is_terminal
+from stance.cli._app import (
+    BaseModelOption,
+    DefaultTargetOption,
+    EpochsOption,
+    LabelColumnOption,
+    LabelledDataArgument,
+    LearningRateOption,
+    MaxLengthOption,
+    SeedOption,
+    TargetColumnOption,
+    TextColumnLabelledOption,
+    app,
+    echo_log,
+    stderr_is_terminal,
+)
 
 
 @app.command()
 def train(
-    data: Annotated[str, typer.Argument(help="Labelled comments: JSONL or CSV with text, label and optional target columns.")],
+    data: LabelledDataArgument,
     output: Annotated[str, typer.Option("--output", "-o", help="Model directory to write.")],
     validation: Annotated[
         Optional[str], typer.Option(help="Labelled validation file. Default: a stratified 10% of DATA.")
     ] = None,
-    base_model: Annotated[
-        str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
-    ] = DEFAULT_BASE_MODEL,
+    base_model: BaseModelOption = DEFAULT_BASE_MODEL,
     method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = "full",
-    epochs: Annotated[float, typer.Option(min=0.1)] = 3.0,
+    epochs: EpochsOption = 3.0,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
-    learning_rate: Annotated[
-        Optional[float], typer.Option(help="Default: 5e-5 for full, 5e-4 for lora.")
-    ] = None,
-    max_length: Annotated[int, typer.Option(min=16, help="Tokens per window (target + comment).")] = 256,
-    text_column: Annotated[str, typer.Option(help="Column with the comment text.")] = "text",
-    label_column: Annotated[str, typer.Option(help="Column with the label (support/oppose/mixed/neutral or your own).")] = "label",
-    target_column: Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")] = "target",
-    target: Annotated[str, typer.Option(help="Target for rows without a target column value.")] = "",
-    seed: Annotated[int, typer.Option()] = 42,
+    learning_rate: LearningRateOption = None,
+    max_length: MaxLengthOption = 256,
+    text_column: TextColumnLabelledOption = "text",
+    label_column: LabelColumnOption = "label",
+    target_column: TargetColumnOption = "target",
+    target: DefaultTargetOption = "",
+    seed: SeedOption = 42,
     compact: Annotated[
         bool,
         typer.Option(help="Save only the difference from the base model (a few MB); `stance export` makes it a full directory."),
