@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from stance.classifier import StanceClassifier
@@ -62,20 +62,80 @@ def classify_thread(
     Comments the source flags as deleted or spam are left out unless ``include_removed``.
     Raises :class:`InputError` when a comment has no target from any of those sources.
     """
+    return list(
+        classify_comments(
+            thread.comments, classifier, target, default_target=thread.default_target(),
+            include_removed=include_removed, progress=progress, fallback_source=thread.source,
+        )
+    )
+
+
+def classify_comments(
+    comments: Iterable[Comment],
+    classifier: StanceClassifier,
+    target: str | None = None,
+    *,
+    default_target: str = "",
+    include_removed: bool = False,
+    skip: Container[tuple[str, str | None]] = (),
+    chunk_size: int = 4096,
+    progress: bool = False,
+    fallback_source: str | None = None,
+) -> Iterator[CommentStance]:
+    """Classify comments as they come, ``chunk_size`` at a time, yielding results in input order.
+
+    Memory stays flat however many comments the iterable yields. Comments whose ``(id, source)``
+    is in ``skip`` (already classified by an interrupted run) are passed over.
+    """
     check_target(target)
-    comments = [comment for comment in thread.comments if include_removed or not comment.removed]
-    targets = [target or comment.target or thread.default_target() for comment in comments]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc="classifying", unit=" comments", delay=1.0)
+    chunk: list[Comment] = []
+    for comment in comments:
+        if (comment.removed and not include_removed) or (comment.id, comment.source) in skip:
+            continue
+        chunk.append(comment)
+        if len(chunk) >= chunk_size:
+            yield from _classify_chunk(chunk, classifier, target, default_target, fallback_source)
+            if bar is not None:
+                bar.update(len(chunk))
+            chunk = []
+    if chunk:
+        yield from _classify_chunk(chunk, classifier, target, default_target, fallback_source)
+        if bar is not None:
+            bar.update(len(chunk))
+    if bar is not None:
+        bar.close()
+
+
+def _classify_chunk(
+    comments: list[Comment], classifier: StanceClassifier, target: str | None, default_target: str, fallback_source: str | None
+) -> list[CommentStance]:
+    targets = [target or comment.target or default_target for comment in comments]
     missing = [comment for comment, found in zip(comments, targets) if not found]
     if missing:
         raise InputError(
-            f"{missing[0].source or thread.source}: no target to judge the comment against "
+            f"{missing[0].source or fallback_source}: no target to judge the comment against "
             "(the input has no article title); pass --target 'the claim or headline'"
         )
-    predictions = classifier.predict([comment.text for comment in comments], targets, progress=progress)
+    predictions = classifier.predict([comment.text for comment in comments], targets)
     return [CommentStance(c, p, t) for c, p, t in zip(comments, predictions, targets)]
 
 
-def summarize(results: Sequence[CommentStance], labels: Sequence[str]) -> ThreadSummary:
-    """Counts per label, in the model's label order."""
-    counts = Counter(result.prediction.label for result in results)
-    return ThreadSummary(counts={label: counts.get(label, 0) for label in labels}, total=len(results))
+class SummaryCounter:
+    """Counts labels as results stream past, for the thread summary at the end."""
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        self.counts: Counter[str] = Counter()
+
+    def add(self, results: Iterable[CommentStance]) -> Iterator[CommentStance]:
+        for result in results:
+            self.counts[result.prediction.label] += 1
+            yield result
+
+    def summary(self) -> ThreadSummary:
+        return ThreadSummary(counts={label: self.counts.get(label, 0) for label in self.labels}, total=sum(self.counts.values()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def load_labelled(
     if fmt == "text":
         raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column}' columns)")
     examples = []
-    for lineno, row in read_rows(text, name, fmt):
+    for lineno, row in read_rows(io.StringIO(text, newline=""), name, fmt):
         for column in (text_column, label_column):
             if column not in row:
                 raise DataError(

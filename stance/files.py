@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from stance.errors import OutputError
 
@@ -74,6 +74,68 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def partial_path(path: str | Path) -> Path:
+    """Where a resumable output grows until it is complete: ``out.jsonl`` → ``out.jsonl.partial``."""
+    target = Path(path)
+    return target.with_name(target.name + ".partial")
+
+
+@contextmanager
+def resumable_file(path: str | Path, fmt: str, *, resume: bool) -> Iterator[tuple[IO[str], list[dict[str, Any]]]]:
+    """Append records (``jsonl`` or ``csv``) to ``<path>.partial`` and rename it to ``path`` when done.
+
+    Yields the stream and the records already there: with ``resume``, the complete records an
+    interrupted run left (a record cut off by the interruption is dropped); without it, none (an
+    old partial file is discarded). If the run fails, the partial file stays for a later ``resume``.
+    """
+    target = Path(path)
+    partial = partial_path(target)
+    target.resolve().parent.mkdir(parents=True, exist_ok=True)
+    records = _complete_records(partial, fmt) if resume and partial.exists() else []
+    with open(partial, "w", encoding="utf-8", newline="") as stream:
+        _write_records(records, fmt, stream)
+        yield stream, records
+    os.chmod(partial, 0o666 & ~_umask())
+    os.replace(partial, target)
+
+
+def _complete_records(partial: Path, fmt: str) -> list[dict[str, str]]:
+    """The whole records at the start of a partial JSONL or CSV file."""
+    import csv
+    import io
+    import json
+
+    text = partial.read_text(encoding="utf-8", errors="replace")
+    if fmt == "jsonl":
+        lines = text.split("\n")[:-1]  # the part after the last newline is unfinished
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+        return records
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    if body and not text.endswith("\n"):
+        body = body[:-1]
+    return [dict(zip(header, row)) for row in body if len(row) == len(header)]
+
+
+def _write_records(records: list[dict[str, str]], fmt: str, stream: IO[str]) -> None:
+    import csv
+    import json
+
+    if fmt == "jsonl":
+        stream.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    elif records:
+        writer = csv.DictWriter(stream, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
 
 
 def _umask() -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO
 
-from stance.classification import CommentStance, ThreadSummary
+from stance.classification import CommentStance, SummaryCounter, ThreadSummary
 from stance.thread import Comment
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv")
@@ -24,23 +24,29 @@ def format_for_path(path: str, is_terminal: bool) -> str:
 
 
 def write_results(
-    results: Sequence[CommentStance], summary: ThreadSummary, labels: Sequence[str], fmt: str, stream: IO[str]
+    results: Iterable[CommentStance], counter: SummaryCounter, labels: Sequence[str], fmt: str, stream: IO[str],
+    *, header: bool = True,
 ) -> None:
-    """Write results in ``fmt`` (one of :data:`OUTPUT_FORMATS`)."""
+    """Write results in ``fmt`` (one of :data:`OUTPUT_FORMATS`) as they come, counting them in ``counter``.
+
+    JSONL and CSV stream; a table needs every row first. ``header=False`` continues a CSV file.
+    """
+    counted = counter.add(results)
     if fmt == "jsonl":
-        write_jsonl(results, stream)
+        write_jsonl(counted, stream)
     elif fmt == "csv":
-        write_csv(results, labels, stream)
+        write_csv(counted, labels, stream, header=header)
     else:
-        write_table(results, summary, stream)
+        rows = list(counted)
+        write_table(rows, counter.summary(), stream)
 
 
-def write_jsonl(results: Sequence[CommentStance], stream: IO[str]) -> None:
+def write_jsonl(results: Iterable[CommentStance], stream: IO[str]) -> None:
     for result in results:
         stream.write(json.dumps(result.to_record(), ensure_ascii=False) + "\n")
 
 
-def write_csv(results: Sequence[CommentStance], labels: Sequence[str], stream: IO[str]) -> None:
+def write_csv(results: Iterable[CommentStance], labels: Sequence[str], stream: IO[str], *, header: bool = True) -> None:
     """One row per comment; the per-label scores become ``score_<label>`` columns."""
     writer = None
     for result in results:
@@ -49,7 +55,8 @@ def write_csv(results: Sequence[CommentStance], labels: Sequence[str], stream: I
         record |= {f"score_{label}": scores.get(label) for label in labels}
         if writer is None:
             writer = csv.DictWriter(stream, fieldnames=list(record))
-            writer.writeheader()
+            if header:
+                writer.writeheader()
         writer.writerow(record)
 
 

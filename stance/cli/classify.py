@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -38,11 +37,17 @@ def classify(
         bool, typer.Option(help="Also classify comments the source flags as deleted or spam.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 32,
+    resume: Annotated[
+        bool,
+        typer.Option(help="Continue an interrupted run into the same -o file: records already written are kept, not redone."),
+    ] = False,
     force: ForceOption = False,
 ) -> None:
     """Label every comment of PAGE as support, oppose, mixed or neutral, with a confidence.
 
-    Prints one row per comment and a one-line summary of the thread. Examples:
+    Prints one row per comment and a one-line summary of the thread. Comment files (JSONL/CSV) of
+    any size are streamed; an -o file in JSONL or CSV grows as FILE.partial and gets its name when
+    complete, and a killed run continues with --resume. Examples:
 
     \b
       stance classify data/examples/car_free_riverside.txt
@@ -52,31 +57,34 @@ def classify(
 
     \b
       stance classify comments.jsonl --target "Council bans cars from the old town" -o labelled.csv
+
+    \b
+      stance classify forum_dump.jsonl.gz -o labelled.jsonl --resume
     """
-    from stance.classification import check_target, classify_thread, summarize
+    from stance.classification import check_target
     from stance.classifier import StanceClassifier
-    from stance.extract import read_thread
-    from stance.files import atomic_file, check_writable
-    from stance.output import OUTPUT_FORMATS, format_for_path, write_results
+    from stance.files import check_writable, partial_path
+    from stance.output import OUTPUT_FORMATS, format_for_path
+    from stance.pipeline import classify_file
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     if fmt not in OUTPUT_FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    if resume and (output == "-" or fmt == "table"):
+        raise typer.BadParameter("needs -o FILE in jsonl or csv format", param_hint="--resume")
     check_target(target)
     if output != "-":
         check_writable(output, force)
-    thread = read_thread(page, input_format, columns={"text": text_column})
-    if not thread.comments:
-        echo_log(f"{page}: no comments found")
-        return
     classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size)
-    echo_log(f"{page}: {thread.describe()}")
-    results = classify_thread(thread, classifier, target, include_removed=include_removed, progress=stderr_is_terminal())
-    summary = summarize(results, classifier.labels)
-    if output == "-":
-        write_results(results, summary, classifier.labels, fmt, sys.stdout)
-    else:
-        with atomic_file(Path(output)) as stream:
-            write_results(results, summary, classifier.labels, fmt, stream)
-    if fmt != "table" or output != "-":
-        echo_log(summary.describe())
+    outcome = classify_file(
+        page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
+        include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),
+    )
+    if outcome.thread.comments:
+        echo_log(f"{page}: {outcome.thread.describe()}")
+    if outcome.resumed:
+        echo_log(f"resumed: kept {outcome.resumed} records from {partial_path(output)}")
+    if outcome.summary.total == 0:
+        echo_log(f"{page}: no comments found")
+    elif fmt != "table" or output != "-":
+        echo_log(outcome.summary.describe())

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import sys
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 from stance.errors import InputError
 from stance.extract.exports import EXPORT_PARSERS, sniff_export
 from stance.extract.html import parse_html
 from stance.extract.plaintext import parse_plaintext
-from stance.extract.records import parse_records
-from stance.thread import Thread
+from stance.extract.records import iter_records, parse_records
+from stance.thread import Comment, Thread
 
 INPUT_FORMATS = ("text", "html", "jsonl", "csv", "tsv", *EXPORT_PARSERS)
 MAX_INPUT_BYTES = 200 * 1024 * 1024
@@ -21,6 +24,8 @@ _SUFFIX_FORMATS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "text",
     ".html": "html", ".htm": "html", ".xhtml": "html",
 }
+STREAMED_FORMATS = ("jsonl", "csv", "tsv")  # read a record at a time, however large the file
+_HEAD_BYTES = 64 * 1024
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|article|section)\b", re.I | re.S)
 
 
@@ -37,19 +42,30 @@ def read_text(path: str | Path) -> str:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as err:
+            # Read at most one byte past the limit, so a small file that unpacks to gigabytes is refused.
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+                data = unpacked.read(MAX_INPUT_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as err:
             raise InputError(f"{name}: the gzip data is corrupt or truncated ({err})") from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{name}: larger than {MAX_INPUT_BYTES // 2**20} MiB; split it into smaller files")
     if b"\x00" in data[:8192]:
         raise InputError(f"{name}: looks like a binary file; expected text, HTML, JSONL or CSV")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # Mostly UTF-8 with a few stray bytes: keep the UTF-8 and replace the strays, rather than
+    # reading every accented letter as two Windows-1252 characters.
+    lenient = data.decode("utf-8-sig", errors="replace")
+    replaced = lenient.count("\ufffd")
+    decoded = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - replaced  # non-ASCII letters read as UTF-8
+    if decoded > replaced:
+        return lenient
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return lenient
 
 
 def sniff_format(name: str, text: str) -> str:
@@ -99,4 +115,64 @@ def read_thread(
     return parse_records(text, name, fmt, columns)
 
 
-__all__ = ["INPUT_FORMATS", "read_text", "read_thread", "sniff_format"]
+def open_comments(
+    path: str | Path,
+    input_format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[Thread, Iterator[Comment]]:
+    """The article (if any) and an iterator over the comments of a page or comment file.
+
+    JSONL/CSV/TSV comment files (plain or gzip) are read a record at a time, so memory stays flat
+    however large they are; their thread has no article. Other inputs are read whole by
+    :func:`read_thread`.
+    """
+    name = str(path)
+    if name == "-":
+        thread = read_thread(path, input_format, columns)
+        return thread, iter(thread.comments)
+    head = _head(name)
+    fmt = input_format or sniff_format(name, head)
+    if fmt not in STREAMED_FORMATS:
+        thread = read_thread(path, fmt, columns)
+        return thread, iter(thread.comments)
+    if "\x00" in head[:8192]:
+        raise InputError(f"{name}: looks like a binary file; expected text, HTML, JSONL or CSV")
+    if not head.strip():
+        raise InputError(f"{name}: the file is empty")
+    return Thread(source=name), iter_records(_lines(name), name, fmt, columns)
+
+
+def _head(name: str) -> str:
+    """The first 64 KiB of a file as text (gzip undone), for sniffing its format."""
+    try:
+        with _open_binary(name) as handle:
+            data = handle.read(_HEAD_BYTES)
+    except OSError as err:
+        raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
+    except EOFError as err:
+        raise InputError(f"{name}: the gzip data is corrupt or truncated ({err})") from None
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _open_binary(name: str) -> IO[bytes]:
+    with open(name, "rb") as probe:
+        compressed = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(name, "rb") if compressed else open(name, "rb")
+
+
+def _lines(name: str) -> Iterator[str]:
+    """The file's lines as text: UTF-8 where they decode, else Windows-1252 (line by line)."""
+    try:
+        with _open_binary(name) as handle:
+            for number, raw in enumerate(handle):
+                if number == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield raw.decode("cp1252", errors="replace")
+    except (OSError, EOFError) as err:
+        raise InputError(f"{name}: cannot read past a damaged part ({err})") from None
+
+
+__all__ = ["INPUT_FORMATS", "STREAMED_FORMATS", "open_comments", "read_text", "read_thread", "sniff_format"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from stance.errors import InputError
@@ -14,11 +14,13 @@ from stance.thread import Comment, Thread
 COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")
 
 
-def read_rows(text: str, source: str, input_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, row) pairs from JSONL or CSV/TSV text, with errors naming file and line."""
+def read_rows(lines: Iterable[str], source: str, input_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, row) pairs from JSONL or CSV/TSV lines, with errors naming file and line.
+
+    ``lines`` may be a file or ``io.StringIO(text, newline="")``: rows are read as they come.
+    """
     if input_format == "jsonl":
-        # str.splitlines() would also split on U+2028 and friends, which JSON strings may hold raw.
-        for lineno, line in enumerate(text.split("\n"), start=1):
+        for lineno, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
@@ -30,24 +32,26 @@ def read_rows(text: str, source: str, input_format: str) -> Iterator[tuple[int, 
             yield lineno, row
         return
     delimiter = "\t" if input_format == "tsv" else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(lines, delimiter=delimiter)
     if not reader.fieldnames:
         raise InputError(f"{source}: the CSV file is empty; expected a header row naming the columns")
-    for row in reader:
-        yield reader.line_num, row
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as err:
+        raise InputError(f"{source}:{reader.line_num}: malformed CSV ({err})") from None
 
 
-def parse_records(
-    text: str, source: str, input_format: str, columns: Mapping[str, str] | None = None
-) -> Thread:
-    """Read a comment file into a :class:`Thread` without an article.
+def iter_records(
+    lines: Iterable[str], source: str, input_format: str, columns: Mapping[str, str] | None = None
+) -> Iterator[Comment]:
+    """Comments from JSONL or CSV lines, one per record, as they are read.
 
     ``columns`` maps our field names (``text``, ``author``, ``id``, ``time``, ``parent``, ``likes``,
     ``target``) to the file's column names, e.g. ``{"text": "body"}``.
     """
     mapping = {name: name for name in COMMENT_FIELDS} | dict(columns or {})
-    comments = []
-    for n, (lineno, row) in enumerate(read_rows(text, source, input_format), start=1):
+    for n, (lineno, row) in enumerate(read_rows(lines, source, input_format), start=1):
         if mapping["text"] not in row:
             raise InputError(
                 f"{source}:{lineno}: no '{mapping['text']}' column (found: {', '.join(map(str, row)) or 'none'}); "
@@ -57,19 +61,21 @@ def parse_records(
         if not isinstance(value, str):
             raise InputError(f"{source}:{lineno}: '{mapping['text']}' must be a string, got {type(value).__name__}")
         fields = {name: row.get(column) for name, column in mapping.items() if name != "text"}
-        comments.append(
-            Comment(
-                id=str(fields["id"]) if fields["id"] not in (None, "") else str(n),
-                text=value,
-                author=_as_text(fields["author"]),
-                time=_as_text(fields["time"]),
-                parent=_as_text(fields["parent"]),
-                likes=_as_int(fields["likes"]),
-                target=_as_text(fields["target"]),
-                source=f"{source}:{lineno}",
-            )
+        yield Comment(
+            id=_as_text(fields["id"]) or str(n),
+            text=value,
+            author=_as_text(fields["author"]),
+            time=_as_text(fields["time"]),
+            parent=_as_text(fields["parent"]),
+            likes=_as_int(fields["likes"]),
+            target=_as_text(fields["target"]),
+            source=f"{source}:{lineno}",
         )
-    return Thread(comments=comments, source=source)
+
+
+def parse_records(text: str, source: str, input_format: str, columns: Mapping[str, str] | None = None) -> Thread:
+    """Read a whole comment file into a :class:`Thread` without an article."""
+    return Thread(comments=list(iter_records(io.StringIO(text, newline=""), source, input_format, columns)), source=source)
 
 
 def _as_text(value: Any) -> str | None:
