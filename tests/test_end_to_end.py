@@ -19,11 +19,6 @@ def stance_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]
     return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the current default model labels the seed page 3/5 (comments 1 and 2 come out oppose); "
-    "issue 2's goal is 4/5. strict: once a retrained model reaches it, this fails until the mark goes",
-)
 def test_seed_page_gets_at_least_four_of_five_from_the_cli() -> None:
     seed = shared_file("examples/seed_article.txt")
     done = stance_cli("classify", str(seed), "--format", "jsonl")
