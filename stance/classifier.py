@@ -14,6 +14,7 @@ import numpy as np
 from stance.base_models import resolve_base_model
 from stance.compact import DELTA_FILE, load_delta, save_delta
 from stance.errors import ModelError
+from stance.precision import apply_precision
 from stance.prediction import Prediction
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
@@ -46,10 +47,13 @@ class StanceClassifier:
         batch_size: int = 32,
         base_model: str | None = None,
         temperature: float = 1.0,
+        precision: str = "fp32",
     ) -> None:
         if not (0 < temperature < float("inf")):
             raise ValueError(f"temperature {temperature!r}: must be a positive number")
-        self.model = model.eval()
+        self.model = apply_precision(model, precision).eval()
+        self.precision = precision
+        self.pad_multiple = 16 if precision != "fp32" else None  # fewer distinct shapes: kernels are reused
         self.base_model = base_model or getattr(model.config, "_name_or_path", None)
         self.tokenizer = tokenizer
         positions = getattr(model.config, "max_position_embeddings", None) or max_length
@@ -132,6 +136,8 @@ class StanceClassifier:
 
         from stance.files import atomic_directory
 
+        if self.precision != "fp32":
+            raise ModelError(f"cannot save a {self.precision} classifier; load the model in fp32 to save it")
         if storage not in ("full", "adapter", "delta"):
             raise ValueError(f"storage {storage!r}: expected 'full', 'adapter' or 'delta'")
         is_adapter = isinstance(self.model, PeftModel)
@@ -214,7 +220,7 @@ class StanceClassifier:
         with torch.inference_mode():
             for start in starts:
                 idx = order[start : start + self.batch_size]
-                inputs = self.tokenizer.pad([features[i] for i in idx], return_tensors="pt")
+                inputs = self.tokenizer.pad([features[i] for i in idx], return_tensors="pt", pad_to_multiple_of=self.pad_multiple)
                 window_logits[idx] = self.model(**inputs).logits.float().numpy()
         return window_logits, owners, weights
 

@@ -24,7 +24,9 @@ def _figure(label: str, report: EvaluationReport) -> str:
 
 def _headline_names(report: EvaluationReport) -> list[str]:
     names = ["accuracy", "macro_f1", "weighted_f1", "kappa"]
-    names += [name for name in ("f1_support_oppose", report.headline) if name in report.metrics and name not in names]
+    for name in ("f1_support_oppose", report.headline):
+        if name in report.metrics and name not in names:
+            names.append(name)
     return names + [f"f1_{label}" for label in report.labels if f"f1_{label}" in report.metrics]
 
 

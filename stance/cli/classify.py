@@ -37,6 +37,9 @@ def classify(
         bool, typer.Option(help="Also classify comments the source flags as deleted or spam.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 32,
+    precision: Annotated[
+        str, typer.Option(help="fp32 (the reference), bf16 or int8: faster, with scores a little different (see README, Speed).")
+    ] = "fp32",
     resume: Annotated[
         bool,
         typer.Option(help="Continue an interrupted run into the same -o file: records already written are kept, not redone."),
@@ -75,7 +78,7 @@ def classify(
     check_target(target)
     if output != "-":
         check_writable(output, force)
-    classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size)
+    classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size, precision=precision)
     outcome = classify_file(
         page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
         include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),

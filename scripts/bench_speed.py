@@ -1,0 +1,113 @@
+"""Classification speed and accuracy: the transformers pipeline (batch 1 and 32) beside our fp32 path and
+our fast paths (bf16, int8), in one process on the same texts (TweetEval stance test tweets with their
+targets); then `stance classify` end to end on a JSONL file (read, tokenise, infer, write) with its
+peak memory, the cold start on the seed page, and a scale check.
+
+    python scripts/bench_speed.py [--model DIR] [--e2e 20000] [--scale 10000,100000]
+
+Accuracy is TweetEval's score (mean F1 of favor and against) on the 1,249 test tweets, and the share
+of labels equal to the fp32 path's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from shared_data import REPO, tweeteval
+
+from stance.classifier import StanceClassifier
+from stance.metrics import headline_scores
+from stance.precision import PRECISIONS
+
+SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
+
+
+def run_cli(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one `stance` process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "stance", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"stance {' '.join(args)} failed: {process.stderr.read().decode()[-500:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def write_comments(path: Path, rows: list, n: int) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(n):
+            row = rows[i % len(rows)]
+            handle.write(json.dumps({"id": str(i), "text": row.text, "target": row.target}) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
+    parser.add_argument("--e2e", type=int, default=20000, help="comments in the end-to-end run")
+    parser.add_argument("--scale", default="", help="comma-separated sizes for the scale check, e.g. 10000,100000,1000000")
+    parser.add_argument("--fast", default="bf16", choices=PRECISIONS, help="the fast path for the end-to-end runs")
+    args = parser.parse_args()
+
+    from transformers import pipeline
+
+    rows = tweeteval("test")
+    texts, targets, gold = [r.text for r in rows], [r.target for r in rows], [r.label for r in rows]
+    labels = ["support", "oppose", "neutral"]
+    reference = StanceClassifier.from_pretrained(args.model)
+    pipe = pipeline("text-classification", model=reference.model, tokenizer=reference.tokenizer, device=-1)
+    pairs = [{"text": t, "text_pair": c} for t, c in zip(targets, texts)]
+
+    print(f"in-process, {len(texts)} tweets, {os.cpu_count()} cores")
+    print(f"{'system':34}{'comments/s':>10}{'x pipeline':>11}{'score':>8}{'agree fp32':>12}")
+    results = {}
+    started = time.perf_counter()
+    pipe(pairs[:300], batch_size=1, truncation=True)
+    results["pipeline batch 1"] = (300 / (time.perf_counter() - started), None)
+    started = time.perf_counter()
+    out = pipe(pairs, batch_size=32, truncation=True)
+    results["pipeline batch 32"] = (len(pairs) / (time.perf_counter() - started), [o["label"] for o in out])
+    for precision in PRECISIONS:
+        classifier = StanceClassifier.from_pretrained(args.model, precision=precision, batch_size=64)
+        classifier.predict_proba(texts[:128], targets[:128])  # warm-up: kernels for the first shapes
+        started = time.perf_counter()
+        predicted = [p.label for p in classifier.predict(texts, targets)]
+        results[f"stance {precision}"] = (len(texts) / (time.perf_counter() - started), predicted)
+    base_rate = results["pipeline batch 1"][0]
+    fp32 = results["stance fp32"][1]
+    for name, (speed, predicted) in results.items():
+        score = f"{100 * headline_scores(gold, predicted, labels)['f1_support_oppose']:8.1f}" if predicted else f"{'-':>8}"
+        agree = f"{100 * sum(a == b for a, b in zip(predicted, fp32)) / len(fp32):11.1f}%" if predicted else f"{'-':>12}"
+        print(f"{name:34}{speed:10.0f}{speed / base_rate:10.1f}x{score}{agree}")
+
+    model_args = ["--model", args.model] if args.model else []
+    with tempfile.TemporaryDirectory() as work:
+        print(f"\nend to end: stance classify on a JSONL of {args.e2e} comments -> JSONL file")
+        print(f"{'precision':12}{'seconds':>9}{'comments/s':>12}{'peak RSS MiB':>14}")
+        source = Path(work) / "comments.jsonl"
+        write_comments(source, rows, args.e2e)
+        for precision in ("fp32", args.fast):
+            seconds, rss = run_cli(["classify", str(source), "-o", f"{work}/out-{precision}.jsonl", "--precision", precision, *model_args])
+            print(f"{precision:12}{seconds:9.1f}{args.e2e / seconds:12.0f}{rss:14.0f}")
+
+        print("\ncold start: stance classify on the seed page, process start to last line")
+        for precision in ("fp32", args.fast):
+            seconds, _ = run_cli(["classify", str(SEED_PAGE), "-f", "jsonl", "--precision", precision, *model_args])
+            print(f"{precision:12}{seconds:9.2f} s")
+
+        if args.scale:
+            print(f"\nscale check ({args.fast}): comments, seconds, comments/s, peak RSS MiB")
+            for n in (int(size) for size in args.scale.split(",")):
+                write_comments(source, rows, n)
+                seconds, rss = run_cli(["classify", str(source), "-o", f"{work}/scale-{n}.jsonl", "--precision", args.fast, *model_args])
+                print(f"{n:>10}{seconds:9.1f}{n / seconds:12.0f}{rss:14.0f}")
+
+
+if __name__ == "__main__":
+    main()
