@@ -14,7 +14,7 @@ import numpy as np
 from stance.base_models import resolve_base_model
 from stance.compact import DELTA_FILE, load_delta, save_delta
 from stance.errors import ModelError
-from stance.precision import apply_precision
+from stance.precision import apply_precision, resolve_precision
 from stance.prediction import Prediction
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
@@ -51,9 +51,9 @@ class StanceClassifier:
     ) -> None:
         if not (0 < temperature < float("inf")):
             raise ValueError(f"temperature {temperature!r}: must be a positive number")
-        self.model = apply_precision(model, precision).eval()
-        self.precision = precision
-        self.pad_multiple = 16 if precision != "fp32" else None  # fewer distinct shapes: kernels are reused
+        self.precision = resolve_precision(precision)
+        self.model = apply_precision(model, self.precision).eval()
+        self.pad_multiple = 16 if self.precision != "fp32" else None  # fewer distinct shapes: kernels are reused
         self.base_model = base_model or getattr(model.config, "_name_or_path", None)
         self.tokenizer = tokenizer
         positions = getattr(model.config, "max_position_embeddings", None) or max_length
@@ -77,6 +77,7 @@ class StanceClassifier:
         An adapter directory (``adapter_config.json`` + ``stance.json``) holds only the LoRA
         difference from its base model; the base is loaded offline and the adapter merged into it.
         """
+        from safetensors import SafetensorError
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -91,6 +92,11 @@ class StanceClassifier:
             raise ModelError(
                 f"{source}: compact model directory without labels and base model in {STANCE_CONFIG}; "
                 "it is incomplete, retrain or re-export it"
+            )
+        if not path.exists() and _looks_like_path(source):
+            raise ModelError(
+                f"{source}: no such model directory; pass a directory written by `stance train` "
+                "or the name of a Hugging Face model available offline"
             )
         if path.exists() and not (path / "config.json").exists() and not compact:
             raise ModelError(
@@ -109,8 +115,8 @@ class StanceClassifier:
             if not tokenizer_source:
                 raise ModelError(f"{source}: no tokenizer files and no base model named in {STANCE_CONFIG}")
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source))
-        except (OSError, ValueError, KeyError, RuntimeError) as err:
-            raise ModelError(f"{source}: cannot load the model ({first_line(err)})") from None
+        except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as err:
+            raise ModelError(f"{source}: cannot load the model ({first_line(err)}); the files may be damaged or half-written") from None
         kept = {
             key: stance_config[key]
             for key in ("max_length", "max_target_tokens", "stride", "base_model", "temperature")
@@ -329,6 +335,11 @@ def _load_adapter_model(path: Path, stance_config: dict[str, Any]) -> Any:
 
     base = load_base_classifier(stance_config["base_model"], stance_config["labels"])
     return PeftModel.from_pretrained(base, str(path)).merge_and_unload()
+
+
+def _looks_like_path(source: str) -> bool:
+    """A local path rather than a Hugging Face id (``name`` or ``org/name``)."""
+    return source.startswith((".", "/", "~")) or source.count("/") > 1 or os.sep != "/" and os.sep in source
 
 
 def first_line(err: BaseException) -> str:

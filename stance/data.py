@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stance.errors import DataError, InputError
@@ -22,6 +22,7 @@ class LabelledComment:
     label: str
     target: str = ""
     group: str = ""  # e.g. the topic or article, for breakdowns and grouped cross-validation
+    origin: str = field(default="", compare=False, repr=False)  # "file:line" it was read from, for messages
 
 
 def load_labelled(
@@ -61,7 +62,11 @@ def load_labelled(
         if group_column is not None and group_column not in row:
             raise DataError(f"{name}:{lineno}: missing group column '{group_column}' (found: {', '.join(map(str, row))})")
         group = str(row[group_column]) if group_column is not None else ""
-        examples.append(LabelledComment(text=comment, label=normalize_label(label), target=str(target), group=group))
+        examples.append(
+            LabelledComment(
+                text=comment, label=normalize_label(label), target=str(target), group=group, origin=f"{name}:{lineno}"
+            )
+        )
     if not examples:
         raise DataError(f"{name}: no labelled rows found")
     return examples
@@ -73,13 +78,17 @@ def check_label_set(examples: Sequence[LabelledComment], source: str, known: Seq
     if not counts:
         raise DataError(f"{source}: no labelled comments")
     if known is None and len(counts) < 2:
-        raise DataError(f"{source}: every row has the label {next(iter(counts))!r}; training needs at least two labels")
+        files = sorted({example.origin.rpartition(":")[0] for example in examples if example.origin})
+        where = f"{', '.join(files)} ({source})" if files else source
+        raise DataError(f"{where}: every row has the label {next(iter(counts))!r}; training needs at least two labels")
     if known is not None:
         unknown = sorted(set(counts) - set(known))
         if unknown:
+            first = next((example.origin for example in examples if example.label in unknown and example.origin), None)
             raise DataError(
-                f"{source}: labels {unknown} are not among the model's labels {list(known)}; "
-                "relabel the data or train a model on this label set"
+                f"{source}: labels {unknown} are not among the model's labels {list(known)}"
+                + (f" (first at {first})" if first else "")
+                + "; relabel the data or train a model on this label set"
             )
 
 

@@ -94,9 +94,15 @@ def resumable_file(path: str | Path, fmt: str, *, resume: bool) -> Iterator[tupl
     partial = partial_path(target)
     target.resolve().parent.mkdir(parents=True, exist_ok=True)
     records = _complete_records(partial, fmt) if resume and partial.exists() else []
-    with open(partial, "w", encoding="utf-8", newline="") as stream:
-        _write_records(records, fmt, stream)
-        yield stream, records
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as stream:
+            _write_records(records, fmt, stream)
+            yield stream, records
+    except BaseException:
+        # A run that failed before its first record (e.g. on a bad input) leaves nothing to resume.
+        if partial.exists() and not _complete_records(partial, fmt):
+            partial.unlink(missing_ok=True)
+        raise
     os.chmod(partial, 0o666 & ~_umask())
     os.replace(partial, target)
 

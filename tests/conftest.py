@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -81,3 +85,16 @@ def toy_labelled(tmp_path: Path) -> Path:
         rows.append({"text": f"I love this plan, great idea number {i}", "label": "favor", "target": "the plan"})
         rows.append({"text": f"I hate this plan, awful idea number {i}", "label": "against", "target": "the plan"})
     return write_jsonl(tmp_path / "toy.jsonl", rows)
+
+
+def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: float = 300) -> bool:
+    """SIGKILL ``process`` as soon as ``ready()`` holds; False if it ended (or timed out) first."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if ready():
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.05)
+    process.wait()
+    return False

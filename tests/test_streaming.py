@@ -6,10 +6,8 @@ import csv
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ import pytest
 from stance.classifier import StanceClassifier
 from stance.files import partial_path
 from stance.pipeline import classify_file
+from conftest import kill_when
 from test_cli import run
 
 
@@ -81,15 +80,8 @@ def test_a_killed_run_resumes_without_writing_a_record_twice(tiny_classifier_dir
     command = [sys.executable, "-m", "stance", "classify", str(source), "-o", str(output),
                "--model", str(tiny_classifier_dir), "--target", "t"]
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL, env=os.environ | {"PYTHONUNBUFFERED": "1"})
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        partial = partial_path(output)
-        if partial.exists() and partial.stat().st_size > 0:
-            process.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    process.wait()
-    if process.returncode == 0:
+    partial = partial_path(output)
+    if not kill_when(process, lambda: partial.exists() and partial.stat().st_size > 0):
         pytest.skip("the run finished before it could be killed")
     assert not output.exists() and partial_path(output).exists()
     done = subprocess.run([*command, "--resume"], capture_output=True, text=True)

@@ -38,8 +38,10 @@ def classify(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 32,
     precision: Annotated[
-        str, typer.Option(help="fp32 (the reference), bf16 or int8: faster, with scores a little different (see README, Speed).")
-    ] = "fp32",
+        str,
+        typer.Option(help="auto (bf16 where the CPU has native bf16, else fp32), fp32 (the reference), bf16 or int8; "
+                     "see README, Speed, for how much each changes the labels."),
+    ] = "auto",
     resume: Annotated[
         bool,
         typer.Option(help="Continue an interrupted run into the same -o file: records already written are kept, not redone."),

@@ -59,10 +59,13 @@ def train(
       stance train my_comments.csv --output my-model --label-column stance
     """
     from stance.data import load_labelled
+    from stance.files import check_writable
     from stance.training import TrainingConfig, train as run_training
 
     if method not in ("full", "lora"):
         raise typer.BadParameter(f"{method!r} is not 'full' or 'lora'", param_hint="--method")
+    if not resume:
+        check_writable(output, force)
     columns = {"text_column": text_column, "label_column": label_column, "target_column": target_column}
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None

@@ -26,6 +26,7 @@ _SUFFIX_FORMATS = {
 }
 STREAMED_FORMATS = ("jsonl", "csv", "tsv")  # read a record at a time, however large the file
 _HEAD_BYTES = 64 * 1024
+_EXPECTED = "expected a saved web page, a plain-text page, a platform export or a JSONL/CSV comment file"
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|article|section)\b", re.I | re.S)
 
 
@@ -40,13 +41,18 @@ def read_text(path: str | Path) -> str:
                 data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """A file's bytes as :func:`read_text` reads them; ``name`` is for error messages."""
     if data[:2] == b"\x1f\x8b":
         try:
             # Read at most one byte past the limit, so a small file that unpacks to gigabytes is refused.
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
                 data = unpacked.read(MAX_INPUT_BYTES + 1)
         except (OSError, EOFError, zlib.error) as err:
-            raise InputError(f"{name}: the gzip data is corrupt or truncated ({err})") from None
+            raise InputError(f"{name}: the gzip data is corrupt or truncated ({err}); expected a complete gzip file") from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{name}: larger than {MAX_INPUT_BYTES // 2**20} MiB; split it into smaller files")
     if b"\x00" in data[:8192]:
@@ -105,7 +111,7 @@ def read_thread(
     if fmt not in INPUT_FORMATS:
         raise InputError(f"{name}: unknown input format {fmt!r}; expected one of {', '.join(INPUT_FORMATS)}")
     if not text.strip():
-        raise InputError(f"{name}: the file is empty")
+        raise InputError(f"{name}: the file is empty; {_EXPECTED}")
     if fmt == "text":
         return parse_plaintext(text, name)
     if fmt == "html":
@@ -138,7 +144,7 @@ def open_comments(
     if "\x00" in head[:8192]:
         raise InputError(f"{name}: looks like a binary file; expected text, HTML, JSONL or CSV")
     if not head.strip():
-        raise InputError(f"{name}: the file is empty")
+        raise InputError(f"{name}: the file is empty; {_EXPECTED}")
     return Thread(source=name), iter_records(_lines(name), name, fmt, columns)
 
 
@@ -149,8 +155,8 @@ def _head(name: str) -> str:
             data = handle.read(_HEAD_BYTES)
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
-    except EOFError as err:
-        raise InputError(f"{name}: the gzip data is corrupt or truncated ({err})") from None
+    except (EOFError, zlib.error) as err:
+        raise InputError(f"{name}: the gzip data is corrupt or truncated ({err}); expected a complete gzip file") from None
     return data.decode("utf-8-sig", errors="replace")
 
 
@@ -164,15 +170,17 @@ def _lines(name: str) -> Iterator[str]:
     """The file's lines as text: UTF-8 where they decode, else Windows-1252 (line by line)."""
     try:
         with _open_binary(name) as handle:
-            for number, raw in enumerate(handle):
-                if number == 0 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                try:
-                    yield raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    yield raw.decode("cp1252", errors="replace")
-    except (OSError, EOFError) as err:
-        raise InputError(f"{name}: cannot read past a damaged part ({err})") from None
+            for number, chunk in enumerate(handle):
+                if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+                # A lone \r ends a line too, as it does for read_thread (io.StringIO(text, newline="")).
+                for raw in chunk.splitlines(keepends=True) if b"\r" in chunk else (chunk,):
+                    try:
+                        yield raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        yield raw.decode("cp1252", errors="replace")
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputError(f"{name}: cannot read past a damaged part ({err}); expected a complete file") from None
 
 
-__all__ = ["INPUT_FORMATS", "STREAMED_FORMATS", "open_comments", "read_text", "read_thread", "sniff_format"]
+__all__ = ["INPUT_FORMATS", "STREAMED_FORMATS", "decode_text", "open_comments", "read_text", "read_thread", "sniff_format"]

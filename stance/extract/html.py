@@ -11,6 +11,7 @@ in the file, and such a page yields no comments.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import lxml.html
 from lxml import etree
 
 from stance.errors import InputError
+from stance.extract.documents import parse_json
 from stance.extract.markup import element_text, html_to_text, tidy_text
 from stance.thread import Comment, Thread
 
@@ -45,7 +47,7 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[-_])(?:fn|author|user|username|user-?name|nic
 _TIME_CLASS = re.compile(r"(?:^|[-_])(?:date|datetime|time|timestamp|published)$", re.I)
 _LIKES_TEXT = re.compile(r"^\s*([\d.,]+)\s*(k)?\s*(?:points?|likes?|votes?|upvotes?)\s*$", re.I)
 _LIKES_CLASS = re.compile(r"(?:^|[-_])(?:likes?|votes?|score|points|upvotes?|karma)(?:$|[-_]|-?count)", re.I)
-_LEVEL_TEXT = re.compile(r"^\s*level\s+(\d+)\s*$", re.I)
+_LEVEL_TEXT = re.compile(r"^\s*level\s+(\d{1,15})\s*$", re.I)
 _DELETED_TEXT = re.compile(r"^\s*\[?(?:deleted|removed)\]?\s*$|^this comment (?:has been|was) (?:deleted|removed)", re.I)
 _COUNT_TEXT = re.compile(
     r"^\s*(\d[\d,.]*)\s+(?:comments?|responses?|replies|thoughts?\b.*|kommentare?|leserkommentare?|"
@@ -55,6 +57,9 @@ _COUNT_TEXT = re.compile(
 _SAYS = re.compile(r"\s*(?:says|sagt|schreibt|said|wrote)\s*:?\s*$", re.I)
 _TEXT_KEYS = ("body", "text", "content", "message", "comment", "commentText", "body_html", "bodyHtml", "html")
 _AUTHOR_KEYS = ("author", "user", "username", "userName", "authorName", "author_name", "by", "name", "displayName")
+
+
+TRAFILATURA_MAX_ELEMENTS = 20_000  # the largest of the benchmark pages has 5,600
 
 
 @dataclass
@@ -237,12 +242,14 @@ def _parent_beside(element: etree._Element, item_children: dict[etree._Element, 
     """
     node, through_list = element, False
     for ancestor in element.iterancestors():
-        others = [child for child in item_children.get(ancestor, ()) if child is not node]
-        if others:
-            if node in item_children.get(ancestor, ()) or not through_list:
+        # Only ``element`` itself can be among the comments held directly (no ancestor of it is a
+        # comment): testing that by identity keeps a flat list of thousands of comments linear.
+        children = item_children.get(ancestor, ())
+        if len(children) > (node is element):
+            if node is element or not through_list:
                 return None
             position = ancestor.index(node)
-            earlier = [child for child in others if ancestor.index(child) < position]
+            earlier = [child for child in children if ancestor.index(child) < position]
             return earlier[-1] if earlier else None
         through_list = through_list or ancestor.tag in ("ul", "ol") or any(
             re.search(r"children|replies|thread", t, re.I) for t in _classes(ancestor)
@@ -370,19 +377,24 @@ def _likes(element: etree._Element, skip: frozenset[etree._Element]) -> int | No
     for node in _own_descendants(element, skip):
         text = (node.text or "").strip()
         match = _LIKES_TEXT.match(text)
-        if match is None and any(_LIKES_CLASS.search(t) for t in _classes(node)) and re.fullmatch(r"-?\d+", text):
+        if match is None and any(_LIKES_CLASS.search(t) for t in _classes(node)) and re.fullmatch(r"-?\d{1,15}", text):
             return int(text)
         if match:
-            number = float(match.group(1).replace(",", ""))
-            return int(number * 1000) if match.group(2) else int(number)
+            try:
+                number = float(match.group(1).replace(",", ""))
+            except ValueError:  # "1.2.3 likes" is no count
+                continue
+            if number < 1e15:  # not a 400-digit "count", which reads as infinity
+                return int(number * 1000) if match.group(2) else int(number)
     return None
 
 
 def _level(element: etree._Element, skip: frozenset[etree._Element]) -> int | None:
     """A nesting depth the page prints or declares instead of nesting the markup."""
     for key in ("aria-level", "data-depth", "data-level"):
-        if (element.get(key) or "").isdigit():
-            return int(element.get(key))
+        value = element.get(key) or ""
+        if value.isdecimal() and len(value) <= 15:  # not "²" (a digit int() refuses) or a 5,000-digit number
+            return int(value)
     for node in _own_descendants(element, skip):
         match = _LEVEL_TEXT.match(node.text or "")
         if match and len(node) == 0:
@@ -446,8 +458,8 @@ def _json_ld_objects(root: etree._Element) -> Iterator[dict[str, Any]]:
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
         try:
-            data = json.loads(script.text)
-        except json.JSONDecodeError:
+            data = parse_json(script.text)
+        except (json.JSONDecodeError, RecursionError):  # nested too deeply to be page data
             continue
         for obj in data if isinstance(data, list) else [data]:
             if isinstance(obj, dict):
@@ -504,8 +516,8 @@ def _comments_from_scripts(root: etree._Element, source: str) -> list[Comment]:
         if not raw.startswith(("{", "[")):
             continue
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
+            data = parse_json(raw)
+        except (json.JSONDecodeError, RecursionError):  # nested too deeply to be page data
             continue
         label = script.get("id") or f"script:nth-of-type({index + 1})"
         for found in _comment_lists(data):
@@ -576,7 +588,7 @@ def _json_text(value: Any) -> str | None:
 def _json_int(value: Any) -> int | None:
     try:
         return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is infinity
         return None
 
 
@@ -599,13 +611,22 @@ def _title(root: etree._Element, json_ld: list[dict[str, Any]]) -> str:
 
 
 def _article_body(root: etree._Element, comment_elements: list[etree._Element]) -> str:
-    """The article's text by trafilatura, once every comment is cut out of the page (in place)."""
+    """The article's text by trafilatura, once every comment is cut out of the page (in place).
+
+    trafilatura's time grows with the square of the page (5 s at 24,000 elements, about an hour for a
+    50 MB article), so beyond :data:`TRAFILATURA_MAX_ELEMENTS` the body is the text of the paragraphs
+    of the page's ``<article>`` (or ``<main>``, else the whole page) instead.
+    """
     import trafilatura
 
     for element in comment_elements:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
+    if sum(1 for _ in itertools.islice(root.iter(), TRAFILATURA_MAX_ELEMENTS + 1)) > TRAFILATURA_MAX_ELEMENTS:
+        container = next(root.iter("article", "main"), None)
+        paragraphs = (element_text(node) for node in (root if container is None else container).iter("p"))
+        return tidy_text("\n\n".join(text for text in paragraphs if text))
     text = trafilatura.extract(root, include_comments=False, include_tables=False, favor_precision=True)
     return tidy_text(text or "")
 
@@ -620,6 +641,7 @@ def _declared_count(root: etree._Element, json_ld: list[dict[str, Any]]) -> int 
         if len(node) > 2:
             continue
         match = _COUNT_TEXT.match(element_text(node))
-        if match:
-            return int(re.sub(r"[,.]", "", match.group(1)))
+        digits = re.sub(r"[,.]", "", match.group(1)) if match else ""
+        if digits and len(digits) <= 15:  # a 5,000-digit "count" is no count (and int() refuses it)
+            return int(digits)
     return None

@@ -35,7 +35,8 @@ def parse_plaintext(text: str, source: str) -> Thread:
     header_at = next((i for i, line in enumerate(lines) if COUNT_HEADER.match(line)), None)
     numbered_all = [(i + 1, line.strip()) for i, line in enumerate(lines) if line.strip()]
     if header_at is not None:
-        declared: int | None = int(re.sub(r"[,.]", "", COUNT_HEADER.match(lines[header_at]).group(1)))
+        digits = re.sub(r"[,.]", "", COUNT_HEADER.match(lines[header_at]).group(1))
+        declared: int | None = int(digits) if len(digits) <= 15 else None  # int() refuses 5,000 digits
         article = [line for lineno, line in numbered_all if lineno <= header_at]
         numbered = [(lineno, line) for lineno, line in numbered_all if lineno > header_at + 1]
     else:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from stance.errors import InputError
+from stance.extract.documents import parse_json
 from stance.thread import Comment, Thread
 
 COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")
@@ -24,18 +25,20 @@ def read_rows(lines: Iterable[str], source: str, input_format: str) -> Iterator[
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = parse_json(line)
             except json.JSONDecodeError as err:
                 raise InputError(f"{source}:{lineno}: not valid JSON ({err.msg}); expected one JSON object per line") from None
+            except RecursionError:
+                raise InputError(f"{source}:{lineno}: the JSON is nested too deeply to read; expected one JSON object per line") from None
             if not isinstance(row, dict):
                 raise InputError(f"{source}:{lineno}: expected a JSON object, got {type(row).__name__}")
             yield lineno, row
         return
     delimiter = "\t" if input_format == "tsv" else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
-    if not reader.fieldnames:
-        raise InputError(f"{source}: the CSV file is empty; expected a header row naming the columns")
     try:
+        if not reader.fieldnames:  # reads the header row, which may be malformed too
+            raise InputError(f"{source}: the CSV file is empty; expected a header row naming the columns")
         for row in reader:
             yield reader.line_num, row
     except csv.Error as err:

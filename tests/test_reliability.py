@@ -1,0 +1,52 @@
+"""Guarantees that need a real process: no network at run time, and training that survives SIGKILL."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import kill_when
+from stance.classifier import StanceClassifier
+
+
+def test_classifying_opens_no_socket(tiny_classifier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a socket was opened: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    assert classifier.predict("Great idea", "the plan").label in classifier.labels
+
+
+@pytest.mark.e2e
+def test_the_default_model_loads_with_sockets_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a socket was opened: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert StanceClassifier.from_pretrained().predict("Excellent move!", "The two countries sign a trade pact").label == "support"
+
+
+def test_training_killed_with_sigkill_resumes_to_the_same_metrics(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
+    def command(output: Path, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "stance", "train", str(toy_labelled), "-o", str(output), "--base-model", str(tiny_base_model),
+                "--epochs", "6", "--batch-size", "8", "--max-length", "32", "--learning-rate", "1e-3", *extra]
+
+    straight = subprocess.run(command(tmp_path / "straight"), capture_output=True, text=True)
+    assert straight.returncode == 0, straight.stderr
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(command(killed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    checkpoints = killed.with_name("killed.checkpoints")
+    if not kill_when(process, lambda: any(checkpoints.glob("checkpoint-*/trainer_state.json"))):
+        pytest.skip("training finished before it could be killed")
+    assert not killed.exists()
+    resumed = subprocess.run(command(killed, "--resume"), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    metrics = [line for line in resumed.stdout.splitlines() if line.startswith("accuracy=")]
+    assert metrics and metrics == [line for line in straight.stdout.splitlines() if line.startswith("accuracy=")]
