@@ -109,7 +109,7 @@ class StanceClassifier:
             elif (path / DELTA_FILE).exists():
                 model = load_delta(load_base_classifier(stance_config["base_model"], stance_config["labels"]), path)
             else:
-                model = AutoModelForSequenceClassification.from_pretrained(source, trust_remote_code=False)
+                model = AutoModelForSequenceClassification.from_pretrained(source, trust_remote_code=False, use_safetensors=True)
             tokenizer_source = source if (path / "tokenizer_config.json").exists() or not path.exists() else None
             tokenizer_source = tokenizer_source or stance_config.get("base_model")
             if not tokenizer_source:
@@ -324,6 +324,7 @@ def load_base_classifier(base_model: str, labels: list[str], *, quiet: bool = Tr
             label2id={label: i for i, label in enumerate(labels)},
             ignore_mismatched_sizes=True,  # a base that is itself a classifier gets a head of our size
             trust_remote_code=False,
+            use_safetensors=True,  # never unpickle weights
         )
     finally:
         hf_logging.set_verbosity(verbosity)

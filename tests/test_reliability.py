@@ -50,3 +50,19 @@ def test_training_killed_with_sigkill_resumes_to_the_same_metrics(tiny_base_mode
     assert resumed.returncode == 0, resumed.stderr
     metrics = [line for line in resumed.stdout.splitlines() if line.startswith("accuracy=")]
     assert metrics and metrics == [line for line in straight.stdout.splitlines() if line.startswith("accuracy=")]
+
+
+def test_pickled_weights_are_refused(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    from stance.errors import ModelError
+
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_classifier_dir, pickled)
+    torch.save(load_file(pickled / "model.safetensors"), pickled / "pytorch_model.bin")
+    (pickled / "model.safetensors").unlink()
+    with pytest.raises(ModelError, match="cannot load the model"):
+        StanceClassifier.from_pretrained(pickled)
