@@ -14,11 +14,18 @@ def render_model_card(
     settings: Mapping[str, Any],
     metrics: Mapping[str, float],
     report: str,
+    compact: bool = False,
 ) -> str:
     """Markdown with the labels, the training data, the settings and the validation metrics."""
     metric_rows = "\n".join(f"| {name} | {value:.4f} |" for name, value in metrics.items())
     data_rows = "\n".join(f"| {name} | {value} |" for name, value in data.items())
     setting_rows = "\n".join(f"| {name} | {value} |" for name, value in settings.items())
+    plain_use = (
+        "This directory holds only the difference from the base model; `stance export THIS_DIRECTORY PLAIN_DIR` "
+        "writes a plain directory for plain transformers: `pipeline(\"text-classification\", model=\"PLAIN_DIR\")`"
+        if compact
+        else 'or with plain transformers: `pipeline("text-classification", model="THIS_DIRECTORY")`'
+    )
     return f"""---
 library_name: transformers
 pipeline_tag: text-classification
@@ -37,7 +44,7 @@ clf = StanceClassifier.from_pretrained("THIS_DIRECTORY")
 clf.predict("Finally, the right call.", "Council bans cars from the old town")
 ```
 
-or with plain transformers: `pipeline("text-classification", model="THIS_DIRECTORY")`
+{plain_use}
 called with `{{"text": target, "text_pair": comment}}`.
 
 ## Training data

@@ -105,7 +105,8 @@ def train(
     settings = {k: v for k, v in asdict(config).items() if k != "learning_rate"}
     settings["learning_rate"] = config.resolved_learning_rate()
     card = render_model_card(
-        labels=labels, base_model=config.base_model, data=data, settings=settings, metrics=metrics, report=report
+        labels=labels, base_model=config.base_model, data=data, settings=settings, metrics=metrics, report=report,
+        compact=compact,
     )
     storage = ("adapter" if config.method == "lora" else "delta") if compact else "full"
     classifier.save_pretrained(output_dir, card=card, storage=storage)
