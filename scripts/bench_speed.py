@@ -29,15 +29,24 @@ from stance.precision import PRECISIONS
 SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
 
 
+# Runs a command and prints its peak RSS. Measuring from here would be wrong: a child forked from this
+# process (which holds loaded models) starts with this process's resident pages in its ru_maxrss.
+_PEAK_RSS = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code)"
+)
+
+
 def run_cli(args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one `stance` process."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "stance", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run([sys.executable, "-c", _PEAK_RSS, sys.executable, "-m", "stance", *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"stance {' '.join(args)} failed: {process.stderr.read().decode()[-500:]}")
-    return seconds, usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        raise SystemExit(f"stance {' '.join(args)} failed: {done.stderr[-500:]}")
+    return seconds, int(done.stdout.split()[-1]) / 1024
 
 
 def write_comments(path: Path, rows: list, n: int) -> None:

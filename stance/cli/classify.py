@@ -36,7 +36,7 @@ def classify(
     include_removed: Annotated[
         bool, typer.Option(help="Also classify comments the source flags as deleted or spam.")
     ] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 32,
+    batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 64,
     precision: Annotated[
         str,
         typer.Option(help="auto (bf16 where the CPU has native bf16, else fp32), fp32 (the reference), bf16 or int8; "
