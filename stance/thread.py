@@ -39,6 +39,7 @@ class Thread:
     source: str | None = None
     declared_count: int | None = None  # the "N Comments" header, where the page has one
     not_loaded: int = 0  # comments the source refers to but does not contain (e.g. Reddit "load more" stubs)
+    pings_skipped: int = 0  # pingbacks and trackbacks: links from other sites, not reader comments
 
     @property
     def lead(self) -> str:
@@ -50,6 +51,8 @@ class Thread:
         removed = sum(comment.removed for comment in self.comments)
         replies = sum(comment.parent is not None for comment in self.comments)
         parts = [f"{len(self.comments)} comments ({replies} replies, {removed} deleted or spam)"]
+        if self.pings_skipped:
+            parts.append(f"{self.pings_skipped} pingbacks/trackbacks skipped")
         if self.declared_count is not None and self.declared_count != len(self.comments):
             parts.append(f"the page says {self.declared_count}")
         if self.not_loaded:

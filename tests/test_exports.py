@@ -249,6 +249,7 @@ def test_wxr_theme_unit_test_data_skips_pings_and_keeps_a_consistent_tree() -> N
     ids = [c.id for c in thread.comments]
     assert pings and not pings & set(ids)
     assert len(ids) == len(every) - len(pings) == len(set(ids))
+    assert thread.pings_skipped == len(pings)
     assert all(c.parent in set(ids) for c in thread.comments if c.parent is not None)
     assert any(c.parent for c in thread.comments)
     assert thread.title == "" and all(c.target for c in thread.comments)  # comments on several posts

@@ -91,6 +91,15 @@ def parse_html(text: str, source: str) -> Thread:
         comments=comments,
         source=source,
         declared_count=declared_count,
+        pings_skipped=_count_pings(root),
+    )
+
+
+def _count_pings(root: etree._Element) -> int:
+    """Pingbacks and trackbacks in the comment list (skipped: they are links from other sites)."""
+    return sum(
+        1 for element in root.iter()
+        if isinstance(element.tag, str) and {"pingback", "trackback"} & {t.lower() for t in _classes(element)}
     )
 
 

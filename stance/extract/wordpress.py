@@ -40,6 +40,7 @@ def parse_wxr(text: str, source: str) -> Thread:
         raise InputError(f"{source}: the XML root is <{root.tag}> without WordPress export elements; {EXPECTED}")
     posts: list[_Post] = []
     taken: set[str] = set()
+    pings = sum(_field(element, wp, "comment_type") in PING_TYPES for element in root.iter(f"{wp}comment"))
     for n, item in enumerate(root.iter("item"), start=1):
         key = _field(item, wp, "post_id") or f"item{n}"
         found = [_comment(element, wp, key, source) for element in item.findall(f"{wp}comment")]
@@ -48,11 +49,11 @@ def parse_wxr(text: str, source: str) -> Thread:
             _link_replies(comments, key, taken)
             posts.append(_Post((item.findtext("title") or "").strip(), html_to_text(item.findtext(CONTENT) or ""), comments))
     if len(posts) == 1:
-        return Thread(title=posts[0].title, body=posts[0].body, comments=posts[0].comments, source=source)
+        return Thread(title=posts[0].title, body=posts[0].body, comments=posts[0].comments, source=source, pings_skipped=pings)
     for post in posts:
         for comment in post.comments:
             comment.target = post.title or None
-    return Thread(comments=[comment for post in posts for comment in post.comments], source=source)
+    return Thread(comments=[comment for post in posts for comment in post.comments], source=source, pings_skipped=pings)
 
 
 def _wp_namespace(root: Element) -> str | None:
