@@ -7,7 +7,6 @@ wins, only how confident the model says it is.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from stance.classifier import STANCE_CONFIG, StanceClassifier, _read_stance_config, combine_windows
+from stance.classifier import StanceClassifier, _read_stance_config, combine_windows, write_stance_config
 from stance.data import LabelledComment, check_label_set
 from stance.errors import DataError, ModelError, OutputError
 
@@ -144,7 +143,7 @@ def calibrate(
     fit = _Fit(classifier, examples, data_name=data_name, progress=progress)
     before, after = fit.scores(classifier.temperature), fit.scores(fit.temperature)
     config: dict[str, Any] = _read_stance_config(directory) or (classifier.settings() | {"format": "full"})
-    _write_config(directory, config | {"temperature": fit.temperature})
+    write_stance_config(directory, config | {"temperature": fit.temperature})
     return CalibrationResult(
         temperature=fit.temperature,
         ece_before=before[0],
@@ -213,10 +212,3 @@ def _check_inputs(confidences: Sequence[float], correct: Sequence[bool], n_bins:
     if n_bins < 1:
         raise ValueError(f"n_bins {n_bins}: expected at least 1")
     return conf, hits
-
-
-def _write_config(directory: Path, config: dict[str, Any]) -> None:
-    from stance.files import atomic_file
-
-    with atomic_file(directory / STANCE_CONFIG) as handle:
-        handle.write(json.dumps(config, indent=2) + "\n")

@@ -301,7 +301,11 @@ def _read_stance_config(path: Path) -> dict[str, Any]:
 
 
 def write_stance_config(directory: str | Path, settings: dict[str, Any]) -> None:
-    Path(directory, STANCE_CONFIG).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    """Write (or replace, atomically) a model directory's stance.json."""
+    from stance.files import atomic_file
+
+    with atomic_file(Path(directory, STANCE_CONFIG)) as handle:
+        handle.write(json.dumps(settings, indent=2) + "\n")
 
 
 def load_base_classifier(base_model: str, labels: list[str], *, quiet: bool = True) -> Any:
