@@ -88,27 +88,29 @@ def classify_comments(
     is in ``skip`` (already classified by an interrupted run) are passed over.
     """
     check_target(target)
+    kept = (c for c in comments if (include_removed or not c.removed) and (c.id, c.source) not in skip)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(desc="classifying", unit=" comments", delay=1.0)
-    chunk: list[Comment] = []
-    for comment in comments:
-        if (comment.removed and not include_removed) or (comment.id, comment.source) in skip:
-            continue
-        chunk.append(comment)
-        if len(chunk) >= chunk_size:
-            yield from _classify_chunk(chunk, classifier, target, default_target, fallback_source)
-            if bar is not None:
-                bar.update(len(chunk))
-            chunk = []
-    if chunk:
+    for chunk in _chunks(kept, chunk_size):
         yield from _classify_chunk(chunk, classifier, target, default_target, fallback_source)
         if bar is not None:
             bar.update(len(chunk))
     if bar is not None:
         bar.close()
+
+
+def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
+    chunk: list[Comment] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _classify_chunk(

@@ -74,11 +74,10 @@ def write_table(results: Sequence[CommentStance], summary: ThreadSummary, stream
     table.add_column("conf.", justify="right")
     styles = {"support": "green", "oppose": "red", "mixed": "yellow", "neutral": "dim"}
     for result in results:
-        text = " ".join(result.comment.text.split())
         table.add_row(
             Text(result.comment.id),
             Text(result.comment.author or ""),
-            Text(text if len(text) <= 160 else text[:157] + "..."),
+            Text(_one_line(result.comment.text)),
             Text(result.prediction.label, style=styles.get(result.prediction.label, "")),
             f"{result.prediction.confidence:.2f}",
         )
@@ -111,9 +110,14 @@ def _write_comment_table(comments: Sequence[Comment], stream: IO[str]) -> None:
                           ("comment", {"ratio": 1})):
         table.add_column(name, overflow="fold", **options)
     for comment in comments:
-        text = " ".join(comment.text.split())
         table.add_row(
             Text(comment.id), Text(comment.author or ""), Text((comment.time or "")[:10]), Text(comment.parent or ""),
-            Text((text if len(text) <= 160 else text[:157] + "...") + (f" [{comment.status}]" if comment.status else "")),
+            Text(_one_line(comment.text) + (f" [{comment.status}]" if comment.status else "")),
         )
     Console(file=stream, highlight=False).print(table)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    """A comment on one line for a table cell, cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
