@@ -5,8 +5,8 @@ peak memory, the cold start on the seed page, and a scale check.
 
     python scripts/bench_speed.py [--model DIR] [--e2e 20000] [--scale 10000,100000]
 
-Accuracy is TweetEval's score (mean F1 of favor and against) on the 1,249 test tweets, and the share
-of labels equal to the fp32 path's.
+Accuracy is TweetEval's score (mean F1 of favor and against) on the 1,249 test tweets, the share
+of labels equal to the fp32 path's, and macro-F1 on our own test articles (data/test.jsonl).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_data import REPO, tweeteval
+from shared_data import REPO, corpus_split, tweeteval
 
 from stance.classifier import StanceClassifier
 from stance.metrics import headline_scores
@@ -74,7 +74,7 @@ def main() -> None:
     pairs = [{"text": t, "text_pair": c} for t, c in zip(targets, texts)]
 
     print(f"in-process, {len(texts)} tweets, {os.cpu_count()} cores")
-    print(f"{'system':34}{'comments/s':>10}{'x pipeline':>11}{'score':>8}{'agree fp32':>12}")
+    print(f"{'system':34}{'comments/s':>10}{'x pipeline':>11}{'score':>8}{'agree fp32':>12}{'data/test mF1':>17}")
     results = {}
     started = time.perf_counter()
     pipe(pairs[:300], batch_size=1, truncation=True)
@@ -82,18 +82,24 @@ def main() -> None:
     started = time.perf_counter()
     out = pipe(pairs, batch_size=32, truncation=True)
     results["pipeline batch 32"] = (len(pairs) / (time.perf_counter() - started), [o["label"] for o in out])
+    corpus_test = corpus_split("test")
+    corpus_scores = {}
     for precision in PRECISIONS:
         classifier = StanceClassifier.from_pretrained(args.model, precision=precision, batch_size=64)
         classifier.predict_proba(texts[:128], targets[:128])  # warm-up: kernels for the first shapes
         started = time.perf_counter()
         predicted = [p.label for p in classifier.predict(texts, targets)]
         results[f"stance {precision}"] = (len(texts) / (time.perf_counter() - started), predicted)
+        corpus_predicted = [p.label for p in classifier.predict([r.text for r in corpus_test], [r.target for r in corpus_test])]
+        corpus_gold = [r.label for r in corpus_test]
+        corpus_scores[f"stance {precision}"] = headline_scores(corpus_gold, corpus_predicted, sorted(set(corpus_gold)))["macro_f1"]
     base_rate = results["pipeline batch 1"][0]
     fp32 = results["stance fp32"][1]
     for name, (speed, predicted) in results.items():
         score = f"{100 * headline_scores(gold, predicted, labels)['f1_support_oppose']:8.1f}" if predicted else f"{'-':>8}"
         agree = f"{100 * sum(a == b for a, b in zip(predicted, fp32)) / len(fp32):11.1f}%" if predicted else f"{'-':>12}"
-        print(f"{name:34}{speed:10.0f}{speed / base_rate:10.1f}x{score}{agree}")
+        corpus = f"{100 * corpus_scores[name]:17.1f}" if name in corpus_scores else f"{'-':>17}"
+        print(f"{name:34}{speed:10.0f}{speed / base_rate:10.1f}x{score}{agree}{corpus}")
 
     model_args = ["--model", args.model] if args.model else []
     with tempfile.TemporaryDirectory() as work:
