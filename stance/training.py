@@ -86,8 +86,8 @@ def train(
 
     classifier = _initial_classifier(config, labels)
     trainer = _build_trainer(classifier, train_data, validation, config, checkpoints, progress)
-    has_checkpoint = resume and any(checkpoints.glob("checkpoint-*"))
-    trainer.train(resume_from_checkpoint=True if has_checkpoint else None)
+    last_checkpoint = _last_complete_checkpoint(checkpoints) if resume else None
+    trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     classifier.model = trainer.model
 
     predictions = classifier.predict([e.text for e in validation], [e.target for e in validation])
@@ -133,6 +133,24 @@ def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: 
                 "or --force to start over"
             )
         shutil.rmtree(checkpoints)
+
+
+def _last_complete_checkpoint(checkpoints: Path) -> Path | None:
+    """The newest checkpoint that was saved whole; ones cut short by a kill are removed.
+
+    The Trainer writes ``trainer_state.json`` last, so a checkpoint without a readable one was
+    being written when the run died.
+    """
+    import json
+
+    complete = []
+    for folder in checkpoints.glob("checkpoint-*"):
+        try:
+            json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
+            complete.append((int(folder.name.rpartition("-")[2]), folder))
+        except (OSError, ValueError):
+            shutil.rmtree(folder, ignore_errors=True)
+    return max(complete)[1] if complete else None
 
 
 def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClassifier:
