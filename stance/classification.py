@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from stance.classifier import StanceClassifier
 from stance.errors import InputError
@@ -84,8 +86,9 @@ def classify_comments(
 ) -> Iterator[CommentStance]:
     """Classify comments as they come, ``chunk_size`` at a time, yielding results in input order.
 
-    Memory stays flat however many comments the iterable yields. Comments whose ``(id, source)``
-    is in ``skip`` (already classified by an interrupted run) are passed over.
+    Memory stays flat however many comments the iterable yields: one chunk is classified in a
+    background thread while the next is read and the previous one's results are consumed. Comments
+    whose ``(id, source)`` is in ``skip`` (already classified by an interrupted run) are passed over.
     """
     check_target(target)
     kept = (c for c in comments if (include_removed or not c.removed) and (c.id, c.source) not in skip)
@@ -94,12 +97,24 @@ def classify_comments(
         from tqdm.auto import tqdm
 
         bar = tqdm(desc="classifying", unit=" comments", delay=1.0)
-    for chunk in _chunks(kept, chunk_size):
-        yield from _classify_chunk(chunk, classifier, target, default_target, fallback_source)
-        if bar is not None:
-            bar.update(len(chunk))
+    with ThreadPoolExecutor(1, thread_name_prefix="stance-classify") as background:
+        running: Future[list[CommentStance]] | None = None
+        for chunk in _chunks(kept, chunk_size):
+            following = background.submit(_classify_chunk, chunk, classifier, target, default_target, fallback_source)
+            if running is not None:
+                yield from _finished(running, bar)
+            running = following
+        if running is not None:
+            yield from _finished(running, bar)
     if bar is not None:
         bar.close()
+
+
+def _finished(running: Future[list[CommentStance]], bar: Any) -> list[CommentStance]:
+    results = running.result()
+    if bar is not None:
+        bar.update(len(results))
+    return results
 
 
 def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -14,8 +15,10 @@ import numpy as np
 from stance.base_models import resolve_base_model
 from stance.compact import DELTA_FILE, load_delta, save_delta
 from stance.errors import ModelError
-from stance.precision import apply_precision, resolve_precision
+from stance.onnx_model import OnnxModel
+from stance.precision import BATCH_SIZES, apply_precision, resolve_precision
 from stance.prediction import Prediction
+from stance.windows import WindowEncoder
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
 STANCE_CONFIG = "stance.json"  # our settings beside a model; written last, so its presence marks a whole directory
@@ -44,7 +47,7 @@ class StanceClassifier:
         max_length: int = 256,
         max_target_tokens: int = 64,
         stride: int = 32,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         base_model: str | None = None,
         temperature: float = 1.0,
         precision: str = "fp32",
@@ -52,8 +55,10 @@ class StanceClassifier:
         if not (0 < temperature < float("inf")):
             raise ValueError(f"temperature {temperature!r}: must be a positive number")
         self.precision = resolve_precision(precision)
-        self.model = apply_precision(model, self.precision).eval()
-        self.pad_multiple = 16 if self.precision != "fp32" else None  # fewer distinct shapes: kernels are reused
+        self.model = apply_precision(model, tokenizer, self.precision)
+        if not isinstance(self.model, OnnxModel):
+            self.model.eval()
+        self.pad_multiple = 16 if self.precision == "bf16" else None  # fewer distinct shapes: kernels are reused
         self.base_model = base_model or getattr(model.config, "_name_or_path", None)
         self.tokenizer = tokenizer
         positions = getattr(model.config, "max_position_embeddings", None) or max_length
@@ -61,8 +66,16 @@ class StanceClassifier:
         # Keep at least half the window for the comment, and the overlap under that half.
         self.max_target_tokens = min(max_target_tokens, self.max_length // 2)
         self.stride = min(stride, self.max_length // 4)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZES[self.precision]
         self.temperature = float(temperature)
+        self.windows = WindowEncoder(
+            tokenizer,
+            max_length=self.max_length,
+            max_target_tokens=self.max_target_tokens,
+            stride=self.stride,
+            input_names=self.model.input_names if isinstance(self.model, OnnxModel) else tokenizer.model_input_names,
+            pad_id=_first_set(getattr(tokenizer, "pad_token_id", None), getattr(model.config, "pad_token_id", None), 0),
+        )
 
     @property
     def labels(self) -> list[str]:
@@ -77,11 +90,6 @@ class StanceClassifier:
         An adapter directory (``adapter_config.json`` + ``stance.json``) holds only the LoRA
         difference from its base model; the base is loaded offline and the adapter merged into it.
         """
-        from safetensors import SafetensorError
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # loading takes a second; the API prints nothing
         source = str(name_or_path or default_model_path())
         path = Path(source)
         stance_config = _read_stance_config(path)
@@ -103,6 +111,23 @@ class StanceClassifier:
                 f"{source}: not a model directory (no config.json or {ADAPTER_CONFIG}); "
                 "pass a directory written by `stance train` or a Hugging Face model name"
             )
+        kept = {
+            key: stance_config[key]
+            for key in ("max_length", "max_target_tokens", "stride", "base_model", "temperature")
+            if key in stance_config
+        }
+        temperature = kept.get("temperature", 1.0)
+        if not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
+            raise ModelError(f"{source}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
+        local_dir = Path(resolve_base_model(source))
+        if resolve_precision(settings.get("precision", "fp32")) == "int8" and local_dir.is_dir():
+            model, tokenizer = cls._int8_export(local_dir, source, settings)
+            return cls(model, tokenizer, **(kept | settings))
+        from safetensors import SafetensorError
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # loading takes a second; the API prints nothing
         try:
             if (path / ADAPTER_CONFIG).exists():
                 model = _load_adapter_model(path, stance_config)
@@ -117,15 +142,33 @@ class StanceClassifier:
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source))
         except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as err:
             raise ModelError(f"{source}: cannot load the model ({first_line(err)}); the files may be damaged or half-written") from None
-        kept = {
-            key: stance_config[key]
-            for key in ("max_length", "max_target_tokens", "stride", "base_model", "temperature")
-            if key in stance_config
-        }
-        temperature = kept.get("temperature", 1.0)
-        if not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
-            raise ModelError(f"{source}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
         return cls(model, tokenizer, **(kept | settings))
+
+    @classmethod
+    def _int8_export(cls, model_dir: Path, source: str, settings: dict[str, Any]) -> tuple[OnnxModel, Any]:
+        """The cached int8 ONNX export of ``model_dir`` and its tokenizer, built first if not cached (or damaged)."""
+        from stance.files import atomic_directory
+        from stance.onnx_model import cached_export, export_int8, is_complete_export, open_export
+
+        export = cached_export(model_dir)
+        if is_complete_export(export):
+            try:
+                return open_export(export)
+            except Exception:  # damaged on disk since it was written (onnxruntime has its own error types)
+                shutil.rmtree(export, ignore_errors=True)
+        reference = cls.from_pretrained(source, **(settings | {"precision": "fp32"}))
+        try:
+            with atomic_directory(export) as tmp:
+                export_int8(reference.model, reference.tokenizer, tmp)
+        except OSError as err:
+            raise ModelError(
+                f"{export}: cannot write the int8 model there ({first_line(err)}); "
+                "set STANCE_CACHE to a writable folder, or pass --precision fp32"
+            ) from None
+        try:
+            return open_export(export)
+        except Exception as err:
+            raise ModelError(f"{export}: the int8 model just built there does not load ({first_line(err)})") from None
 
     def save_pretrained(
         self, directory: str | Path, *, card: str | None = None, storage: str = "full", delta_rank: int = 64
@@ -212,53 +255,42 @@ class StanceClassifier:
 
         :func:`combine_windows` turns them into :meth:`predict_proba`'s probabilities at any temperature.
         """
-        import torch
-
         target_list = _broadcast_targets(targets, len(texts))
-        features, owners, weights = self.encode_windows(list(texts), target_list)
-        window_logits = np.zeros((len(features), len(self.labels)), dtype=np.float64)
-        order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
-        starts = range(0, len(order), self.batch_size)
+        windows, owners, weights = self.encode_windows(list(texts), target_list)
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
+        batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+
+        def logits_of(batch: list[int]) -> np.ndarray:
+            return self._batch_logits(self.windows.pad([windows[i] for i in batch], self.pad_multiple))
+
+        if isinstance(self.model, OnnxModel):
+            results = self.model.map_batches(batches, logits_of)
+        else:
+            results = map(logits_of, batches)
         if progress:
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, desc="classifying", unit="batch", leave=False, delay=1.0)
-        with torch.inference_mode():
-            for start in starts:
-                idx = order[start : start + self.batch_size]
-                inputs = self.tokenizer.pad([features[i] for i in idx], return_tensors="pt", pad_to_multiple_of=self.pad_multiple)
-                window_logits[idx] = self.model(**inputs).logits.float().numpy()
+            results = tqdm(results, total=len(batches), desc="classifying", unit="batch", leave=False, delay=1.0)
+        window_logits = np.zeros((len(windows), len(self.labels)), dtype=np.float64)
+        for batch, logits in zip(batches, results):
+            window_logits[batch] = logits
         return window_logits, owners, weights
 
+    def _batch_logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        if isinstance(self.model, OnnxModel):
+            return self.model.logits(inputs)
+        import torch
+
+        with torch.inference_mode():
+            return self.model(**{name: torch.from_numpy(array) for name, array in inputs.items()}).logits.float().numpy()
+
     def encode_windows(self, texts: list[str], targets: list[str]) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
-        """Tokenise (target, comment) pairs into model windows.
+        """Tokenise (target, comment) pairs into model windows (see :class:`WindowEncoder`).
 
         Returns the windows, the index of the comment each window belongs to, and each window's length
         (its weight when window probabilities are averaged per comment).
         """
-        short_forms = {target: _shorten(self.tokenizer, target, self.max_target_tokens) for target in set(targets)}
-        shortened = [short_forms[target] for target in targets]
-        with_target = [i for i, target in enumerate(shortened) if target]
-        without_target = [i for i, target in enumerate(shortened) if not target]
-        features: list[dict[str, list[int]]] = []
-        owners: list[int] = []
-        for group, pairs in ((with_target, True), (without_target, False)):
-            if not group:
-                continue
-            args = ([shortened[i] for i in group], [texts[i] for i in group]) if pairs else ([texts[i] for i in group],)
-            encoded = self.tokenizer(
-                *args,
-                truncation="only_second" if pairs else True,
-                max_length=self.max_length,
-                stride=self.stride,
-                return_overflowing_tokens=True,
-            )
-            keys = [key for key in ("input_ids", "token_type_ids", "attention_mask") if key in encoded]
-            for window, owner in enumerate(encoded["overflow_to_sample_mapping"]):
-                features.append({key: encoded[key][window] for key in keys})
-                owners.append(group[owner])
-        weights = np.array([len(feature["input_ids"]) for feature in features], dtype=np.float64)
-        return features, np.array(owners, dtype=np.int64), weights
+        return self.windows.encode(texts, targets)
 
 
 def combine_windows(
@@ -271,14 +303,6 @@ def combine_windows(
     totals = np.zeros((n_texts, logits.shape[1]))
     np.add.at(totals, owners, window_probs * weights[:, None])
     return totals / np.bincount(owners, weights=weights, minlength=n_texts)[:, None]
-
-
-def _shorten(tokenizer: Any, target: str, limit: int) -> str:
-    """Cut a target to ``limit`` tokens so the comment keeps most of the window."""
-    if not target:
-        return ""
-    ids = tokenizer(target, add_special_tokens=False, truncation=True, max_length=limit)["input_ids"]
-    return tokenizer.decode(ids) if len(ids) >= limit else target
 
 
 def _broadcast_targets(targets: str | Sequence[str] | None, n: int) -> list[str]:
@@ -345,6 +369,10 @@ def _load_adapter_model(path: Path, stance_config: dict[str, Any]) -> Any:
 def _looks_like_path(source: str) -> bool:
     """A local path rather than a Hugging Face id (``name`` or ``org/name``)."""
     return source.startswith((".", "/", "~")) or source.count("/") > 1 or os.sep != "/" and os.sep in source
+
+
+def _first_set(*values: int | None) -> int:
+    return next(value for value in values if value is not None)
 
 
 def first_line(err: BaseException) -> str:

@@ -1,8 +1,8 @@
-"""Numeric precision for inference on CPU: fp32 (the reference), bf16 and dynamic int8.
+"""Numeric precision for inference on CPU: fp32 (the reference), bf16 and int8.
 
-bf16 runs the model in bfloat16 (fast where the CPU has AMX or AVX-512 BF16); int8 quantises the
-linear layers' weights and activations on the fly (torch dynamic quantisation, VNNI). Both change
-the scores slightly; ``scripts/bench_speed.py`` measures by how much.
+bf16 runs the torch model in bfloat16 (fast where the CPU has AMX or AVX-512 BF16); int8 runs an
+ONNX export whose linear layers are quantised to int8 (ONNX Runtime, VNNI where the CPU has it; see
+:mod:`stance.onnx_model`). Both change the scores slightly; ``scripts/bench_speed.py`` measures by how much.
 """
 
 from __future__ import annotations
@@ -12,35 +12,28 @@ from typing import Any
 from stance.errors import ModelError
 
 PRECISIONS = ("fp32", "bf16", "int8")
-CHOICES = ("auto", *PRECISIONS)  # auto: bf16 where the CPU runs it natively, else fp32
+CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that holds the accuracy bound, int8
+# Windows per batch that ran fastest on 2 cores (scripts/bench_speed.py): int8 runs one small
+# batch per core; torch splits each batch across the cores and wants bigger ones.
+BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 8}
 
 
 def resolve_precision(precision: str) -> str:
-    """``auto`` → ``bf16`` on CPUs with native bf16 (AMX or AVX-512 BF16), else ``fp32``."""
-    if precision != "auto":
-        return precision
-    return "bf16" if cpu_has_native_bf16() else "fp32"
+    """``auto`` → ``int8``: it stays within half a point of fp32's scores (scripts/bench_speed.py)."""
+    if precision not in CHOICES:
+        raise ModelError(f"precision {precision!r}: expected one of {', '.join(CHOICES)}")
+    return "int8" if precision == "auto" else precision
 
 
-def cpu_has_native_bf16() -> bool:
-    """Whether the CPU flags include AMX-BF16 or AVX-512 BF16 (Linux; elsewhere assume not)."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-            flags = next((line for line in handle if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
-def apply_precision(model: Any, precision: str) -> Any:
-    """The model converted to ``precision`` (one of :data:`PRECISIONS`); fp32 returns it unchanged."""
-    import torch
+def apply_precision(model: Any, tokenizer: Any, precision: str) -> Any:
+    """A torch model converted to ``precision``: itself (fp32), in bfloat16, or an int8 :class:`OnnxModel`."""
+    from stance.onnx_model import OnnxModel
 
     precision = resolve_precision(precision)
-    if precision not in PRECISIONS:
-        raise ModelError(f"precision {precision!r}: expected one of {', '.join(CHOICES)}")
-    if precision == "bf16":
-        return model.to(torch.bfloat16)
+    if isinstance(model, OnnxModel) or precision == "fp32":
+        return model
     if precision == "int8":
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    return model
+        return OnnxModel.from_torch(model, tokenizer)
+    import torch
+
+    return model.to(torch.bfloat16)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -26,7 +26,10 @@ class Comment:
         return self.status is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _COMMENT_FIELDS}  # all scalars: no deep copy needed
+
+
+_COMMENT_FIELDS = tuple(f.name for f in fields(Comment))
 
 
 @dataclass

@@ -20,6 +20,14 @@ SHARED = REPO.parent / "shared"
 SEED_PAGE = SHARED / "examples" / "seed_article.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def int8_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Int8 exports go to a fresh folder for the test session (and its subprocesses), not ~/.cache."""
+    folder = tmp_path_factory.mktemp("stance-cache")
+    os.environ["STANCE_CACHE"] = str(folder)
+    return folder
+
+
 def shared_file(relative: str) -> Path:
     """A file under ../shared, or skip the test where that folder is absent."""
     path = SHARED / relative

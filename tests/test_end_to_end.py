@@ -72,12 +72,14 @@ def test_evaluate_default_model_writes_png_and_report(tmp_path: Path) -> None:
     assert (tmp_path / "report" / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_bf16_fast_path_agrees_with_fp32_on_labels() -> None:
+@pytest.mark.parametrize(("precision", "bound"), [("bf16", 0.97), ("int8", 0.93)])
+def test_fast_paths_agree_with_fp32_on_labels(precision: str, bound: float) -> None:
     from stance import StanceClassifier
 
     rows = [json.loads(line) for line in (REPO / "data" / "test.jsonl").read_text(encoding="utf-8").splitlines()[:200]]
     texts, targets = [r["text"] for r in rows], [r["target"] for r in rows]
     reference = [p.label for p in StanceClassifier.from_pretrained().predict(texts, targets)]
-    fast = [p.label for p in StanceClassifier.from_pretrained(precision="bf16").predict(texts, targets)]
+    fast = [p.label for p in StanceClassifier.from_pretrained(precision=precision).predict(texts, targets)]
     agreement = sum(a == b for a, b in zip(reference, fast)) / len(rows)
-    assert agreement >= 0.97, agreement  # the bound bench_speed.py measures on TweetEval test: 99.7 %
+    # Measured on these 200 comments: bf16 99.5 %, int8 97.0 %; bench_speed.py gives the TweetEval figures.
+    assert agreement >= bound, agreement

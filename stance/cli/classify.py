@@ -36,11 +36,13 @@ def classify(
     include_removed: Annotated[
         bool, typer.Option(help="Also classify comments the source flags as deleted or spam.")
     ] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Comments per model batch.")] = 64,
+    batch_size: Annotated[
+        Optional[int], typer.Option(min=1, help="Comments per model batch. Default: the fastest measured for the precision (int8 8, bf16 64, fp32 32).")
+    ] = None,
     precision: Annotated[
         str,
-        typer.Option(help="auto (bf16 where the CPU has native bf16, else fp32), fp32 (the reference), bf16 or int8; "
-                     "see README, Speed, for how much each changes the labels."),
+        typer.Option(help="auto (int8), fp32 (the reference), bf16 or int8 (ONNX Runtime; the first run of a model "
+                     "builds it into ~/.cache/stance or $STANCE_CACHE). See README, Speed, for how much each changes the labels."),
     ] = "auto",
     resume: Annotated[
         bool,

@@ -1,0 +1,96 @@
+"""Cutting (target, comment) pairs into model windows, and padding windows into batches.
+
+Works on a Rust ``tokenizers.Tokenizer`` (a fast tokenizer's ``backend_tokenizer``, or one read from
+``tokenizer.json``), so the ONNX path tokenises without importing transformers or torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+Window = dict[str, list[int]]
+
+
+def rust_tokenizer(tokenizer: Any) -> Any:
+    """The ``tokenizers.Tokenizer`` behind a transformers fast tokenizer (or ``tokenizer`` itself)."""
+    backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
+    if not hasattr(backend, "encode_batch"):
+        raise TypeError(
+            f"{type(tokenizer).__name__}: a fast (Rust) tokenizer is needed; "
+            "save the model with a tokenizer.json or load it with AutoTokenizer(use_fast=True)"
+        )
+    return backend
+
+
+class WindowEncoder:
+    """Tokenises comments, each with its target first, into windows of at most ``max_length`` tokens.
+
+    A comment longer than one window is split into windows overlapping by ``stride`` tokens; every
+    window repeats the target, cut to ``max_target_tokens``. ``input_names`` are the model inputs
+    to keep (``token_type_ids`` is dropped for models that take none).
+    """
+
+    def __init__(
+        self, tokenizer: Any, *, max_length: int, max_target_tokens: int, stride: int, input_names: Sequence[str], pad_id: int
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        # A private copy: truncation settings are set per call and must not leak into the caller's tokenizer.
+        self._tokenizer = Tokenizer.from_str(rust_tokenizer(tokenizer).to_str())
+        self._tokenizer.no_padding()
+        self.max_length = max_length
+        self.max_target_tokens = max_target_tokens
+        self.stride = stride
+        self.input_names = [name for name in ("input_ids", "token_type_ids", "attention_mask") if name in input_names]
+        self.pad_id = pad_id
+
+    def encode(self, texts: Sequence[str], targets: Sequence[str]) -> tuple[list[Window], np.ndarray, np.ndarray]:
+        """The windows, the index of the comment each belongs to, and each window's length (its weight)."""
+        short_forms = {target: self._shorten(target) for target in set(targets)}
+        shortened = [short_forms[target] for target in targets]
+        windows: list[Window] = []
+        owners: list[int] = []
+        for pairs in (True, False):
+            group = [i for i, target in enumerate(shortened) if bool(target) == pairs]
+            if not group:
+                continue
+            self._tokenizer.enable_truncation(
+                self.max_length, stride=self.stride, strategy="only_second" if pairs else "longest_first"
+            )
+            inputs = [(shortened[i], texts[i]) for i in group] if pairs else [texts[i] for i in group]
+            for owner, encoding in zip(group, self._tokenizer.encode_batch(inputs)):
+                for part in (encoding, *encoding.overflowing):
+                    windows.append(self._window(part))
+                    owners.append(owner)
+        weights = np.array([len(window["input_ids"]) for window in windows], dtype=np.float64)
+        return windows, np.array(owners, dtype=np.int64), weights
+
+    def pad(self, windows: Sequence[Window], multiple: int | None = None) -> dict[str, np.ndarray]:
+        """One int64 array per model input, right-padded to the longest window (rounded up to ``multiple``)."""
+        length = max(len(window["input_ids"]) for window in windows)
+        if multiple:
+            length = -(-length // multiple) * multiple
+        arrays = {}
+        for name in self.input_names:
+            array = np.full((len(windows), length), self.pad_id if name == "input_ids" else 0, dtype=np.int64)
+            for row, window in zip(array, windows):
+                row[: len(window[name])] = window[name]
+            arrays[name] = array
+        return arrays
+
+    def _window(self, encoding: Any) -> Window:
+        values = {"input_ids": encoding.ids, "token_type_ids": encoding.type_ids, "attention_mask": encoding.attention_mask}
+        return {name: values[name] for name in self.input_names}
+
+    def _shorten(self, target: str) -> str:
+        """Cut a target to ``max_target_tokens`` tokens so the comment keeps most of the window."""
+        if not target:
+            return ""
+        self._tokenizer.no_truncation()
+        ids = self._tokenizer.encode(target, add_special_tokens=False).ids
+        if len(ids) < self.max_target_tokens:
+            return target
+        return self._tokenizer.decode(ids[: self.max_target_tokens], skip_special_tokens=False)
