@@ -36,7 +36,9 @@ class StanceClassifier:
     Long comments are split into overlapping windows that each carry the target; their
     probabilities are averaged, weighted by window length. Batches are sorted by length.
     ``temperature`` divides the logits before the softmax (1.0: as trained; above 1: less
-    confident); ``stance calibrate`` fits it on held-out data.
+    confident); ``stance calibrate`` fits it on held-out data. ``precision`` is ``fp32`` (the
+    reference), ``bf16``, ``int8`` (ONNX Runtime, see :mod:`stance.onnx_model`) or ``auto`` (int8);
+    ``batch_size`` defaults to the fastest measured for the precision.
     """
 
     def __init__(
