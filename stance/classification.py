@@ -97,17 +97,29 @@ def classify_comments(
         from tqdm.auto import tqdm
 
         bar = tqdm(desc="classifying", unit=" comments", delay=1.0)
-    with ThreadPoolExecutor(1, thread_name_prefix="stance-classify") as background:
-        running: Future[list[CommentStance]] | None = None
-        for chunk in _chunks(kept, chunk_size):
-            following = background.submit(_classify_chunk, chunk, classifier, target, default_target, fallback_source)
+    background = ThreadPoolExecutor(1, thread_name_prefix="stance-classify")
+    chunks = _chunks(kept, chunk_size)
+    running: Future[list[CommentStance]] | None = None
+    try:
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except Exception:  # a bad record further on: hand back what is classified already, then fail
+                if running is not None:
+                    yield from _finished(running, bar)
+                raise
+            following = None
+            if chunk is not None:
+                following = background.submit(_classify_chunk, chunk, classifier, target, default_target, fallback_source)
             if running is not None:
                 yield from _finished(running, bar)
+            if following is None:
+                break
             running = following
-        if running is not None:
-            yield from _finished(running, bar)
-    if bar is not None:
-        bar.close()
+    finally:  # also when the consumer stops early: don't wait for a chunk nobody will read
+        background.shutdown(wait=False, cancel_futures=True)
+        if bar is not None:
+            bar.close()
 
 
 def _finished(running: Future[list[CommentStance]], bar: Any) -> list[CommentStance]:

@@ -123,7 +123,7 @@ class StanceClassifier:
             raise ModelError(f"{source}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
         local_dir = Path(resolve_base_model(source))
         if resolve_precision(settings.get("precision", "fp32")) == "int8" and local_dir.is_dir():
-            model, tokenizer = cls._int8_export(local_dir, source, settings)
+            model, tokenizer = cls._int8_export(local_dir, source, stance_config, settings)
             return cls(model, tokenizer, **(kept | settings))
         from safetensors import SafetensorError
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -147,12 +147,17 @@ class StanceClassifier:
         return cls(model, tokenizer, **(kept | settings))
 
     @classmethod
-    def _int8_export(cls, model_dir: Path, source: str, settings: dict[str, Any]) -> tuple[OnnxModel, Any]:
+    def _int8_export(
+        cls, model_dir: Path, source: str, stance_config: dict[str, Any], settings: dict[str, Any]
+    ) -> tuple[OnnxModel, Any]:
         """The cached int8 ONNX export of ``model_dir`` and its tokenizer, built first if not cached (or damaged)."""
         from stance.files import atomic_directory
         from stance.onnx_model import cached_export, export_int8, is_complete_export, open_export
 
-        export = cached_export(model_dir)
+        base = None
+        if (model_dir / ADAPTER_CONFIG).exists() or (model_dir / DELTA_FILE).exists():  # a difference from its base
+            base = Path(resolve_base_model(stance_config["base_model"]))
+        export = cached_export(model_dir, base if base and base.is_dir() else None)
         if is_complete_export(export):
             try:
                 return open_export(export)
@@ -163,9 +168,14 @@ class StanceClassifier:
             with atomic_directory(export) as tmp:
                 export_int8(reference.model, reference.tokenizer, tmp)
         except OSError as err:
+            if not is_complete_export(export):  # else another process has just built it
+                raise ModelError(
+                    f"{export}: cannot write the int8 model there ({first_line(err)}); "
+                    "set STANCE_CACHE to a writable folder, or pass --precision fp32"
+                ) from None
+        except Exception as err:  # the exporter and quantiser raise many types
             raise ModelError(
-                f"{export}: cannot write the int8 model there ({first_line(err)}); "
-                "set STANCE_CACHE to a writable folder, or pass --precision fp32"
+                f"{source}: cannot convert the model to int8 ({first_line(err)}); pass --precision fp32"
             ) from None
         try:
             return open_export(export)

@@ -98,7 +98,7 @@ def export_fp32(model: Any, tokenizer: Any, path: Path) -> None:
         name for name in inspect.signature(model.forward).parameters
         if name in tokenizer.model_input_names and name in ("input_ids", "token_type_ids", "attention_mask")
     ]
-    sample = tokenizer(["a target"] * 2, ["a comment", "a longer comment of several words"], padding=True, return_tensors="pt")
+    sample = tokenizer(["a target"] * 2, ["a comment"] * 2, return_tensors="pt")  # no padding: some tokenizers have no pad token
     axes = {name: {0: "batch", 1: "tokens"} for name in names} | {"logits": {0: "batch"}}
     with torch.inference_mode(), _quiet(), _eager_attention(model):
         torch.onnx.export(
@@ -114,17 +114,33 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stance"
 
 
-def cached_export(model_dir: Path) -> Path:
-    """Where the int8 export of the model in ``model_dir`` is cached: a folder named by the files' hash."""
+def cached_export(model_dir: Path, base_dir: Path | None = None) -> Path:
+    """Where the int8 export of the model in ``model_dir`` is cached: a folder named by the files' hash.
+
+    A compact model (a difference from ``base_dir``) also depends on its base; that is keyed by the
+    base's file names, sizes and times, which is cheap and changes when the base is replaced.
+    """
     import onnxruntime
 
     digest = hashlib.sha256(f"{EXPORT_RECIPE} onnxruntime {onnxruntime.__version__}".encode())
-    for file in sorted(p for p in model_dir.rglob("*") if p.is_file() and p.name != "README.md"):
+    for file in _model_files(model_dir):
         digest.update(file.relative_to(model_dir).as_posix().encode() + b"\0")
         with open(file, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
+    if base_dir is not None:
+        for file in _model_files(base_dir):
+            stat = file.stat()
+            digest.update(f"{file.resolve()} {stat.st_size} {stat.st_mtime_ns}".encode())
     return cache_root() / "onnx" / digest.hexdigest()[:24]
+
+
+def _model_files(directory: Path) -> list[Path]:
+    """The files that make a model: hidden folders (.git, caches) and the model card left out."""
+    return sorted(
+        path for path in directory.rglob("*")
+        if path.is_file() and path.name != "README.md" and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+    )
 
 
 def open_export(directory: Path) -> tuple[OnnxModel, Any]:

@@ -145,9 +145,12 @@ def _last_complete_checkpoint(checkpoints: Path) -> Path | None:
 
     complete = []
     for folder in checkpoints.glob("checkpoint-*"):
+        step = folder.name.rpartition("-")[2]
+        if not step.isdigit():  # not one of the Trainer's
+            continue
         try:
             json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
-            complete.append((int(folder.name.rpartition("-")[2]), folder))
+            complete.append((int(step), folder))
         except (OSError, ValueError):
             shutil.rmtree(folder, ignore_errors=True)
     return max(complete)[1] if complete else None

@@ -6,6 +6,7 @@ Works on a Rust ``tokenizers.Tokenizer`` (a fast tokenizer's ``backend_tokenizer
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,9 +47,14 @@ class WindowEncoder:
         self.stride = stride
         self.input_names = [name for name in ("input_ids", "token_type_ids", "attention_mask") if name in input_names]
         self.pad_id = pad_id
+        self._lock = threading.Lock()  # truncation is set per call on the shared Rust tokenizer
 
     def encode(self, texts: Sequence[str], targets: Sequence[str]) -> tuple[list[Window], np.ndarray, np.ndarray]:
         """The windows, the index of the comment each belongs to, and each window's length (its weight)."""
+        with self._lock:
+            return self._encode(texts, targets)
+
+    def _encode(self, texts: Sequence[str], targets: Sequence[str]) -> tuple[list[Window], np.ndarray, np.ndarray]:
         short_forms = {target: self._shorten(target) for target in set(targets)}
         shortened = [short_forms[target] for target in targets]
         windows: list[Window] = []

@@ -89,3 +89,15 @@ def test_an_in_memory_model_can_run_in_int8(tiny_classifier_dir: Path, int8: Sta
     # int8 activations are quantised per batch, so compare the same batches.
     converted.batch_size = int8.batch_size
     assert converted.predict_proba(TEXTS, "t") == pytest.approx(int8.predict_proba(TEXTS, "t"), abs=1e-6)
+
+
+def test_a_model_that_cannot_be_converted_says_to_use_fp32(tiny_classifier_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import stance.onnx_model
+
+    def unsupported(*args: object) -> None:
+        raise RuntimeError("Exporting the operator 'aten::fancy' to ONNX opset 17 is not supported")
+
+    monkeypatch.setattr(stance.onnx_model, "export_int8", unsupported)
+    monkeypatch.setenv("STANCE_CACHE", str(tmp_path / "empty-cache"))
+    with pytest.raises(ModelError, match="cannot convert the model to int8 .*aten::fancy.*--precision fp32"):
+        StanceClassifier.from_pretrained(tiny_classifier_dir, precision="int8")

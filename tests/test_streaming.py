@@ -89,3 +89,20 @@ def test_a_killed_run_resumes_without_writing_a_record_twice(tiny_classifier_dir
     assert done.returncode == 0, done.stderr
     ids = [r["id"] for r in records(output)]
     assert len(ids) == len(set(ids)) == 20000
+
+
+def test_a_bad_record_later_on_still_hands_back_the_chunks_classified_before_it(tiny_classifier_dir: Path) -> None:
+    from stance.classification import classify_comments
+    from stance.errors import InputError
+    from stance.thread import Comment
+
+    def comments():  # noqa: ANN202
+        for i in range(10):
+            yield Comment(id=str(i), text=f"comment {i}")
+        raise InputError("comments.jsonl:11: not JSON")
+
+    results = []
+    with pytest.raises(InputError, match="comments.jsonl:11"):
+        for result in classify_comments(comments(), StanceClassifier.from_pretrained(tiny_classifier_dir), "t", chunk_size=4):
+            results.append(result.comment.id)
+    assert results == [str(i) for i in range(8)]  # the two whole chunks read before the bad line
