@@ -123,7 +123,8 @@ class StanceClassifier:
             raise ModelError(f"{source}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
         local_dir = Path(resolve_base_model(source))
         if resolve_precision(settings.get("precision", "fp32")) == "int8" and local_dir.is_dir():
-            model, tokenizer = cls._int8_export(local_dir, source, stance_config, settings)
+            base = Path(resolve_base_model(stance_config["base_model"])) if compact else None  # a difference from it
+            model, tokenizer = cls._int8_export(local_dir, source, base if base and base.is_dir() else None, settings)
             return cls(model, tokenizer, **(kept | settings))
         from safetensors import SafetensorError
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -148,16 +149,14 @@ class StanceClassifier:
 
     @classmethod
     def _int8_export(
-        cls, model_dir: Path, source: str, stance_config: dict[str, Any], settings: dict[str, Any]
+        cls, model_dir: Path, source: str, base_dir: Path | None, settings: dict[str, Any]
     ) -> tuple[OnnxModel, Any]:
-        """The cached int8 ONNX export of ``model_dir`` and its tokenizer, built first if not cached (or damaged)."""
+        """The cached int8 ONNX export of ``model_dir`` (a difference from ``base_dir`` where given) and
+        its tokenizer, built first if not cached (or damaged)."""
         from stance.files import atomic_directory
         from stance.onnx_model import cached_export, export_int8, is_complete_export, open_export
 
-        base = None
-        if (model_dir / ADAPTER_CONFIG).exists() or (model_dir / DELTA_FILE).exists():  # a difference from its base
-            base = Path(resolve_base_model(stance_config["base_model"]))
-        export = cached_export(model_dir, base if base and base.is_dir() else None)
+        export = cached_export(model_dir, base_dir)
         if is_complete_export(export):
             try:
                 return open_export(export)

@@ -13,13 +13,14 @@ from stance.errors import ModelError
 
 PRECISIONS = ("fp32", "bf16", "int8")
 CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that holds the accuracy bound, int8
-# Windows per batch that ran fastest on 2 cores (scripts/bench_speed.py): int8 runs one small
-# batch per core; torch splits each batch across the cores and wants bigger ones.
+# Windows per batch that ran fastest on 2 cores (int8: a sweep of `stance classify --batch-size N`
+# on 20,000 comments, in issue 5's note): int8 runs one small batch per core; torch splits each
+# batch across the cores and wants bigger ones.
 BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 8}
 
 
 def resolve_precision(precision: str) -> str:
-    """``auto`` → ``int8``: it stays within half a point of fp32's scores (scripts/bench_speed.py)."""
+    """``auto`` → ``int8``: within half a point of fp32 on TweetEval, 0.7 below on data/test (scripts/bench_speed.py)."""
     if precision not in CHOICES:
         raise ModelError(f"precision {precision!r}: expected one of {', '.join(CHOICES)}")
     return "int8" if precision == "auto" else precision
