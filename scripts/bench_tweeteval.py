@@ -1,12 +1,14 @@
-"""Score a stance model on the TweetEval stance test split, beside a per-target TF-IDF + LinearSVC baseline.
+"""Score stance systems on the TweetEval stance test split, beside a per-target TF-IDF + LinearSVC baseline.
 
 The official score is the mean of F1(against) and F1(favor) over all test rows (our labels: oppose and
-support). The baseline is trained on train + val in the same run; the model is used as given (by
-default the bundled models/default, which saw TweetEval train and val, never test). With
-``--train-epochs N`` the script also fine-tunes the base model on TweetEval train with our training
-code (val for choosing the epoch) and scores that model too. With ``--ensemble`` it also scores the
-model's probabilities averaged with a per-target TF-IDF + logistic regression's, the weight chosen on
-val (the linear models trained on train for that choice, then on train + val for test).
+support). Every run scores the given model (by default the bundled models/default, which saw TweetEval
+train and val, never test) and two per-target linear systems trained on train + val in the same run:
+the baseline, and word/character n-grams beside the base model's sentence embedding with logistic
+regression (``stance.baseline.ngram_embedding_logreg``, its settings chosen by cross-validation on
+train + val). With ``--train-epochs N`` the script also fine-tunes the base model on TweetEval train
+with our training code (val for choosing the epoch) and scores that model too. With ``--ensemble`` it
+also scores the model's probabilities averaged with the n-gram + embedding system's, the weight chosen
+on val (the linear models trained on train for that choice, then on train + val for test).
 
     python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--ensemble]
 """
@@ -16,7 +18,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from shared_data import tweeteval
 
+from stance.baseline import PerTargetClassifier, ngram_embedding_logreg, ngram_svm
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment
 from stance.metrics import headline_scores
@@ -32,42 +34,14 @@ from stance.training import TrainingConfig, train
 LEADERBOARD = {"TimeLMs (leaderboard best)": 72.9, "BERTweet": 71.2, "RoBERTa-base": 68.0, "SVM (SemEval)": 67.3}
 
 
-def per_target_models(train: list[LabelledComment], classifier: Callable[[], Any]) -> dict[str, Any]:
-    """One TF-IDF (word 1-2-grams + char 2-5-grams) + ``classifier()`` per target, as in the SemEval baselines."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_pipeline, make_union
-
-    by_target: dict[str, list[LabelledComment]] = defaultdict(list)
-    for row in train:
-        by_target[row.target].append(row)
-    models = {}
-    for target, rows in by_target.items():
-        features = make_union(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-        )
-        models[target] = make_pipeline(features, classifier()).fit([r.text for r in rows], [r.label for r in rows])
-    return models
+def pairs(rows: list[LabelledComment]) -> list[tuple[str, str]]:
+    return [(row.text, row.target) for row in rows]
 
 
-def per_target_svm(train: list[LabelledComment], test: list[LabelledComment]) -> list[str]:
-    from sklearn.svm import LinearSVC
-
-    models = per_target_models(train, lambda: LinearSVC(C=0.5))
-    return [str(models[row.target].predict([row.text])[0]) for row in test]
-
-
-def linear_probabilities(train: list[LabelledComment], rows: list[LabelledComment], labels: list[str]) -> np.ndarray:
-    """Per-target TF-IDF + logistic regression probabilities, columns in ``labels`` order."""
-    from sklearn.linear_model import LogisticRegression
-
-    models = per_target_models(train, lambda: LogisticRegression(C=10, max_iter=2000))
-    out = np.zeros((len(rows), len(labels)))
-    for i, row in enumerate(rows):
-        model = models[row.target]
-        for label, p in zip(model.classes_, model.predict_proba([row.text])[0]):
-            out[i, labels.index(label)] = p
-    return out
+def linear_probabilities(linear: PerTargetClassifier, rows: list[LabelledComment], labels: list[str]) -> np.ndarray:
+    """``linear``'s probabilities with columns in ``labels`` order."""
+    scores = linear.predict_proba(pairs(rows))
+    return np.stack([scores[:, list(linear.classes_).index(label)] for label in labels], axis=1)
 
 
 def model_probabilities(classifier: StanceClassifier, rows: list[LabelledComment], labels: list[str]) -> np.ndarray:
@@ -82,7 +56,8 @@ def model_probabilities(classifier: StanceClassifier, rows: list[LabelledComment
 def ensemble_predictions(classifier: StanceClassifier, labels: list[str]) -> tuple[list[str], float, float]:
     """Test labels of the averaged probabilities, with the model's weight and the val score it got."""
     train, val, test = tweeteval("train"), tweeteval("val"), tweeteval("test")
-    model_val, linear_val = model_probabilities(classifier, val, labels), linear_probabilities(train, val, labels)
+    linear_val = linear_probabilities(fit_linear(train), val, labels)
+    model_val = model_probabilities(classifier, val, labels)
     val_gold = [r.label for r in val]
 
     def val_score(weight: float) -> float:
@@ -90,8 +65,13 @@ def ensemble_predictions(classifier: StanceClassifier, labels: list[str]) -> tup
         return headline_scores(val_gold, [labels[i] for i in mixed.argmax(1)], labels)["f1_support_oppose"]
 
     weight = max(np.linspace(0, 1, 21), key=val_score)
-    mixed = weight * model_probabilities(classifier, test, labels) + (1 - weight) * linear_probabilities(train + val, test, labels)
+    linear_test = linear_probabilities(fit_linear(train + val), test, labels)
+    mixed = weight * model_probabilities(classifier, test, labels) + (1 - weight) * linear_test
     return [labels[i] for i in mixed.argmax(1)], float(weight), val_score(weight)
+
+
+def fit_linear(rows: list[LabelledComment]) -> PerTargetClassifier:
+    return PerTargetClassifier(ngram_embedding_logreg()).fit(pairs(rows), [r.label for r in rows])
 
 
 def main() -> None:
@@ -101,13 +81,14 @@ def main() -> None:
     parser.add_argument("--ensemble", action="store_true", help="also score the model averaged with a per-target linear model")
     args = parser.parse_args()
 
-    svm_train, test = tweeteval("train") + tweeteval("val"), tweeteval("test")
+    linear_train, test = tweeteval("train") + tweeteval("val"), tweeteval("test")
     gold = [row.label for row in test]
     labels = ["support", "oppose", "neutral"]
 
-    started = time.perf_counter()
-    baseline = headline_scores(gold, per_target_svm(svm_train, test), labels)
-    baseline_seconds = time.perf_counter() - started
+    def score_linear(make: Callable[[], Any]) -> tuple[dict[str, float], float]:
+        started = time.perf_counter()
+        linear = PerTargetClassifier(make()).fit(pairs(linear_train), [r.label for r in linear_train])
+        return headline_scores(gold, list(linear.predict(pairs(test))), labels), time.perf_counter() - started
 
     def score_model(directory: str | None) -> tuple[dict[str, float], float]:
         started = time.perf_counter()
@@ -119,7 +100,7 @@ def main() -> None:
     if args.ensemble:
         started = time.perf_counter()
         predicted, weight, val = ensemble_predictions(StanceClassifier.from_pretrained(args.model), labels)
-        name = f"ensemble with TF-IDF+LR (model weight {weight:.2f}, val {100 * val:.1f})"
+        name = f"model + n-gram/embedding LR (model weight {weight:.2f}, val {100 * val:.1f})"
         rows.append((name, headline_scores(gold, predicted, labels), time.perf_counter() - started))
     if args.train_epochs:
         with tempfile.TemporaryDirectory() as work:
@@ -129,13 +110,13 @@ def main() -> None:
             minutes = (time.perf_counter() - started) / 60
             scores, seconds = score_model(str(train_result.output_dir))
             rows.append((f"stance fine-tune on TweetEval ({minutes:.1f} min)", scores, seconds))
+    rows.append(("per-target n-grams + MiniLM embedding + LR", *score_linear(ngram_embedding_logreg)))
+    rows.append(("per-target TF-IDF + LinearSVC (baseline)", *score_linear(ngram_svm)))
 
     print(f"TweetEval stance test, {len(test)} tweets; score = mean F1 of favor and against (x100)")
     print(f"{'system':58}{'score':>8}{'macro-F1':>10}{'seconds':>9}")
     for name, model, model_seconds in rows:
         print(f"{name:58}{100 * model['f1_support_oppose']:>8.1f}{100 * model['macro_f1']:>10.1f}{model_seconds:>9.1f}")
-    print(f"{'per-target TF-IDF + LinearSVC (this run)':58}{100 * baseline['f1_support_oppose']:>8.1f}"
-          f"{100 * baseline['macro_f1']:>10.1f}{baseline_seconds:>9.1f}")
     for name, score in LEADERBOARD.items():
         print(f"{name + ' (published)':58}{score:>8.1f}")
 
