@@ -4,17 +4,16 @@ regression), and the per-target n-gram systems the TweetEval benchmark measures 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from stance.base_models import DEFAULT_BASE_MODEL, resolve_base_model
+from stance.base_models import DEFAULT_BASE_MODEL
 from stance.data import LabelledComment
+from stance.sentence_embeddings import SentenceEmbedder
 
 
 def tfidf_logreg() -> Any:
@@ -57,63 +56,17 @@ def ngram_svm() -> Any:
     return make_pipeline(make_union(*_ngram_features()), LinearSVC(C=0.5))
 
 
-def ngram_embedding_logreg(base_model: str = DEFAULT_BASE_MODEL) -> Any:
-    """Word and character n-gram TF-IDF beside the base model's sentence embedding, then logistic regression.
+def ngram_embedding_logreg(encoder: str = DEFAULT_BASE_MODEL) -> Any:
+    """Word and character n-gram TF-IDF beside a sentence embedding, then logistic regression.
 
-    The embedding weight (1.5) and C (10) were chosen by 5-fold cross-validation on TweetEval train + val.
+    ``encoder`` is the base model or a directory from ``tune_sentence_encoder``. The embedding weight
+    (1.5) and C (10) were chosen by 5-fold cross-validation on TweetEval train + val.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    features = make_union(*_ngram_features(), SentenceEmbedder(base_model, weight=1.5))
+    features = make_union(*_ngram_features(), SentenceEmbedder(encoder, weight=1.5))
     return make_pipeline(features, LogisticRegression(C=10, max_iter=3000))
-
-
-def split_hashtags(text: str) -> str:
-    """``#ProLife`` becomes ``Pro Life``: word pieces read words, not run-together tags."""
-    return re.sub(r"#(\w+)", lambda tag: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag.group(1)), text)
-
-
-@lru_cache(maxsize=2)
-def _sentence_encoder(base_model: str) -> tuple[Any, Any]:
-    from transformers import AutoModel, AutoTokenizer
-
-    path = resolve_base_model(base_model)
-    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
-
-
-class SentenceEmbedder(TransformerMixin, BaseEstimator):
-    """Texts to the base model's mean-pooled, unit-length sentence embeddings, times ``weight``.
-
-    A frozen encoder (nothing is learnt in ``fit``); hashtags are split into words first. ``weight``
-    sets the embedding's pull against sparse features it is joined with.
-    """
-
-    def __init__(self, base_model: str = DEFAULT_BASE_MODEL, weight: float = 1.0, batch_size: int = 64, max_length: int = 128):
-        self.base_model = base_model
-        self.weight = weight
-        self.batch_size = batch_size
-        self.max_length = max_length
-
-    def fit(self, texts: Sequence[str], y: Any = None) -> SentenceEmbedder:
-        return self
-
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
-        tokenizer, model = _sentence_encoder(self.base_model)
-        texts = [split_hashtags(text) for text in texts]
-        embeddings = []
-        with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                batch = tokenizer(texts[start:start + self.batch_size], padding=True, truncation=True,
-                                  max_length=self.max_length, return_tensors="pt")
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1)
-                embeddings.append(torch.nn.functional.normalize(pooled, dim=-1).float().numpy())
-        width = model.config.hidden_size
-        return self.weight * (np.concatenate(embeddings) if embeddings else np.zeros((0, width), dtype=np.float32))
 
 
 class PerTargetClassifier(ClassifierMixin, BaseEstimator):

@@ -1,4 +1,4 @@
-"""The linear baselines: per-target fitting, the sentence embedder, and the n-gram + embedding pipeline."""
+"""The linear baselines: per-target fitting and the n-gram + embedding pipeline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stance.baseline import PerTargetClassifier, SentenceEmbedder, ngram_embedding_logreg, ngram_svm, split_hashtags
+from stance.baseline import PerTargetClassifier, ngram_embedding_logreg, ngram_svm
 
 # "tax" means support under one target and oppose under the other: only per-target models can tell.
 PAIRS = [("raise the tax", "schools"), ("tax it more", "schools"), ("no more cuts", "schools"), ("cut it", "schools"),
@@ -22,8 +22,8 @@ def test_per_target_classifier_learns_what_a_word_means_for_each_target() -> Non
 
 
 def test_per_target_probabilities_put_each_target_labels_in_the_shared_columns() -> None:
-    from sklearn.linear_model import LogisticRegression
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     pairs = PAIRS + [("who knows", "roads"), ("no idea", "roads")]
@@ -45,21 +45,6 @@ def test_per_target_classifier_names_an_unknown_target() -> None:
     model = PerTargetClassifier(ngram_svm()).fit(PAIRS, LABELS)
     with pytest.raises(ValueError, match=r"\['parks'\].*\['roads', 'schools'\]"):
         model.predict([("tax", "parks")])
-
-
-def test_split_hashtags_reads_run_together_words() -> None:
-    assert split_hashtags("Vote #NoOnProp8 and #prolife!") == "Vote No On Prop8 and prolife!"
-
-
-def test_sentence_embedder_gives_weighted_unit_vectors(tiny_base_model: Path) -> None:
-    embedder = SentenceEmbedder(str(tiny_base_model), weight=2.0, batch_size=2)
-    vectors = embedder.fit_transform(["a short one", "a somewhat longer comment here", "#SplitMe"])
-    assert vectors.shape == (3, 32)
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 2.0, rtol=1e-5)
-    # padding in a batch does not change an embedding
-    np.testing.assert_allclose(embedder.transform(["a short one"])[0], vectors[0], atol=1e-5)
-    np.testing.assert_allclose(embedder.transform(["Split Me"])[0], vectors[2], atol=1e-5)
-    assert embedder.transform([]).shape == (0, 32)
 
 
 def test_ngram_embedding_logreg_fits_and_predicts_per_target(tiny_base_model: Path) -> None:
