@@ -6,11 +6,14 @@ train and val, never test) and two per-target linear systems trained on train + 
 the baseline, and word/character n-grams beside the base model's sentence embedding with logistic
 regression (``stance.baseline.ngram_embedding_logreg``, its settings chosen by cross-validation on
 train + val). With ``--train-epochs N`` the script also fine-tunes the base model on TweetEval train
-with our training code (val for choosing the epoch) and scores that model too. With ``--ensemble`` it
+with our training code (val for choosing the epoch) and scores that model too. With ``--contrastive`` it
+first tunes the encoder on train + val (``stance.sentence_embeddings.tune_sentence_encoder``, SetFit's
+contrastive step: same label under the same target pulled together) and scores the n-gram +
+embedding system on that encoder. With ``--ensemble`` it
 also scores the model's probabilities averaged with the n-gram + embedding system's, the weight chosen
 on val (the linear models trained on train for that choice, then on train + val for test).
 
-    python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--ensemble]
+    python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--ensemble] [--contrastive]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from stance.baseline import PerTargetClassifier, ngram_embedding_logreg, ngram_s
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment
 from stance.metrics import headline_scores
+from stance.sentence_embeddings import tune_sentence_encoder
 from stance.training import TrainingConfig, train
 
 LEADERBOARD = {"TimeLMs (leaderboard best)": 72.9, "BERTweet": 71.2, "RoBERTa-base": 68.0, "SVM (SemEval)": 67.3}
@@ -79,6 +83,8 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
     parser.add_argument("--train-epochs", type=float, default=0, help="also fine-tune a TweetEval-only model for N epochs")
     parser.add_argument("--ensemble", action="store_true", help="also score the model averaged with a per-target linear model")
+    parser.add_argument("--contrastive", action="store_true",
+                        help="also score the per-target linear model on an encoder contrastively tuned on train + val")
     args = parser.parse_args()
 
     linear_train, test = tweeteval("train") + tweeteval("val"), tweeteval("test")
@@ -111,6 +117,13 @@ def main() -> None:
             scores, seconds = score_model(str(train_result.output_dir))
             rows.append((f"stance fine-tune on TweetEval ({minutes:.1f} min)", scores, seconds))
     rows.append(("per-target n-grams + MiniLM embedding + LR", *score_linear(ngram_embedding_logreg)))
+    if args.contrastive:
+        with tempfile.TemporaryDirectory() as work:
+            started = time.perf_counter()
+            encoder = tune_sentence_encoder(linear_train, f"{work}/encoder", progress=True)
+            scores, seconds = score_linear(lambda: ngram_embedding_logreg(str(encoder)))
+            minutes = (time.perf_counter() - started) / 60
+            rows.append((f"same, encoder tuned contrastively ({minutes:.1f} min in all)", scores, seconds))
     rows.append(("per-target TF-IDF + LinearSVC (baseline)", *score_linear(ngram_svm)))
 
     print(f"TweetEval stance test, {len(test)} tweets; score = mean F1 of favor and against (x100)")
