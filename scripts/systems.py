@@ -1,0 +1,53 @@
+"""What the benchmark scripts share: per-target linear systems and stance models, both read as
+probabilities over one fixed label order, and scored with the official TweetEval measure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from stance.baseline import PerTargetClassifier
+from stance.classifier import StanceClassifier
+from stance.data import LabelledComment
+from stance.metrics import headline_scores
+
+LABELS = ["support", "oppose", "neutral"]
+
+
+def pairs(rows: Sequence[LabelledComment]) -> list[tuple[str, str]]:
+    return [(row.text, row.target) for row in rows]
+
+
+def fit_per_target(make: Callable[[], Any], rows: Sequence[LabelledComment]) -> PerTargetClassifier:
+    """One ``make()`` estimator per target, fit on that target's rows."""
+    return PerTargetClassifier(make()).fit(pairs(rows), [r.label for r in rows])
+
+
+def probabilities(system: PerTargetClassifier | StanceClassifier, rows: Sequence[LabelledComment]) -> np.ndarray:
+    """``system``'s probabilities with columns in LABELS order; a model's mixed (neither for nor against) counts as neutral."""
+    if isinstance(system, StanceClassifier):
+        scores, classes = system.predict_proba([r.text for r in rows], [r.target for r in rows]), system.labels
+    else:
+        scores, classes = system.predict_proba(pairs(rows)), list(system.classes_)
+    columns = {label: scores[:, i] for i, label in enumerate(classes)}
+    if "mixed" in columns:
+        columns["neutral"] = columns["neutral"] + columns.pop("mixed")
+    return np.stack([columns[label] for label in LABELS], axis=1)
+
+
+def labels_of(scores: np.ndarray) -> list[str]:
+    return [LABELS[i] for i in scores.argmax(1)]
+
+
+def scores_of(rows: Sequence[LabelledComment], predicted: Sequence[str]) -> dict[str, float]:
+    """Headline scores over LABELS; ``f1_support_oppose`` is TweetEval's official score."""
+    return headline_scores([r.label for r in rows], list(predicted), LABELS)
+
+
+def timed(step: Callable[[], Any]) -> tuple[Any, float]:
+    """``step()``'s result and the seconds it took."""
+    started = time.perf_counter()
+    return step(), time.perf_counter() - started
