@@ -11,13 +11,16 @@ train + val).
   for choosing the epoch) and scores that model.
 - ``--contrastive`` also tunes the encoder on train + val (``stance.sentence_embeddings.tune_sentence_encoder``,
   SetFit's contrastive step: same label under the same target pulled together) and scores the n-gram +
-  embedding system on that encoder, alone and averaged with the frozen-embedding system (weight chosen
-  by cross-validation on train + val). With ``--train-epochs`` too, it scores the fine-tune's probabilities
-  averaged with that system's: everything trained on TweetEval alone, the time to train it printed.
+  embedding system on that encoder, alone and averaged with the frozen-embedding system (``TUNED_WEIGHT``,
+  chosen by cross-validation on train + val in an exploration run). With ``--train-epochs`` too, it scores
+  the fine-tune's probabilities averaged with that system's: everything trained on TweetEval alone, the
+  time to train it printed (choosing its weight tunes a second encoder, on train alone: not counted).
 - ``--ensemble`` also scores the given model's probabilities averaged with the n-gram + embedding system's.
 
 The weights of the last two averages are chosen on val, with the linear system (and its encoder) fit on
-train alone for that choice, then refit on train + val for test.
+train alone for that choice, then refit on train + val for test. Every score counts a model's mixed as
+neutral (``systems.probabilities``). The seconds column is the time to predict test, plus the time to
+fit a linear system whose training time is not in its name.
 
     python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--contrastive] [--ensemble]
 """
@@ -66,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     train_rows, val, test = tweeteval("train"), tweeteval("val"), tweeteval("test")
-    results: list[tuple[str, list[str], float]] = []  # name, test labels, seconds (fitting a linear system, predicting)
+    results: list[tuple[str, list[str], float]] = []  # name, test labels, seconds (see the docstring)
 
     model, load_seconds = timed(lambda: StanceClassifier.from_pretrained(args.model))
     model_test, model_seconds = timed(lambda: probabilities(model, test))

@@ -27,15 +27,17 @@ def fit_per_target(make: Callable[[], Any], rows: Sequence[LabelledComment]) -> 
 
 
 def probabilities(system: PerTargetClassifier | StanceClassifier, rows: Sequence[LabelledComment]) -> np.ndarray:
-    """``system``'s probabilities with columns in LABELS order; a model's mixed (neither for nor against) counts as neutral."""
+    """``system``'s probabilities with columns in LABELS order. A model's mixed (neither for nor against)
+    counts as neutral, so a comment whose mixed and neutral together outweigh its support is neutral."""
     if isinstance(system, StanceClassifier):
         scores, classes = system.predict_proba([r.text for r in rows], [r.target for r in rows]), system.labels
     else:
         scores, classes = system.predict_proba(pairs(rows)), list(system.classes_)
     columns = {label: scores[:, i] for i, label in enumerate(classes)}
     if "mixed" in columns:
-        columns["neutral"] = columns["neutral"] + columns.pop("mixed")
-    return np.stack([columns[label] for label in LABELS], axis=1)
+        columns["neutral"] = columns.get("neutral", 0) + columns.pop("mixed")
+    absent = np.zeros(len(rows))  # a label the system does not know
+    return np.stack([columns.get(label, absent) for label in LABELS], axis=1)
 
 
 def labels_of(scores: np.ndarray) -> list[str]:
