@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
 
     train_rows, val = arc("train"), arc("val")
-    results: list[tuple[str, list[str], float]] = []  # name, val labels, seconds (fitting a linear system, predicting)
+    results: list[tuple[str, list[str], float]] = []  # name, val labels, seconds (fitting a linear system, predicting; a model's training time is in its name)
 
     model_val, seconds = timed(lambda: probabilities(StanceClassifier.from_pretrained(args.model), val))
     results.append(("stance model " + (args.model or "models/default"), labels_of(model_val), seconds))
