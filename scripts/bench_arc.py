@@ -10,8 +10,11 @@ n-gram SVM per claim (the baseline) and one n-gram + sentence-embedding logistic
 - ``--train-epochs N`` also fine-tunes the base model on the ARC train part alone with our training
   code, reading ``--max-length`` tokens of each pair (10 % of the train part held out to choose the
   epoch; ARC val is never seen) and scores it.
+- ``--contrastive`` also tunes the encoder on the ARC train part (SetFit's contrastive step, comments
+  under the same claim paired; the first 128 tokens of each) and scores the per-claim n-gram +
+  embedding system on it, as ``bench_tweeteval.py --contrastive`` does for TweetEval.
 
-    python scripts/bench_arc.py [--model DIR] [--train-epochs 3 --max-length 256]
+    python scripts/bench_arc.py [--model DIR] [--train-epochs 3 --max-length 256] [--contrastive]
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ import argparse
 import tempfile
 
 from shared_data import arc
-from systems import fit_per_target, labels_of, pairs, probabilities, scores_of, timed
+from systems import fit_per_target, labels_of, pairs, probabilities, scores_of, timed, tuned_logreg
 
 from stance.baseline import ngram_embedding_logreg, ngram_svm, tfidf_logreg
 from stance.classifier import StanceClassifier
+from stance.sentence_embeddings import ContrastiveConfig, tune_sentence_encoder
 from stance.training import TrainingConfig, train
 
 
@@ -32,6 +36,8 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
     parser.add_argument("--train-epochs", type=float, default=0, help="also fine-tune an ARC-only model for N epochs")
     parser.add_argument("--max-length", type=int, default=256, help="tokens per window of that fine-tune")
+    parser.add_argument("--contrastive", action="store_true",
+                        help="also score the per-claim linear model on an encoder contrastively tuned on the ARC train part")
     args = parser.parse_args()
 
     train_rows, val = arc("train"), arc("val")
@@ -39,13 +45,19 @@ def main() -> None:
 
     model_val, seconds = timed(lambda: probabilities(StanceClassifier.from_pretrained(args.model), val))
     results.append(("stance model " + (args.model or "models/default"), labels_of(model_val), seconds))
-    if args.train_epochs:
-        with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work:
+        if args.train_epochs:
             config = TrainingConfig(epochs=args.train_epochs, max_length=args.max_length, max_target_tokens=32)
             trained, train_seconds = timed(lambda: train(train_rows, f"{work}/model", config))
             fine_tuned_val, seconds = timed(lambda: probabilities(StanceClassifier.from_pretrained(str(trained.output_dir)), val))
             name = f"stance fine-tune on ARC, {args.max_length} tokens ({train_seconds / 60:.1f} min)"
             results.append((name, labels_of(fine_tuned_val), seconds))
+        if args.contrastive:
+            config = ContrastiveConfig(max_length=128)
+            encoder, tune_seconds = timed(lambda: tune_sentence_encoder(train_rows, f"{work}/encoder", config, progress=True))
+            tuned_val, seconds = timed(lambda: probabilities(tuned_logreg(encoder, train_rows), val))
+            name = f"per-claim n-grams + tuned embedding + LR ({tune_seconds / 60:.1f} min)"
+            results.append((name, labels_of(tuned_val), seconds))
 
     texts, labels = [r.text for r in train_rows], [r.label for r in train_rows]
     all_claims, seconds = timed(lambda: list(tfidf_logreg().fit(texts, labels).predict([r.text for r in val])))

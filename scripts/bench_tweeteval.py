@@ -11,10 +11,12 @@ train + val).
   for choosing the epoch) and scores that model.
 - ``--contrastive`` also tunes the encoder on train + val (``stance.sentence_embeddings.tune_sentence_encoder``,
   SetFit's contrastive step: same label under the same target pulled together) and scores the n-gram +
-  embedding system on that encoder, alone and averaged with the frozen-embedding system (``TUNED_WEIGHT``,
-  chosen by cross-validation on train + val in an exploration run). With ``--train-epochs`` too, it scores
-  the fine-tune's probabilities averaged with that system's: everything trained on TweetEval alone, the
-  time to train it printed (choosing its weight tunes a second encoder, on train alone: not counted).
+  embedding system on that encoder. With ``--train-epochs`` too, it scores the fine-tune's probabilities
+  averaged with that system's: everything trained on TweetEval alone, the time to train it printed
+  (choosing its weight tunes a second encoder, on train alone: not counted).
+- ``--cv`` (implies ``--contrastive``) also scores the tuned system averaged with the frozen-embedding
+  one. The embedding weight of the tuned system and its weight in the average are chosen by 3-fold
+  cross-validation on train + val, an encoder tuned in each fold (about 15 more minutes).
 - ``--ensemble`` also scores the given model's probabilities averaged with the n-gram + embedding system's.
 
 The weights of the last two averages are chosen on val, with the linear system (and its encoder) fit on
@@ -22,7 +24,7 @@ train alone for that choice, then refit on train + val for test. Every score cou
 neutral (``systems.probabilities``). The seconds column is the time to predict test, plus the time to
 fit a linear system whose training time is not in its name.
 
-    python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--contrastive] [--ensemble]
+    python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--contrastive] [--cv] [--ensemble]
 """
 
 from __future__ import annotations
@@ -34,17 +36,17 @@ import time
 import numpy as np
 
 from shared_data import tweeteval
-from systems import fit_per_target, labels_of, pairs, probabilities, scores_of, timed
+from systems import LABELS, fit_per_target, labels_of, pairs, probabilities, scores_of, timed, tuned_logreg
 
-from stance.baseline import PerTargetClassifier, ngram_embedding_logreg, ngram_svm
+from stance.baseline import ngram_embedding_logreg, ngram_svm
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment
 from stance.sentence_embeddings import tune_sentence_encoder
 from stance.training import TrainingConfig, train
 
-# The tuned system's weight when averaged with the frozen-embedding one: best of 0, 0.1, ..., 1 in 3-fold
-# cross-validation on train + val with the encoder tuned in each fold (an exploration run, not this script).
-TUNED_WEIGHT = 0.4
+# What --cv chooses from: the tuned system's embedding weight, and its weight when averaged with the frozen one.
+EMBEDDING_WEIGHTS = (1.5, 3.0)
+TUNED_WEIGHTS = np.linspace(0, 1, 11)
 LEADERBOARD = {"TimeLMs (leaderboard best)": 72.9, "BERTweet": 71.2, "RoBERTa-base": 68.0, "SVM (SemEval)": 67.3}
 
 
@@ -58,6 +60,31 @@ def blend_weight(model_val: np.ndarray, linear_val: np.ndarray, val: list[Labell
     return weight, f"val {100 * val_score(weight):.1f}, LR alone {100 * val_score(0):.1f}"
 
 
+def cross_validated_blend(rows: list[LabelledComment], work: str, folds: int = 3) -> tuple[float, float, str]:
+    """The embedding weight and tuned weight (``EMBEDDING_WEIGHTS`` x ``TUNED_WEIGHTS``) whose average of
+    the tuned and frozen systems scores best on held-out folds of ``rows``, the encoder tuned on each
+    fold's training part; and a note of that score beside the tuned system's alone."""
+    from sklearn.model_selection import StratifiedKFold
+
+    frozen = np.zeros((len(rows), len(LABELS)))
+    tuned = {weight: np.zeros_like(frozen) for weight in EMBEDDING_WEIGHTS}
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
+    for fold, (fit_rows, held_rows) in enumerate(splitter.split(rows, [r.target + r.label for r in rows])):
+        fit, held = [rows[i] for i in fit_rows], [rows[i] for i in held_rows]
+        frozen[held_rows] = probabilities(fit_per_target(ngram_embedding_logreg, fit), held)
+        encoder = tune_sentence_encoder(fit, f"{work}/encoder-fold{fold}", progress=True)
+        for weight in EMBEDDING_WEIGHTS:
+            tuned[weight][held_rows] = probabilities(tuned_logreg(encoder, fit, weight), held)
+
+    def cv_score(choice: tuple[float, float]) -> float:
+        embedding_weight, tuned_weight = choice
+        blended = tuned_weight * tuned[embedding_weight] + (1 - tuned_weight) * frozen
+        return scores_of(rows, labels_of(blended))["f1_support_oppose"]
+
+    best = max(((e, float(w)) for e in EMBEDDING_WEIGHTS for w in TUNED_WEIGHTS), key=cv_score)
+    return *best, f"CV {100 * cv_score(best):.1f}, tuned alone {100 * cv_score((EMBEDDING_WEIGHTS[0], 1.0)):.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
@@ -65,6 +92,8 @@ def main() -> None:
     parser.add_argument("--ensemble", action="store_true", help="also score the model averaged with a per-target linear model")
     parser.add_argument("--contrastive", action="store_true",
                         help="also score the per-target linear model on an encoder contrastively tuned on train + val")
+    parser.add_argument("--cv", action="store_true",
+                        help="also score the tuned and frozen systems averaged, weights chosen by 3-fold cross-validation")
     args = parser.parse_args()
 
     train_rows, val, test = tweeteval("train"), tweeteval("val"), tweeteval("test")
@@ -93,22 +122,23 @@ def main() -> None:
             results.append((name, labels_of(fine_tuned_test), fine_tuned_seconds))
         results.append(("per-target n-grams + MiniLM embedding + LR", labels_of(frozen_test), frozen_seconds))
 
-        if args.contrastive:
-            def tuned_linear(rows: list[LabelledComment], name: str) -> PerTargetClassifier:
-                encoder = tune_sentence_encoder(rows, f"{work}/{name}", progress=True)
-                return fit_per_target(lambda: ngram_embedding_logreg(str(encoder)), rows)
-
-            tuned, tuned_seconds = timed(lambda: tuned_linear(train_rows + val, "encoder"))
+        if args.contrastive or args.cv:
+            encoder, tune_seconds = timed(lambda: tune_sentence_encoder(train_rows + val, f"{work}/encoder", progress=True))
+            tuned, fit_seconds = timed(lambda: tuned_logreg(encoder, train_rows + val))
             tuned_test, tuned_predict_seconds = timed(lambda: probabilities(tuned, test))
-            name = f"same, encoder tuned contrastively ({tuned_seconds / 60:.1f} min)"
+            name = f"same, encoder tuned contrastively ({(tune_seconds + fit_seconds) / 60:.1f} min)"
             results.append((name, labels_of(tuned_test), tuned_predict_seconds))
-            blended = TUNED_WEIGHT * tuned_test + (1 - TUNED_WEIGHT) * frozen_test
-            name = f"tuned LR + frozen LR (tuned weight {TUNED_WEIGHT:.2f}, chosen by cross-validation)"
-            results.append((name, labels_of(blended), tuned_predict_seconds + frozen_seconds))
+            if args.cv:
+                (embedding_weight, tuned_weight, cv_note), cv_seconds = timed(lambda: cross_validated_blend(train_rows + val, work))
+                reweighted = tuned_logreg(encoder, train_rows + val, embedding_weight)
+                blended = tuned_weight * probabilities(reweighted, test) + (1 - tuned_weight) * frozen_test
+                minutes = (tune_seconds + fit_seconds + cv_seconds) / 60
+                name = f"tuned (emb x{embedding_weight:g}) + frozen, weight {tuned_weight:.1f} ({minutes:.1f} min; {cv_note})"
+                results.append((name, labels_of(blended), tuned_predict_seconds + frozen_seconds))
             if args.train_epochs:
-                tuned_on_train = tuned_linear(train_rows, "encoder-train")
+                tuned_on_train = tuned_logreg(tune_sentence_encoder(train_rows, f"{work}/encoder-train", progress=True), train_rows)
                 weight, val_note = blend_weight(probabilities(fine_tuned, val), probabilities(tuned_on_train, val), val)
-                minutes = (fine_tune_seconds + tuned_seconds) / 60
+                minutes = (fine_tune_seconds + tune_seconds + fit_seconds) / 60
                 name = f"fine-tune + tuned LR ({minutes:.1f} min; weight {weight:.2f}; {val_note})"
                 blended = weight * fine_tuned_test + (1 - weight) * tuned_test
                 results.append((name, labels_of(blended), fine_tuned_seconds + tuned_predict_seconds))
@@ -117,12 +147,12 @@ def main() -> None:
     results.append(("per-target TF-IDF + LinearSVC (baseline)", svm_test, svm_seconds))
 
     print(f"TweetEval stance test, {len(test)} tweets; score = mean F1 of favor and against (x100)")
-    print(f"{'system':72}{'score':>7}{'macro-F1':>10}{'seconds':>9}")
+    print(f"{'system':80}{'score':>7}{'macro-F1':>10}{'seconds':>9}")
     for name, predicted, system_seconds in results:
         scores = scores_of(test, predicted)
-        print(f"{name:72}{100 * scores['f1_support_oppose']:>7.1f}{100 * scores['macro_f1']:>10.1f}{system_seconds:>9.1f}")
+        print(f"{name:80}{100 * scores['f1_support_oppose']:>7.1f}{100 * scores['macro_f1']:>10.1f}{system_seconds:>9.1f}")
     for name, score in LEADERBOARD.items():
-        print(f"{name + ' (published)':72}{score:>7.1f}")
+        print(f"{name + ' (published)':80}{score:>7.1f}")
 
 
 if __name__ == "__main__":

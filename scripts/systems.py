@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from stance.baseline import PerTargetClassifier
+from stance.baseline import PerTargetClassifier, ngram_embedding_logreg
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment
 from stance.metrics import headline_scores
@@ -24,6 +25,11 @@ def pairs(rows: Sequence[LabelledComment]) -> list[tuple[str, str]]:
 def fit_per_target(make: Callable[[], Any], rows: Sequence[LabelledComment]) -> PerTargetClassifier:
     """One ``make()`` estimator per target, fit on that target's rows."""
     return PerTargetClassifier(make()).fit(pairs(rows), [r.label for r in rows])
+
+
+def tuned_logreg(encoder: Path, rows: Sequence[LabelledComment], embedding_weight: float = 1.5) -> PerTargetClassifier:
+    """The per-target n-gram + embedding system over an encoder from ``tune_sentence_encoder``."""
+    return fit_per_target(lambda: ngram_embedding_logreg(str(encoder), embedding_weight), rows)
 
 
 def probabilities(system: PerTargetClassifier | StanceClassifier, rows: Sequence[LabelledComment]) -> np.ndarray:

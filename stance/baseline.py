@@ -56,16 +56,17 @@ def ngram_svm() -> Any:
     return make_pipeline(make_union(*_ngram_features()), LinearSVC(C=0.5))
 
 
-def ngram_embedding_logreg(encoder: str = DEFAULT_BASE_MODEL) -> Any:
+def ngram_embedding_logreg(encoder: str = DEFAULT_BASE_MODEL, embedding_weight: float = 1.5) -> Any:
     """Word and character n-gram TF-IDF beside a sentence embedding, then logistic regression.
 
-    ``encoder`` is the base model or a directory from ``tune_sentence_encoder``. The embedding weight
-    (1.5) and C (10) were chosen by 5-fold cross-validation on TweetEval train + val.
+    ``encoder`` is the base model or a directory from ``tune_sentence_encoder``. The default embedding
+    weight (1.5) and C (10) were chosen by 5-fold cross-validation on TweetEval train + val with the
+    base model as encoder.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    features = make_union(*_ngram_features(), SentenceEmbedder(encoder, weight=1.5))
+    features = make_union(*_ngram_features(), SentenceEmbedder(encoder, weight=embedding_weight))
     return make_pipeline(features, LogisticRegression(C=10, max_iter=3000))
 
 

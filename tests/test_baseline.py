@@ -50,3 +50,13 @@ def test_per_target_classifier_names_an_unknown_target() -> None:
 def test_ngram_embedding_logreg_fits_and_predicts_per_target(tiny_base_model: Path) -> None:
     model = PerTargetClassifier(ngram_embedding_logreg(str(tiny_base_model))).fit(PAIRS, LABELS)
     assert list(model.predict(PAIRS)) == LABELS
+
+
+def test_ngram_embedding_logreg_scales_the_embedding_block(tiny_base_model: Path) -> None:
+    texts = [text for text, _ in PAIRS]
+    features = {weight: ngram_embedding_logreg(str(tiny_base_model), weight)[0].fit(texts).transform(texts)
+                for weight in (1.5, 3.0)}
+    sparse_width = features[1.5].shape[1] - 32  # the tiny model's embeddings have 32 dimensions
+    heavy, light = features[3.0].toarray(), features[1.5].toarray()
+    np.testing.assert_allclose(heavy[:, :sparse_width], light[:, :sparse_width])
+    np.testing.assert_allclose(np.linalg.norm(heavy[:, sparse_width:], axis=1), 3.0, rtol=1e-5)
