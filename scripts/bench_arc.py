@@ -10,8 +10,9 @@ n-gram SVM per claim (the baseline) and one n-gram + sentence-embedding logistic
 - ``--train-epochs N`` also fine-tunes the base model on the ARC train part alone with our training
   code, reading ``--max-length`` tokens of each pair (10 % of the train part held out to choose the
   epoch; ARC val is never seen) and scores it.
-- ``--contrastive`` also tunes the encoder on the ARC train part (SetFit's contrastive step, comments
-  under the same claim paired; the first 128 tokens of each) and scores the per-claim n-gram +
+- ``--contrastive`` also tunes the encoder on the ARC train part (SetFit's contrastive step: comments
+  under the same claim with the same stance pulled together, other stances pushed apart; the first
+  128 tokens of each) and scores the per-claim n-gram +
   embedding system on it, as ``bench_tweeteval.py --contrastive`` does for TweetEval.
 
     python scripts/bench_arc.py [--model DIR] [--train-epochs 3 --max-length 256] [--contrastive]
