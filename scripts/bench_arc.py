@@ -12,8 +12,8 @@ n-gram SVM per claim (the baseline) and one n-gram + sentence-embedding logistic
   epoch; ARC val is never seen) and scores it.
 - ``--contrastive`` also tunes the encoder on the ARC train part (SetFit's contrastive step: comments
   under the same claim with the same stance pulled together, other stances pushed apart; the first
-  128 tokens of each) and scores the per-claim n-gram +
-  embedding system on it, as ``bench_tweeteval.py --contrastive`` does for TweetEval.
+  128 tokens of each) and scores the per-claim n-gram + embedding system on it, as
+  ``bench_tweeteval.py --contrastive`` does for TweetEval.
 
     python scripts/bench_arc.py [--model DIR] [--train-epochs 3 --max-length 256] [--contrastive]
 """
@@ -42,7 +42,8 @@ def main() -> None:
     args = parser.parse_args()
 
     train_rows, val = arc("train"), arc("val")
-    results: list[tuple[str, list[str], float]] = []  # name, val labels, seconds (fitting a linear system, predicting; a model's training time is in its name)
+    # name, val labels, seconds (fitting a linear system and predicting; a model's training time is in its name)
+    results: list[tuple[str, list[str], float]] = []
 
     model_val, seconds = timed(lambda: probabilities(StanceClassifier.from_pretrained(args.model), val))
     results.append(("stance model " + (args.model or "models/default"), labels_of(model_val), seconds))

@@ -20,9 +20,9 @@ train + val).
 - ``--ensemble`` also scores the given model's probabilities averaged with the n-gram + embedding system's.
 
 The weights of the fine-tune + tuned average and of ``--ensemble`` are chosen on val, with the linear
-system (and its encoder) fit on train alone for that choice, then refit on train + val for test. Every score counts a model's mixed as
-neutral (``systems.probabilities``). The seconds column is the time to predict test, plus the time to
-fit a linear system whose training time is not in its name.
+system (and its encoder) fit on train alone for that choice, then refit on train + val for test.
+Every score counts a model's mixed as neutral (``systems.probabilities``). The seconds column is the
+time to predict test, plus the time to fit a linear system whose training time is not in its name.
 
     python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--contrastive] [--cv] [--ensemble]
 """
@@ -38,15 +38,15 @@ import numpy as np
 from shared_data import tweeteval
 from systems import LABELS, fit_per_target, labels_of, pairs, probabilities, scores_of, timed, tuned_logreg
 
-from stance.baseline import ngram_embedding_logreg, ngram_svm
+from stance.baseline import DEFAULT_EMBEDDING_WEIGHT, ngram_embedding_logreg, ngram_svm
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment
 from stance.sentence_embeddings import tune_sentence_encoder
 from stance.training import TrainingConfig, train
 
-# What --cv chooses from: the tuned system's embedding weight (the first is ngram_embedding_logreg's default,
-# the one the tuned row uses), and its weight when averaged with the frozen system.
-EMBEDDING_WEIGHTS = (1.5, 3.0)
+# What --cv chooses from: the tuned system's embedding weight (the first is the default, the one the tuned
+# row uses), and its weight when averaged with the frozen system.
+EMBEDDING_WEIGHTS = (DEFAULT_EMBEDDING_WEIGHT, 3.0)
 TUNED_WEIGHTS = np.linspace(0, 1, 11)
 LEADERBOARD = {"TimeLMs (leaderboard best)": 72.9, "BERTweet": 71.2, "RoBERTa-base": 68.0, "SVM (SemEval)": 67.3}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from stance.baseline import PerTargetClassifier, ngram_embedding_logreg
+from stance.baseline import DEFAULT_EMBEDDING_WEIGHT, PerTargetClassifier, ngram_embedding_logreg
 from stance.classifier import StanceClassifier
 from stance.data import LabelledComment
 from stance.metrics import headline_scores
@@ -27,7 +27,9 @@ def fit_per_target(make: Callable[[], Any], rows: Sequence[LabelledComment]) -> 
     return PerTargetClassifier(make()).fit(pairs(rows), [r.label for r in rows])
 
 
-def tuned_logreg(encoder: Path, rows: Sequence[LabelledComment], embedding_weight: float = 1.5) -> PerTargetClassifier:
+def tuned_logreg(
+    encoder: Path, rows: Sequence[LabelledComment], embedding_weight: float = DEFAULT_EMBEDDING_WEIGHT
+) -> PerTargetClassifier:
     """The per-target n-gram + embedding system over an encoder from ``tune_sentence_encoder``."""
     return fit_per_target(lambda: ngram_embedding_logreg(str(encoder), embedding_weight), rows)
 

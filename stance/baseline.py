@@ -56,12 +56,16 @@ def ngram_svm() -> Any:
     return make_pipeline(make_union(*_ngram_features()), LinearSVC(C=0.5))
 
 
-def ngram_embedding_logreg(encoder: str = DEFAULT_BASE_MODEL, embedding_weight: float = 1.5) -> Any:
+# The sentence embedding's weight beside the n-grams, chosen with C = 10 by 5-fold cross-validation on
+# TweetEval train + val with the base model as encoder.
+DEFAULT_EMBEDDING_WEIGHT = 1.5
+
+
+def ngram_embedding_logreg(encoder: str = DEFAULT_BASE_MODEL, embedding_weight: float = DEFAULT_EMBEDDING_WEIGHT) -> Any:
     """Word and character n-gram TF-IDF beside a sentence embedding, then logistic regression.
 
-    ``encoder`` is the base model or a directory from ``tune_sentence_encoder``. The default embedding
-    weight (1.5) and C (10) were chosen by 5-fold cross-validation on TweetEval train + val with the
-    base model as encoder.
+    ``encoder`` is the base model or a directory from ``tune_sentence_encoder``; ``embedding_weight``
+    scales the embedding against the n-grams (see ``DEFAULT_EMBEDDING_WEIGHT``).
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,8 @@ def test_ngram_embedding_logreg_scales_the_embedding_block(tiny_base_model: Path
     texts = [text for text, _ in PAIRS]
     features = {weight: ngram_embedding_logreg(str(tiny_base_model), weight)[0].fit(texts).transform(texts)
                 for weight in (1.5, 3.0)}
-    sparse_width = features[1.5].shape[1] - 32  # the tiny model's embeddings have 32 dimensions
+    hidden_size = json.loads((tiny_base_model / "config.json").read_text())["hidden_size"]
+    sparse_width = features[1.5].shape[1] - hidden_size
     heavy, light = features[3.0].toarray(), features[1.5].toarray()
     np.testing.assert_allclose(heavy[:, :sparse_width], light[:, :sparse_width])
     np.testing.assert_allclose(np.linalg.norm(heavy[:, sparse_width:], axis=1), 3.0, rtol=1e-5)
