@@ -49,8 +49,11 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO]:
 
 @contextmanager
 def atomic_directory(path: str | Path) -> Iterator[Path]:
-    """Build a directory under a temporary name and swap it into place only on success."""
-    target = Path(path)
+    """Build a directory under a temporary name and swap it into place only on success.
+
+    A link is written through: the directory it points at is replaced, the link stays.
+    """
+    target = Path(path).resolve()
     target.resolve().parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.resolve().parent, prefix=f".{target.name}.partial-"))
     try:

@@ -83,3 +83,18 @@ def test_pickled_weights_are_refused(tiny_classifier_dir: Path, tmp_path: Path) 
     (pickled / "model.safetensors").unlink()
     with pytest.raises(ModelError, match="cannot load the model"):
         StanceClassifier.from_pretrained(pickled)
+
+
+
+def test_a_model_saved_through_a_link_replaces_what_the_link_points_at(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    real = tmp_path / "package" / "default_model"
+    real.mkdir(parents=True)
+    (real / "old.txt").write_text("from an earlier build", encoding="utf-8")
+    link = tmp_path / "models" / "default"  # as the repo's models/default links to stance/default_model
+    link.parent.mkdir()
+    link.symlink_to(Path("..") / "package" / "default_model")
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    classifier.save_pretrained(link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert (real / "stance.json").exists() and not (real / "old.txt").exists()
+    assert StanceClassifier.from_pretrained(link).labels == classifier.labels
