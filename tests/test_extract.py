@@ -128,3 +128,48 @@ def test_jsonl_text_may_hold_unicode_line_separators(tmp_path: Path) -> None:
     path.write_text(json.dumps({"text": "one\u2028two", "author": 42}, ensure_ascii=False) + "\n", encoding="utf-8")
     [comment] = read_thread(path).comments
     assert comment.text == "one\u2028two" and comment.author == "42"
+
+
+def _reddit_thread(replies: int) -> list[dict]:
+    """A Reddit thread export with ``replies`` top-level comments."""
+    post = {"kind": "t3", "data": {"id": "p1", "name": "t3_p1", "title": "Council bans cars", "selftext": "From Sunday.",
+                                   "num_comments": replies, "author": "op", "created_utc": 1_700_000_000}}
+    comments = [
+        {"kind": "t1", "data": {"id": f"c{i}", "name": f"t1_c{i}", "parent_id": "t3_p1", "body": f"Comment {i}: " + "words " * 40,
+                                "author": f"user{i}", "created_utc": 1_700_000_100 + i, "score": 1, "replies": ""}}
+        for i in range(replies)
+    ]
+    return [{"kind": "Listing", "data": {"children": [post]}}, {"kind": "Listing", "data": {"children": comments}}]
+
+
+@pytest.mark.parametrize("indent", [2, None])  # pretty-printed, and all on one line
+@pytest.mark.parametrize("name", ["thread.json", "thread-export"])
+def test_exports_larger_than_the_sniffed_head_are_recognised(tmp_path: Path, indent: int | None, name: str) -> None:
+    from stance.extract import open_comments
+
+    path = tmp_path / name
+    path.write_text(json.dumps(_reddit_thread(400), indent=indent), encoding="utf-8")
+    assert path.stat().st_size > 128 * 1024  # well past the 64 KiB head
+    thread, comments = open_comments(path)
+    assert thread.title == "Council bans cars"
+    assert [c.author for c in comments] == [f"user{i}" for i in range(400)]
+
+
+def test_jsonl_without_a_suffix_whose_first_record_is_long_is_still_read(tmp_path: Path) -> None:
+    from stance.extract import open_comments
+
+    path = tmp_path / "dump"
+    rows = [{"text": "x" * 100_000, "id": "long"}, {"text": "short", "id": "2"}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    _, comments = open_comments(path)
+    assert [c.id for c in comments] == ["long", "2"]
+
+
+def test_a_file_too_large_to_read_whole_names_the_limit_and_the_streamed_formats(tmp_path: Path, monkeypatch) -> None:
+    import stance.extract
+
+    monkeypatch.setattr(stance.extract, "MAX_INPUT_BYTES", 100 * 1024)
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(_reddit_thread(400)), encoding="utf-8")
+    with pytest.raises(InputError, match=r"thread\.json: larger than 0 MiB, the most a page or export is read whole; .*JSONL"):
+        stance.extract.open_comments(path)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from stance.errors import InputError
-from stance.extract.exports import EXPORT_PARSERS, sniff_export
+from stance.extract.exports import EXPORT_PARSERS, is_cut_json, sniff_export
 from stance.extract.html import parse_html
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import iter_records, parse_records
@@ -54,7 +54,10 @@ def decode_text(data: bytes, name: str) -> str:
         except (OSError, EOFError, zlib.error) as err:
             raise InputError(f"{name}: the gzip data is corrupt or truncated ({err}); expected a complete gzip file") from None
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{name}: larger than {MAX_INPUT_BYTES // 2**20} MiB; split it into smaller files")
+        raise InputError(
+            f"{name}: larger than {MAX_INPUT_BYTES // 2**20} MiB, the most a page or export is read whole; "
+            "split it, or convert its comments to JSONL, CSV or TSV (one per line), which are streamed at any size"
+        )
     if b"\x00" in data[:8192]:
         raise InputError(f"{name}: looks like a binary file; expected text, HTML, JSONL or CSV")
     try:
@@ -74,12 +77,18 @@ def decode_text(data: bytes, name: str) -> str:
         return lenient
 
 
-def sniff_format(name: str, text: str) -> str:
-    """Guess the input format from the file name, then from the content."""
+def sniff_format(name: str, text: str, *, whole: bool = True) -> str | None:
+    """Guess the input format from the file name, then from the content.
+
+    ``text`` is the file's content, or only its head when ``whole`` is false; None then means the
+    head cannot tell (a JSON document runs past it) and the whole file must be sniffed.
+    """
     suffixes = [s.lower() for s in Path(name).suffixes if s.lower() != ".gz"]
     suffix = suffixes[-1] if suffixes else ""
     if suffix in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[suffix]
+    if not whole and is_cut_json(text):
+        return None
     export = sniff_export(text)
     if export is not None:
         return export
@@ -136,9 +145,9 @@ def open_comments(
     if name == "-":
         thread = read_thread(path, input_format, columns)
         return thread, iter(thread.comments)
-    head = _head(name)
-    fmt = input_format or sniff_format(name, head)
-    if fmt not in STREAMED_FORMATS:
+    head, whole = _head(name)
+    fmt = input_format or sniff_format(name, head, whole=whole)
+    if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed
         thread = read_thread(path, fmt, columns)
         return thread, iter(thread.comments)
     if "\x00" in head[:8192]:
@@ -148,16 +157,16 @@ def open_comments(
     return Thread(source=name), iter_records(_lines(name), name, fmt, columns)
 
 
-def _head(name: str) -> str:
-    """The first 64 KiB of a file as text (gzip undone), for sniffing its format."""
+def _head(name: str) -> tuple[str, bool]:
+    """The first 64 KiB of a file as text (gzip undone), for sniffing its format, and whether that is all of it."""
     try:
         with _open_binary(name) as handle:
-            data = handle.read(_HEAD_BYTES)
+            data = handle.read(_HEAD_BYTES + 1)
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
     except (EOFError, zlib.error) as err:
         raise InputError(f"{name}: the gzip data is corrupt or truncated ({err}); expected a complete gzip file") from None
-    return data.decode("utf-8-sig", errors="replace")
+    return data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace"), len(data) <= _HEAD_BYTES
 
 
 def _open_binary(name: str) -> IO[bytes]:

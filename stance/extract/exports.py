@@ -72,3 +72,19 @@ def _sniff_json(text: str) -> str | None:
     except (ValueError, RecursionError):
         return None
     return next((name for name, shape in JSON_SHAPES.items() if shape(data)), None)
+
+
+def is_cut_json(head: str) -> bool:
+    """Whether the head of a file starts a JSON document that does not end within it.
+
+    Only the whole file can then tell an export (one large document) from a JSON Lines file whose
+    first record is long; a complete first document, or text that is not JSON, can be sniffed as is.
+    """
+    start = len(head) - len(head.lstrip())
+    if not head.startswith(("{", "["), start):
+        return False
+    try:
+        json.JSONDecoder().raw_decode(head, start)
+    except (ValueError, RecursionError):
+        return True
+    return False
