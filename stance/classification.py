@@ -61,7 +61,7 @@ def classify_thread(
 ) -> list[CommentStance]:
     """Predict each comment's stance toward ``target``, else its own target, else the article's.
 
-    Comments the source flags as deleted or spam are left out unless ``include_removed``.
+    Comments the source flags as deleted, spam or orphaned are left out unless ``include_removed``.
     Raises :class:`InputError` when a comment has no target from any of those sources.
     """
     return list(

@@ -18,11 +18,13 @@ class Comment:
     likes: int | None = None
     target: str | None = None  # what this comment takes a stance toward, where it differs per comment
     source: str | None = None  # where it came from: "file:line" or a path inside the document
-    status: str | None = None  # "deleted" or "spam" where the source flags it; such comments are not classified
+    # "deleted" or "spam" where the source flags it, "orphaned" where its article is missing from an
+    # export; such comments are not classified
+    status: str | None = None
 
     @property
     def removed(self) -> bool:
-        """Whether the source flags this comment as deleted or spam."""
+        """Whether the source flags this comment as deleted, spam or orphaned."""
         return self.status is not None
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,9 +53,12 @@ class Thread:
 
     def describe(self) -> str:
         """One line on what was found: title, comments, replies, flagged and missing comments."""
-        removed = sum(comment.removed for comment in self.comments)
+        removed = sum(comment.status in ("deleted", "spam") for comment in self.comments)
+        orphaned = sum(comment.status == "orphaned" for comment in self.comments)
         replies = sum(comment.parent is not None for comment in self.comments)
         parts = [f"{len(self.comments)} comments ({replies} replies, {removed} deleted or spam)"]
+        if orphaned:
+            parts.append(f"{orphaned} orphaned (their article is not in the file)")
         if self.pings_skipped:
             parts.append(f"{self.pings_skipped} pingbacks/trackbacks skipped")
         if self.declared_count is not None and self.declared_count != len(self.comments):

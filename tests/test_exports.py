@@ -12,6 +12,7 @@ from conftest import shared_file
 from stance.errors import InputError
 from stance.extract.discourse import parse_discourse
 from stance.extract.disqus import parse_disqus
+from stance.extract.markup import title_from_link
 from stance.extract.exports import EXPORT_PARSERS, sniff_export
 from stance.extract.hackernews import parse_hackernews
 from stance.extract.reddit import parse_reddit
@@ -93,6 +94,40 @@ def test_disqus_posts_from_several_threads_leave_the_title_empty() -> None:
     thread = parse_disqus(other, "export.xml")
     assert thread.title == ""
     assert len(thread.comments) == 4
+    # Thread 999 is not in the export: its post has nothing to be judged against.
+    assert {c.id: c.status for c in thread.comments} == {"201": None, "202": "orphaned", "203": "deleted", "204": "spam"}
+
+
+def test_disqus_archive_judges_each_comment_against_its_own_thread() -> None:
+    second = """<thread dsq:id="101"><id>article-43</id><link>https://citynews.example/2023/05/02/new-tram-line-opens.html</link>
+    <title/></thread>
+  <post dsq:id="301"><message>Trams at last.</message><createdAt>2023-05-02T09:00:00Z</createdAt>
+    <author><name>Ana</name></author><thread dsq:id="101"/></post>
+</disqus>"""
+    thread = parse_disqus(DISQUS.replace("</disqus>", second), "archive.xml")
+    assert thread.title == ""
+    targets = {c.id: c.target for c in thread.comments}
+    assert targets == {
+        "201": "Council bans cars from the old town", "202": "Council bans cars from the old town",
+        "203": "Council bans cars from the old town", "204": "Council bans cars from the old town",
+        "301": "new tram line opens",  # the thread has no title: words from its link
+    }
+    assert not any(c.status == "orphaned" for c in thread.comments)
+
+
+@pytest.mark.parametrize(
+    ("link", "title"),
+    [
+        ("https://news.example/2023/05/council-bans-cars.html", "council bans cars"),
+        ("http://localhost:4000/blog/2013/02/12/redacted/index.html", "redacted"),
+        ("https://news.example/politics/tax_rise_approved/", "tax rise approved"),
+        ("https://news.example/story/123456", "story"),
+        ("https://news.example/", "https://news.example/"),  # no slug: the link itself
+        ("", ""),
+    ],
+)
+def test_title_from_link_reads_the_slug(link: str, title: str) -> None:
+    assert title_from_link(link) == title
 
 
 @pytest.mark.parametrize(
@@ -116,7 +151,9 @@ def test_disqus_shared_sample_flags_deleted_posts_and_keeps_replies() -> None:
     by_id = {c.id: c for c in thread.comments}
     assert sorted(by_id, key=int) == ["4", "5", "6", "8", "9", "11"]
     assert thread.title == ""  # its posts point at three different threads
-    assert {c.id: c.status for c in thread.comments if c.removed} == {"9": "deleted"}
+    # Post 6 points at thread 1337, which the export does not hold.
+    assert {c.id: c.status for c in thread.comments if c.removed} == {"6": "orphaned", "9": "deleted"}
+    assert (by_id["5"].target, by_id["8"].target, by_id["6"].target) == ("Hello, World!", "redacted", None)
     assert (by_id["9"].text, by_id["5"].text, by_id["5"].parent, by_id["11"].parent) == ("", "Hello, World.", "4", "9")
     assert by_id["8"].author == "Empty"  # the name wins over the username
 

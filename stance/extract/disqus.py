@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-
 from stance.errors import InputError
 from stance.extract.documents import load_xml
-from stance.extract.markup import html_to_text
+from stance.extract.markup import html_to_text, title_from_link
 from stance.thread import Comment, Thread
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -17,25 +16,37 @@ EXPECTED = "expected a Disqus XML export (a <disqus> root holding <thread> and <
 def parse_disqus(text: str, source: str) -> Thread:
     """Read a Disqus export: every ``<post>`` becomes a comment, deleted and spam ones flagged.
 
-    The title is set only when all posts belong to one thread; targets are left to the caller.
+    An export is a site's archive, one ``<thread>`` per article. When all posts belong to one
+    thread, its title is the article's; otherwise each comment's target is its own thread's title
+    (from the link where the title is empty). Posts whose thread is missing from the export, or
+    names neither title nor link, are flagged ``orphaned``: there is nothing to judge them against.
     """
     root = load_xml(text, source, EXPECTED)
     namespace = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     if root.tag != f"{namespace}disqus":
         raise InputError(f"{source}: the XML root is <{root.tag}>; {EXPECTED}")
-    titles = {
-        thread.get(DSQ_ID): (thread.findtext(f"{namespace}title") or "").strip()
-        for thread in root.findall(f"{namespace}thread")
-    }
+    titles = {thread.get(DSQ_ID): _thread_title(thread, namespace) for thread in root.findall(f"{namespace}thread")}
     comments: list[Comment] = []
-    thread_ids: set[str | None] = set()
     for post in root.findall(f"{namespace}post"):
-        thread_ids.add(_ref(post, f"{namespace}thread"))
         comment = _comment(post, namespace, source)
         if comment is not None:
+            comment.target = titles.get(_ref(post, f"{namespace}thread")) or None
+            if comment.target is None and comment.status is None:
+                comment.status = "orphaned"
             comments.append(comment)
-    title = titles.get(next(iter(thread_ids)), "") if len(thread_ids) == 1 else ""
-    return Thread(title=title, comments=comments, source=source)
+    targets = {comment.target for comment in comments}
+    if len(targets) == 1 and None not in targets:  # one article: its title heads the thread
+        title = targets.pop()
+        for comment in comments:
+            comment.target = None
+        return Thread(title=title, comments=comments, source=source)
+    return Thread(comments=comments, source=source)
+
+
+def _thread_title(thread: Element, namespace: str) -> str:
+    """A ``<thread>``'s title, else words from its link, else empty."""
+    title = (thread.findtext(f"{namespace}title") or "").strip()
+    return title or title_from_link((thread.findtext(f"{namespace}link") or "").strip())
 
 
 def _comment(post: Element, namespace: str, source: str) -> Comment | None:

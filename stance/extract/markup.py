@@ -16,6 +16,8 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset("script style noscript template svg button form input select textarea iframe object".split())
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_SLUG_SEPARATORS = re.compile(r"[-_+]+|%20")
+_INDEX_PAGE = re.compile(r"^(?:index|default)\.\w+$|^\d+(?:\.\w+)?$", re.I)
 
 
 def element_text(element: etree._Element, skip: frozenset[etree._Element] = frozenset()) -> str:
@@ -63,3 +65,18 @@ def html_to_text(fragment: str) -> str:
     except (etree.ParserError, ValueError):
         return tidy_text(fragment)
     return element_text(root)
+
+
+def title_from_link(link: str) -> str:
+    """Words from an article link's slug (``/2023/05/council-bans-cars.html`` → ``council bans cars``),
+    for exports whose article has no title; the link itself where its path has no slug, empty without one."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(link).path if "://" in link else link
+    for segment in reversed([part for part in path.split("/") if part]):
+        if _INDEX_PAGE.match(segment):
+            continue
+        words = _SLUG_SEPARATORS.sub(" ", segment.rsplit(".", 1)[0] if "." in segment else segment).strip()
+        if words:
+            return words
+    return link

@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
-
 from stance.errors import InputError
 from stance.extract.documents import load_xml
-from stance.extract.markup import html_to_text
+from stance.extract.markup import html_to_text, title_from_link
 from stance.thread import Comment, Thread
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -32,7 +31,7 @@ def parse_wxr(text: str, source: str) -> Thread:
     """Read the comments of a WXR export; pingbacks and trackbacks are left out.
 
     With one commented post, its title and text become the article. With several, the comments are
-    pooled and each one's target is its post's title; clashing comment ids get a ``<post>/`` prefix.
+    pooled and each one's target is its post's title (from its link where untitled); clashing comment ids get a ``<post>/`` prefix.
     """
     root = load_xml(text, source, EXPECTED)
     wp = _wp_namespace(root)
@@ -47,7 +46,8 @@ def parse_wxr(text: str, source: str) -> Thread:
         comments = [comment for comment in found if comment is not None]
         if comments:
             _link_replies(comments, key, taken)
-            posts.append(_Post((item.findtext("title") or "").strip(), html_to_text(item.findtext(CONTENT) or ""), comments))
+            title = (item.findtext("title") or "").strip() or title_from_link((item.findtext("link") or "").strip())
+            posts.append(_Post(title, html_to_text(item.findtext(CONTENT) or ""), comments))
     if len(posts) == 1:
         return Thread(title=posts[0].title, body=posts[0].body, comments=posts[0].comments, source=source, pings_skipped=pings)
     for post in posts:
