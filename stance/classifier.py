@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, overload
 
@@ -14,19 +15,21 @@ import numpy as np
 
 from stance.base_models import resolve_base_model
 from stance.compact import DELTA_FILE, load_delta, save_delta
+from stance.devices import resolve_device
 from stance.errors import ModelError
 from stance.onnx_model import OnnxModel
 from stance.precision import BATCH_SIZES, apply_precision, resolve_precision
 from stance.prediction import Prediction
 from stance.windows import WindowEncoder
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+# The bundled model is package data, so a wheel carries it; the repo's models/default links here.
+DEFAULT_MODEL_DIR = Path(str(resources.files("stance") / "default_model"))
 STANCE_CONFIG = "stance.json"  # our settings beside a model; written last, so its presence marks a whole directory
 ADAPTER_CONFIG = "adapter_config.json"
 
 
 def default_model_path() -> str:
-    """The model ``predict`` and ``stance classify`` use: $STANCE_MODEL, else the repo's models/default."""
+    """The model ``predict`` and ``stance classify`` use: $STANCE_MODEL, else the bundled one."""
     return os.environ.get("STANCE_MODEL") or str(DEFAULT_MODEL_DIR)
 
 
@@ -36,9 +39,10 @@ class StanceClassifier:
     Long comments are split into overlapping windows that each carry the target; their
     probabilities are averaged, weighted by window length. Batches are sorted by length.
     ``temperature`` divides the logits before the softmax (1.0: as trained; above 1: less
-    confident); ``stance calibrate`` fits it on held-out data. ``precision`` is ``fp32`` (the
-    reference), ``bf16``, ``int8`` (ONNX Runtime, see :mod:`stance.onnx_model`) or ``auto`` (int8);
-    ``batch_size`` defaults to the fastest measured for the precision.
+    confident); ``stance calibrate`` fits it on held-out data. ``device`` is ``auto`` (a GPU where
+    present, else the CPU), ``cpu``, ``cuda`` or ``mps``. ``precision`` is ``fp32`` (the reference),
+    ``bf16``, ``int8`` (ONNX Runtime on the CPU, see :mod:`stance.onnx_model`) or ``auto`` (int8 on
+    the CPU, bf16 or fp32 on a GPU); ``batch_size`` defaults to the fastest measured for the precision.
     """
 
     def __init__(
@@ -53,11 +57,13 @@ class StanceClassifier:
         base_model: str | None = None,
         temperature: float = 1.0,
         precision: str = "fp32",
+        device: str = "auto",
     ) -> None:
         if not (0 < temperature < float("inf")):
             raise ValueError(f"temperature {temperature!r}: must be a positive number")
-        self.precision = resolve_precision(precision)
-        self.model = apply_precision(model, tokenizer, self.precision)
+        self.device = "cpu" if isinstance(model, OnnxModel) else resolve_device(device)
+        self.precision = resolve_precision(precision, self.device)
+        self.model = apply_precision(model, tokenizer, self.precision, self.device)
         if not isinstance(self.model, OnnxModel):
             self.model.eval()
         self.pad_multiple = 16 if self.precision == "bf16" else None  # fewer distinct shapes: kernels are reused
@@ -96,7 +102,7 @@ class StanceClassifier:
         path = Path(source)
         stance_config = _read_stance_config(path)
         if not path.exists() and source == str(DEFAULT_MODEL_DIR):
-            raise ModelError(f"{source}: the bundled model is missing; rebuild it with scripts/train_default.py")
+            raise ModelError(f"{source}: the bundled model is missing; reinstall stance, or rebuild it with scripts/train_default.py")
         compact = (path / ADAPTER_CONFIG).exists() or (path / DELTA_FILE).exists()
         if compact and not (stance_config.get("labels") and stance_config.get("base_model")):
             raise ModelError(
@@ -121,8 +127,10 @@ class StanceClassifier:
         temperature = kept.get("temperature", 1.0)
         if not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
             raise ModelError(f"{source}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
+        device = resolve_device(settings.get("device", "auto"))
+        settings = settings | {"device": device, "precision": resolve_precision(settings.get("precision", "fp32"), device)}
         local_dir = Path(resolve_base_model(source))
-        if resolve_precision(settings.get("precision", "fp32")) == "int8" and local_dir.is_dir():
+        if settings["precision"] == "int8" and local_dir.is_dir():
             base = Path(resolve_base_model(stance_config["base_model"])) if compact else None  # a difference from it
             model, tokenizer = cls._int8_export(local_dir, source, base if base and base.is_dir() else None, settings)
             return cls(model, tokenizer, **(kept | settings))
@@ -239,8 +247,7 @@ class StanceClassifier:
         ``targets`` is one target for all comments or one per comment; ``None`` means no target.
         """
         single = isinstance(texts, str)
-        batch = [texts] if single else list(texts)
-        probabilities = self.predict_proba(batch, targets, progress=progress)
+        probabilities = self.predict_proba([texts] if single else texts, targets, progress=progress)
         labels = self.labels
         predictions = [
             Prediction(
@@ -253,9 +260,12 @@ class StanceClassifier:
         return predictions[0] if single else predictions
 
     def predict_proba(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
+        self, texts: str | Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
     ) -> np.ndarray:
-        """Label probabilities, one row per comment, columns in :attr:`labels` order."""
+        """Label probabilities in :attr:`labels` order: one row per comment for a list, one row for a string."""
+        if isinstance(texts, str):
+            return self.predict_proba([texts], targets, progress=progress)[0]
+        texts = list(texts)
         logits, owners, weights = self.window_logits(texts, targets, progress=progress)
         return combine_windows(logits, owners, weights, len(texts), self.temperature)
 
@@ -293,7 +303,8 @@ class StanceClassifier:
         import torch
 
         with torch.inference_mode():
-            return self.model(**{name: torch.from_numpy(array) for name, array in inputs.items()}).logits.float().numpy()
+            tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs.items()}
+            return self.model(**tensors).logits.float().cpu().numpy()
 
     def encode_windows(self, texts: list[str], targets: list[str]) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
         """Tokenise (target, comment) pairs into model windows (see :class:`WindowEncoder`).

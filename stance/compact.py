@@ -21,7 +21,7 @@ def compute_delta(tuned: Mapping[str, Any], base: Mapping[str, Any], rank: int) 
 
     delta: dict[str, Any] = {}
     for name, weight in tuned.items():
-        weight = weight.detach().float()
+        weight = weight.detach().float().cpu()  # a model trained on a GPU is compared on the CPU
         if name not in base or base[name].shape != weight.shape:
             delta[name + _FULL] = weight.clone().half()
             continue

@@ -69,3 +69,29 @@ called with `{{"text": target, "text_pair": comment}}`.
 {report}
 ```
 """
+
+
+def headline_figures(card: str) -> list[str]:
+    """One line per row of a card's "Validation metrics" and "Benchmarks" tables, for ``stance info``.
+
+    A metrics row reads ``validation macro_f1 0.7152``; a benchmark row (set, score, this model,
+    baseline) reads ``data/dev (374): macro-F1 81.0 (baseline: TF-IDF + LR 68.6)``.
+    """
+    figures: list[str] = []
+    section = ""
+    for line in card.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+            continue
+        if section not in ("Validation metrics", "Benchmarks") or not line.startswith("|"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if set("".join(cells)) <= set("-: ") or cells[0] in ("metric", "set"):  # rule or header
+            continue
+        if section == "Validation metrics":
+            figures.append(f"validation {' '.join(cells)}")
+        else:
+            name, score, value, *baseline = cells + [""] * (3 - len(cells))
+            against = " ".join(cell for cell in baseline if cell not in ("", "-"))
+            figures.append(f"{name}: {score} {value}" + (f" (baseline: {against})" if against else ""))
+    return figures

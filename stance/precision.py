@@ -19,22 +19,32 @@ CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that holds the accurac
 BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 8}
 
 
-def resolve_precision(precision: str) -> str:
-    """``auto`` → ``int8``: within half a point of fp32 on TweetEval, 0.7 below on data/test (scripts/bench_speed.py)."""
+def resolve_precision(precision: str, device: str = "cpu") -> str:
+    """``auto`` → ``int8`` on the CPU (within half a point of fp32 on TweetEval, 0.7 below on data/test:
+    scripts/bench_speed.py), ``bf16`` on a GPU that runs it at full speed, else ``fp32``.
+
+    ``device`` is a resolved device (:func:`stance.devices.resolve_device`); int8 runs on the CPU only.
+    """
+    from stance.devices import supports_bf16
+
     if precision not in CHOICES:
         raise ModelError(f"precision {precision!r}: expected one of {', '.join(CHOICES)}")
-    return "int8" if precision == "auto" else precision
+    if precision == "auto":
+        return "int8" if device == "cpu" else "bf16" if supports_bf16(device) else "fp32"
+    if precision == "int8" and device != "cpu":
+        raise ModelError(f"precision int8 runs on the CPU (ONNX Runtime), not {device}; pass --device cpu or --precision fp32")
+    return precision
 
 
-def apply_precision(model: Any, tokenizer: Any, precision: str) -> Any:
-    """A torch model converted to ``precision``: itself (fp32), in bfloat16, or an int8 :class:`OnnxModel`."""
+def apply_precision(model: Any, tokenizer: Any, precision: str, device: str = "cpu") -> Any:
+    """A torch model converted to a resolved ``precision`` and moved to ``device``: itself (fp32), in
+    bfloat16, or an int8 :class:`OnnxModel` (CPU only)."""
     from stance.onnx_model import OnnxModel
 
-    precision = resolve_precision(precision)
-    if isinstance(model, OnnxModel) or precision == "fp32":
+    if isinstance(model, OnnxModel):
         return model
     if precision == "int8":
         return OnnxModel.from_torch(model, tokenizer)
     import torch
 
-    return model.to(torch.bfloat16)
+    return model.to(device=device, dtype=torch.bfloat16 if precision == "bf16" else None)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from stance.base_models import DEFAULT_BASE_MODEL, resolve_base_model
 from stance.classifier import StanceClassifier, first_line, load_base_classifier
 from stance.data import LabelledComment, check_label_set, split_validation
+from stance.devices import resolve_device, supports_bf16
 from stance.errors import ModelError, OutputError
 from stance.labels import ordered_labels
 from stance.metrics import headline_scores
@@ -35,6 +36,7 @@ class TrainingConfig:
     lora_rank: int = 16
     target_dropout: float = 0.0  # share of training comments shown without their target
     seed: int = 42
+    device: str = "auto"  # a GPU where present (mixed precision there), else the CPU
 
     def resolved_learning_rate(self) -> float:
         return self.learning_rate or (5e-4 if self.method == "lora" else 5e-5)
@@ -187,6 +189,7 @@ def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClas
         max_length=config.max_length,
         max_target_tokens=config.max_target_tokens,
         base_model=config.base_model,
+        device=config.device,
     )
 
 
@@ -236,7 +239,7 @@ def _build_trainer(
         data_seed=config.seed,
         train_sampling_strategy="group_by_length",
         report_to="none",
-        use_cpu=True,
+        **device_arguments(resolve_device(config.device)),
         logging_steps=50,
         disable_tqdm=not progress,
     )
@@ -274,6 +277,13 @@ def _build_trainer(
     if progress:
         trainer.add_callback(_stderr_progress())
     return trainer
+
+
+def device_arguments(device: str) -> dict[str, bool]:
+    """The Trainer's device settings for a resolved ``device``: the CPU in fp32, a GPU in mixed
+    precision (bf16 where it runs at full speed, else fp16), Apple's MPS in fp32."""
+    bf16 = supports_bf16(device)
+    return {"use_cpu": device == "cpu", "bf16": bf16, "fp16": device == "cuda" and not bf16}
 
 
 def _stderr_progress() -> Any:

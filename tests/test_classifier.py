@@ -28,6 +28,14 @@ def test_single_text_gives_one_prediction_and_list_gives_list(classifier: Stance
     assert many[0].scores == pytest.approx(one.scores)
 
 
+def test_predict_proba_takes_one_string_or_a_list(classifier: StanceClassifier) -> None:
+    one = classifier.predict_proba("Great move!", "UK-Japan cyber pact")
+    many = classifier.predict_proba(["Great move!", "Terrible idea."], "UK-Japan cyber pact")
+    assert one.shape == (len(classifier.labels),) and many.shape == (2, len(classifier.labels))
+    np.testing.assert_allclose(one, many[0], atol=1e-6)
+    assert one == pytest.approx([classifier.predict("Great move!", "UK-Japan cyber pact").scores[label] for label in classifier.labels])
+
+
 def test_labels_come_from_the_model_config(tiny_base_model: Path, tmp_path: Path) -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 

@@ -153,3 +153,37 @@ def test_classify_a_real_saved_page(tiny_classifier_dir: Path, capsys) -> None:
     assert code == 0 and len(rows) == 12
     assert all(row["target"].startswith("Amazon Liable") for row in rows)
     assert "12 comments (2 replies" in err
+
+
+def test_version_and_info_say_what_a_bug_report_needs(tmp_path: Path, capsys, monkeypatch) -> None:
+    from importlib import metadata
+
+    import stance
+    from stance.classifier import DEFAULT_MODEL_DIR
+
+    code, out, _ = run(["--version"], capsys)
+    assert (code, out) == (0, f"stance {stance.__version__}\n")
+    cache = tmp_path / "cache"
+    (cache / "export").mkdir(parents=True)
+    (cache / "export" / "model.int8.onnx").write_bytes(b"\0" * 3 * 2**20)
+    monkeypatch.setenv("STANCE_CACHE", str(cache))
+    code, out, _ = run(["info"], capsys)
+    assert code == 0
+    lines = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line and not line.startswith("  "))
+    assert lines["stance"] == stance.__version__ and lines["torch"] == metadata.version("torch")
+    assert lines["onnxruntime"] == metadata.version("onnxruntime")
+    assert lines["default model"] == str(DEFAULT_MODEL_DIR)
+    assert lines["int8 cache"] == f"{cache} (3.0 MiB)"
+    assert lines["auto device"] in ("cpu", "cuda", "mps") and lines["auto precision"] in ("int8", "bf16", "fp32")
+    # The bundled card's validation macro-F1, as the card states it.
+    card = (DEFAULT_MODEL_DIR / "README.md").read_text(encoding="utf-8")
+    stated = next(line for line in card.splitlines() if line.startswith("| macro_f1 |")).split("|")[2].strip()
+    assert f"  validation macro_f1 {stated}" in out.splitlines()
+
+
+def test_the_default_model_ships_inside_the_package() -> None:
+    from stance.classifier import DEFAULT_MODEL_DIR
+
+    package = Path(__file__).resolve().parent.parent / "stance"
+    assert DEFAULT_MODEL_DIR.resolve().parent == package.resolve()
+    assert {"stance.json", "delta.safetensors", "tokenizer.json", "README.md"} <= {p.name for p in DEFAULT_MODEL_DIR.iterdir()}

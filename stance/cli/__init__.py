@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from stance.cli._app import app
-from stance.cli import calibrate, classify, compare, evaluate, export, extract, train  # noqa: F401  (registers the commands)
+from stance.cli import calibrate, classify, compare, evaluate, export, extract, info, train  # noqa: F401  (registers the commands)
 from stance.errors import StanceError
 
 

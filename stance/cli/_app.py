@@ -18,13 +18,31 @@ app = typer.Typer(
         "  stance calibrate val.jsonl --model my-model   make its confidences mean what they say\n"
         "  stance compare report-a/ report-b/            lay evaluation reports side by side\n"
         "  stance extract page.html                      the comments of a page, without labels\n"
-        "  stance export models/default plain-model      write a plain Hugging Face directory"
+        "  stance export my-compact-model plain-model    write a plain Hugging Face directory\n"
+        "  stance info                                   versions, default model, device: for bug reports"
     ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from stance import __version__
+
+        typer.echo(f"stance {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Label every reader comment under an article as support, oppose, mixed or neutral."""
 
 
 def stderr_is_terminal() -> bool:
@@ -56,6 +74,11 @@ OutputFormatOption = Annotated[
     typer.Option("--format", "-f", help="table, jsonl or csv. Default: from the -o suffix; a table on a terminal, else jsonl."),
 ]
 ForceOption = Annotated[bool, typer.Option(help="Overwrite the -o file if it exists.")]
+DeviceOption = Annotated[
+    str,
+    typer.Option(help="auto (a CUDA or Apple GPU where torch sees one, else the CPU), cpu, cuda or mps. "
+                 "`stance info` shows what auto picks here."),
+]
 
 
 # Options of the commands that read labelled comments (train, evaluate, calibrate).

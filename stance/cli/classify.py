@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from stance.cli._app import (
+    DeviceOption,
     ForceOption,
     InputFormatOption,
     OutputFormatOption,
@@ -34,16 +35,18 @@ def classify(
     input_format: InputFormatOption = None,
     text_column: TextColumnOption = "text",
     include_removed: Annotated[
-        bool, typer.Option(help="Also classify comments the source flags as deleted or spam.")
+        bool, typer.Option(help="Also classify comments the source flags as deleted, spam or orphaned (their article is missing from an export).")
     ] = False,
     batch_size: Annotated[
         Optional[int], typer.Option(min=1, help="Comments per model batch. Default: the fastest measured for the precision (int8 8, bf16 64, fp32 32).")
     ] = None,
     precision: Annotated[
         str,
-        typer.Option(help="auto (int8), fp32 (the reference), bf16 or int8 (ONNX Runtime; the first run of a model "
-                     "builds it into ~/.cache/stance or $STANCE_CACHE). See README, Speed, for how much each changes the labels."),
+        typer.Option(help="auto (int8 on the CPU, bf16 or fp32 on a GPU), fp32 (the reference), bf16 or int8 (ONNX Runtime, "
+                     "CPU only; the first run of a model builds it into ~/.cache/stance or $STANCE_CACHE). "
+                     "See README, Speed, for how much each changes the labels."),
     ] = "auto",
+    device: DeviceOption = "auto",
     resume: Annotated[
         bool,
         typer.Option(help="Continue an interrupted run into the same -o file: records already written are kept, not redone."),
@@ -82,7 +85,7 @@ def classify(
     check_target(target)
     if output != "-":
         check_writable(output, force)
-    classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size, precision=precision)
+    classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size, precision=precision, device=device)
     outcome = classify_file(
         page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
         include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),

@@ -10,6 +10,7 @@ from stance.base_models import DEFAULT_BASE_MODEL
 from stance.cli._app import (
     BaseModelOption,
     DefaultTargetOption,
+    DeviceOption,
     EpochsOption,
     LabelColumnOption,
     LabelledDataArgument,
@@ -57,6 +58,7 @@ def evaluate(
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
     force: Annotated[bool, typer.Option(help="Overwrite an existing report in the output folder.")] = False,
+    device: DeviceOption = "auto",
 ) -> None:
     """Score a model as a reviewer would, with scikit-learn doing the scores.
 
@@ -93,7 +95,9 @@ def evaluate(
         from stance.cross_validation import cross_validate
         from stance.training import TrainingConfig
 
-        config = TrainingConfig(base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed)
+        config = TrainingConfig(
+            base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device
+        )
         report = cross_validate(examples, config, k=cv, group_by=group_by, progress=stderr_is_terminal())
         typer.echo(report.render())
         Path(output).mkdir(parents=True, exist_ok=True)
@@ -108,7 +112,7 @@ def evaluate(
     from stance.evaluation import evaluate as run_evaluation
     from stance.report import render_text, write_report
 
-    classifier = StanceClassifier.from_pretrained(model)
+    classifier = StanceClassifier.from_pretrained(model, device=device)
     report = run_evaluation(
         classifier, examples, score=score, model_name=str(model or "default"), data_name=data,
         n_resamples=resamples, progress=stderr_is_terminal(),

@@ -11,7 +11,7 @@ from stance.cli._app import app, echo_log
 
 @app.command()
 def export(
-    model: Annotated[str, typer.Argument(help="Model directory (an adapter such as models/default, or a full model).")],
+    model: Annotated[str, typer.Argument(help="Model directory: a compact one (`stance train --compact`; the bundled model, whose path `stance info` prints), or a full one.")],
     output: Annotated[str, typer.Argument(help="Directory to write.")],
     force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:

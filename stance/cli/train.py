@@ -10,6 +10,7 @@ from stance.base_models import DEFAULT_BASE_MODEL
 from stance.cli._app import (
     BaseModelOption,
     DefaultTargetOption,
+    DeviceOption,
     EpochsOption,
     LabelColumnOption,
     LabelledDataArgument,
@@ -48,6 +49,7 @@ def train(
     ] = False,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run from its last checkpoint.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing output directory.")] = False,
+    device: DeviceOption = "auto",
 ) -> None:
     """Fine-tune a transformer on labelled comments and write a model directory.
 
@@ -71,7 +73,7 @@ def train(
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
     config = TrainingConfig(
         base_model=base_model, method=method, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, max_length=max_length, seed=seed,
+        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
     )
     echo_log(f"training on {len(examples)} comments from {data}")
     result = run_training(

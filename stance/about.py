@@ -1,0 +1,42 @@
+"""What a user pastes into a bug report: versions, the default model, the int8 cache, the device."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+from stance.devices import resolve_device
+from stance.precision import resolve_precision
+
+PACKAGES = ("stance", "torch", "transformers", "onnxruntime")
+
+
+def system_info() -> dict[str, str | list[str]]:
+    """Facts about this installation, in the order ``stance info`` prints them.
+
+    Nothing here imports torch unless the machine shows a sign of an accelerator (see
+    :func:`stance.devices.may_have_accelerator`), so it answers in a fraction of a second.
+    """
+    from stance.classifier import default_model_path
+    from stance.model_card import headline_figures
+    from stance.onnx_model import cache_root
+
+    info: dict[str, str | list[str]] = {name: _version(name) for name in PACKAGES}
+    model = Path(default_model_path())
+    card = model / "README.md"
+    info["default model"] = str(model) + ("" if model.exists() else " (missing)")
+    info["model card figures"] = headline_figures(card.read_text(encoding="utf-8")) if card.exists() else []
+    cache = cache_root()
+    size = sum(file.stat().st_size for file in cache.rglob("*") if file.is_file()) if cache.exists() else 0
+    info["int8 cache"] = f"{cache} ({size / 2**20:.1f} MiB)"
+    device = resolve_device("auto")
+    info["auto device"] = device
+    info["auto precision"] = resolve_precision("auto", device)
+    return info
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
