@@ -23,13 +23,24 @@ from __future__ import annotations
 import argparse
 import tempfile
 
+from sentence_embeddings import ContrastiveConfig, tune_sentence_encoder
 from shared_data import arc
-from systems import fit_per_target, labels_of, pairs, probabilities, scores_of, timed, tuned_logreg
+from systems import (
+    fit_per_target,
+    labels_of,
+    ngram_embedding_logreg,
+    ngram_svm,
+    pairs,
+    probabilities,
+    scores_of,
+    timed,
+    tuned_logreg,
+)
 
-from stance.baseline import ngram_embedding_logreg, ngram_svm, tfidf_logreg
-from stance.classifier import StanceClassifier
-from stance.sentence_embeddings import ContrastiveConfig, tune_sentence_encoder
-from stance.training import TrainingConfig, train
+from stance.evaluation.baselines import tfidf_logreg
+from stance.model.classifier import StanceClassifier
+from stance.training.config import TrainingConfig
+from stance.training.trainer import train
 
 
 def main() -> None:

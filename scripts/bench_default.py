@@ -12,10 +12,10 @@ import argparse
 
 from shared_data import REPO, arc, corpus_split, tweeteval
 
-from stance.baseline import tfidf_logreg
-from stance.classifier import StanceClassifier
+from stance.evaluation.baselines import tfidf_logreg
+from stance.evaluation.metrics import headline_scores
 from stance.extract import read_thread
-from stance.metrics import headline_scores
+from stance.model.classifier import StanceClassifier
 
 SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
 SEED_EXPECTED = ["support", "support", "support", "oppose", "mixed"]

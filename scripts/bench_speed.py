@@ -23,9 +23,9 @@ from pathlib import Path
 
 from shared_data import REPO, corpus_split, tweeteval
 
-from stance.classifier import StanceClassifier
-from stance.metrics import headline_scores
-from stance.precision import PRECISIONS
+from stance.evaluation.metrics import headline_scores
+from stance.model.classifier import StanceClassifier
+from stance.model.precision import PRECISIONS
 
 SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
 

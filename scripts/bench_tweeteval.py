@@ -4,12 +4,12 @@ The official score is the mean of F1(against) and F1(favor) over all test rows (
 support). Every run scores the given model (by default the bundled models/default, which saw TweetEval
 train and val, never test) and two per-target linear systems trained on train + val in the same run:
 the baseline, and word/character n-grams beside the base model's sentence embedding with logistic
-regression (``stance.baseline.ngram_embedding_logreg``, its settings chosen by cross-validation on
+regression (``systems.ngram_embedding_logreg``, its settings chosen by cross-validation on
 train + val).
 
 - ``--train-epochs N`` also fine-tunes the base model on TweetEval train with our training code (val
   for choosing the epoch) and scores that model.
-- ``--contrastive`` also tunes the encoder on train + val (``stance.sentence_embeddings.tune_sentence_encoder``,
+- ``--contrastive`` also tunes the encoder on train + val (``sentence_embeddings.tune_sentence_encoder``,
   SetFit's contrastive step: same label under the same target pulled together) and scores the n-gram +
   embedding system on that encoder. With ``--train-epochs`` too, it scores the fine-tune's probabilities
   averaged with that system's: everything trained on TweetEval alone, the time to train it printed
@@ -34,15 +34,26 @@ import tempfile
 import time
 
 import numpy as np
-
+from sentence_embeddings import tune_sentence_encoder
 from shared_data import tweeteval
-from systems import LABELS, fit_per_target, labels_of, pairs, probabilities, scores_of, timed, tuned_logreg
+from systems import (
+    DEFAULT_EMBEDDING_WEIGHT,
+    LABELS,
+    fit_per_target,
+    labels_of,
+    ngram_embedding_logreg,
+    ngram_svm,
+    pairs,
+    probabilities,
+    scores_of,
+    timed,
+    tuned_logreg,
+)
 
-from stance.baseline import DEFAULT_EMBEDDING_WEIGHT, ngram_embedding_logreg, ngram_svm
-from stance.classifier import StanceClassifier
-from stance.data import LabelledComment
-from stance.sentence_embeddings import tune_sentence_encoder
-from stance.training import TrainingConfig, train
+from stance.model.classifier import StanceClassifier
+from stance.training.config import TrainingConfig
+from stance.training.data import LabelledComment
+from stance.training.trainer import train
 
 # What --cv chooses from: the tuned system's embedding weight (the first is the default, the one the tuned
 # row uses), and its weight when averaged with the frozen system.

@@ -8,8 +8,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from stance.data import LabelledComment, load_labelled
-from stance.labels import normalize_label
+from stance.training.data import LabelledComment, load_labelled
+from stance.training.labels import normalize_label
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -16,24 +16,27 @@ from collections import Counter
 
 from shared_data import arc, corpus_split, tweeteval
 
-from stance.classifier import StanceClassifier
-from stance.metrics import headline_scores
-from stance.training import TrainingConfig, train
+from stance.evaluation.metrics import headline_scores
+from stance.model.classifier import StanceClassifier
+from stance.training.config import TrainingConfig
+from stance.training.trainer import train
+
+DEFAULTS = TrainingConfig()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", default="models/default")
     parser.add_argument("--epochs", type=float, default=5.0)
-    parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--max-target-tokens", type=int, default=32)
-    parser.add_argument("--lora-rank", type=int, default=16)
+    parser.add_argument("--max-length", type=int, default=DEFAULTS.max_length)
+    parser.add_argument("--max-target-tokens", type=int, default=DEFAULTS.max_target_tokens)
+    parser.add_argument("--lora-rank", type=int, default=DEFAULTS.lora_rank)
     parser.add_argument("--learning-rate", type=float, default=6e-5)
     parser.add_argument("--corpus-repeat", type=int, default=2)
     parser.add_argument("--sources", default="corpus,arc,tweeteval", help="training sources, comma-separated")
     parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC comments")
-    parser.add_argument("--method", choices=["full", "lora"], default="full")
-    parser.add_argument("--target-dropout", type=float, default=0.0, help="share of training rows without target")
+    parser.add_argument("--method", choices=["full", "lora"], default=DEFAULTS.method)
+    parser.add_argument("--target-dropout", type=float, default=DEFAULTS.target_dropout, help="share of training rows without target")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()

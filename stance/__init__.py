@@ -10,29 +10,26 @@ The public API is small and imported lazily, so ``import stance`` (and ``stance 
 from __future__ import annotations
 
 import importlib
-import os
 from typing import Any
 
-# Never reach the network at run time: models come from disk or the local Hugging Face cache.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+# Importing stance changes nothing outside it: models are loaded with local_files_only (see
+# stance.model.storage), so the network is never reached without switching the process offline.
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "predict": "stance.classifier",
-    "StanceClassifier": "stance.classifier",
-    "Prediction": "stance.prediction",
-    "Comment": "stance.thread",
-    "Thread": "stance.thread",
+    "predict": "stance.model.classifier",
+    "StanceClassifier": "stance.model.classifier",
+    "Prediction": "stance.model.prediction",
+    "Comment": "stance.extract.thread",
+    "Thread": "stance.extract.thread",
     "read_thread": "stance.extract",
-    "LabelledComment": "stance.data",
-    "load_labelled": "stance.data",
-    "TrainingConfig": "stance.training",
-    "train": "stance.training",
-    "StanceEstimator": "stance.estimator",
-    "evaluate": "stance.evaluation",
+    "LabelledComment": "stance.training.data",
+    "load_labelled": "stance.training.data",
+    "TrainingConfig": "stance.training.config",
+    "train": "stance.training.trainer",
+    "StanceEstimator": "stance.training.estimator",
+    "evaluate": "stance.evaluation.evaluate",
     "StanceError": "stance.errors",
 }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from stance.devices import resolve_device
-from stance.precision import resolve_precision
+from stance.model.devices import resolve_device
+from stance.model.precision import resolve_precision
 
 PACKAGES = ("stance", "torch", "transformers", "onnxruntime")
 
@@ -15,11 +15,11 @@ def system_info() -> dict[str, str | list[str]]:
     """Facts about this installation, in the order ``stance info`` prints them.
 
     Nothing here imports torch unless the machine shows a sign of an accelerator (see
-    :func:`stance.devices.may_have_accelerator`), so it answers in a fraction of a second.
+    :func:`stance.model.devices.may_have_accelerator`), so it answers in a fraction of a second.
     """
-    from stance.classifier import default_model_path
-    from stance.model_card import headline_figures
-    from stance.onnx_model import cache_root
+    from stance.model.onnx import cache_root
+    from stance.model.storage import default_model_path
+    from stance.training.model_card import headline_figures
 
     info: dict[str, str | list[str]] = {name: _version(name) for name in PACKAGES}
     model = Path(default_model_path())

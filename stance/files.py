@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +20,7 @@ def check_writable(path: str | Path, force: bool) -> None:
     """
     target = Path(path)
     if target.exists() and not force:
-        raise OutputError(f"{target}: already exists; pass --force to overwrite it")
+        raise OutputError(f"{target}: already exists; overwrite it only if you mean to", settings="force")
     ancestor = target.resolve().parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -99,7 +99,7 @@ def resumable_file(path: str | Path, fmt: str, *, resume: bool) -> Iterator[tupl
     records = _complete_records(partial, fmt) if resume and partial.exists() else []
     try:
         with open(partial, "w", encoding="utf-8", newline="") as stream:
-            _write_records(records, fmt, stream)
+            write_records(records, fmt, stream)
             yield stream, records
     except BaseException:
         # A run that failed before its first record (e.g. on a bad input) leaves nothing to resume.
@@ -135,16 +135,27 @@ def _complete_records(partial: Path, fmt: str) -> list[dict[str, str]]:
     return [dict(zip(header, row)) for row in body if len(row) == len(header)]
 
 
-def _write_records(records: list[dict[str, str]], fmt: str, stream: IO[str]) -> None:
+def write_records(
+    records: Iterable[dict[str, Any]], fmt: str, stream: IO[str], *, header: bool = True, columns: Sequence[str] | None = None
+) -> None:
+    """Write dict records as JSON Lines or CSV: the one writer of both formats. CSV columns are
+    ``columns``, else the first record's keys (with ``columns``, the header is written even for no
+    records); ``header=False`` continues a CSV file."""
     import csv
     import json
 
     if fmt == "jsonl":
         stream.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    elif records:
-        writer = csv.DictWriter(stream, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
+        return
+    writer = None
+    for record in records:
+        if writer is None:
+            writer = csv.DictWriter(stream, fieldnames=list(columns or record))
+            if header:
+                writer.writeheader()
+        writer.writerow(record)
+    if writer is None and columns and header:
+        csv.DictWriter(stream, fieldnames=list(columns)).writeheader()
 
 
 def _umask() -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,7 +44,7 @@ def tiny_base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from stance.base_models import resolve_base_model
+    from stance.model.base import resolve_base_model
 
     torch.manual_seed(0)
     directory = tmp_path_factory.mktemp("tiny-bert")
@@ -65,8 +67,8 @@ def tiny_classifier_dir(tiny_base_model: Path, tmp_path_factory: pytest.TempPath
     """A tiny untrained classifier over the four stance labels, saved as a plain HF directory."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from stance.classifier import StanceClassifier
-    from stance.labels import STANCE_LABELS
+    from stance.model.classifier import StanceClassifier
+    from stance.training.labels import STANCE_LABELS
 
     model = AutoModelForSequenceClassification.from_pretrained(
         tiny_base_model,
@@ -78,6 +80,19 @@ def tiny_classifier_dir(tiny_base_model: Path, tmp_path_factory: pytest.TempPath
     classifier = StanceClassifier(model, AutoTokenizer.from_pretrained(tiny_base_model), max_length=64, max_target_tokens=16)
     classifier.save_pretrained(directory)
     return directory
+
+
+CopyModel = Callable[[Path], Path]
+
+
+@pytest.fixture
+def copy_tiny_classifier(tiny_classifier_dir: Path) -> CopyModel:
+    """Copies the session's tiny classifier to a path, for a test that changes or damages its files."""
+
+    def copy(destination: Path) -> Path:
+        return Path(shutil.copytree(tiny_classifier_dir, destination))
+
+    return copy
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -106,3 +121,21 @@ def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: flo
         time.sleep(0.05)
     process.wait()
     return False
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``stance ARGS`` in this process: its exit code, stdout and stderr."""
+    from stance.cli import main
+
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_:
+        code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def stance_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """``stance ARGS`` in a fresh process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=cwd, timeout=600)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import sys
 
+from stance.cli import (  # noqa: F401  (registers the commands)
+    calibrate,
+    classify,
+    compare,
+    evaluate,
+    export,
+    extract,
+    info,
+    train,
+)
 from stance.cli._app import app
-from stance.cli import calibrate, classify, compare, evaluate, export, extract, info, train  # noqa: F401  (registers the commands)
 from stance.errors import StanceError
 
 
@@ -14,5 +23,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="stance")
     except StanceError as err:
-        print(f"stance: error: {err}", file=sys.stderr)
+        print(f"stance: error: {err}{flag_hint(err)}", file=sys.stderr)
         sys.exit(err.exit_code)
+
+
+def flag_hint(err: StanceError) -> str:
+    """The flags for the settings an error names, e.g. `` (--force)``: library errors stay neutral, the
+    command line adds its own words at its edge."""
+    return " (" + " / ".join("--" + name.replace("_", "-") for name in err.settings) + ")" if err.settings else ""

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from stance.training.config import TrainingConfig
+
 app = typer.Typer(
     name="stance",
     help=(
@@ -92,7 +94,8 @@ LabelColumnOption = Annotated[
 TargetColumnOption = Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")]
 DefaultTargetOption = Annotated[str, typer.Option("--target", help="Target for rows without a target column value.")]
 
-# Options that say how to fine-tune (train, and cross-validation in evaluate).
+# Options that say how to fine-tune (train, and cross-validation in evaluate); their defaults are the config's.
+TRAINING = TrainingConfig()
 BaseModelOption = Annotated[
     str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
 ]

@@ -44,9 +44,9 @@ def calibrate(
     \b
       stance calibrate data/dev.jsonl --model my-model
     """
-    from stance.calibration import calibrate as run_calibration
-    from stance.data import load_labelled
     from stance.errors import InputError
+    from stance.evaluation.calibration import calibrate as run_calibration
+    from stance.training.data import load_labelled
 
     if not model:
         raise InputError("--model is required: calibrating writes the fitted temperature into that model directory")

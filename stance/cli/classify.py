@@ -71,15 +71,14 @@ def classify(
     \b
       stance classify forum_dump.jsonl.gz -o labelled.jsonl --resume
     """
-    from stance.classification import check_target
-    from stance.classifier import StanceClassifier
+    from stance.classify.run import classify_file
+    from stance.classify.stream import check_target
+    from stance.classify.writers import check_format, format_for_path
     from stance.files import check_writable, partial_path
-    from stance.output import OUTPUT_FORMATS, format_for_path
-    from stance.pipeline import classify_file
+    from stance.model.classifier import StanceClassifier
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
-    if fmt not in OUTPUT_FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    check_format(fmt)
     if resume and (output == "-" or fmt == "table"):
         raise typer.BadParameter("needs -o FILE in jsonl or csv format", param_hint="--resume")
     check_target(target)

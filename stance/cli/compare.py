@@ -18,6 +18,6 @@ def compare(
     \b
       stance compare report-default/ report-mine/report.json
     """
-    from stance.report import render_comparison
+    from stance.evaluation.report import render_comparison
 
     typer.echo(render_comparison(reports))

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from stance.base_models import DEFAULT_BASE_MODEL
 from stance.cli._app import (
+    TRAINING,
     BaseModelOption,
     DefaultTargetOption,
     DeviceOption,
@@ -47,12 +47,14 @@ def evaluate(
     group_by: Annotated[
         Optional[str], typer.Option(help="With --cv: keep each target (or --group-column value: 'group') in one fold.")
     ] = None,
-    base_model: BaseModelOption = DEFAULT_BASE_MODEL,
-    epochs: EpochsOption = 3.0,
+    base_model: BaseModelOption = TRAINING.base_model,
+    epochs: EpochsOption = TRAINING.epochs,
     learning_rate: LearningRateOption = None,
-    max_length: MaxLengthOption = 256,
-    seed: SeedOption = 42,
-    resamples: Annotated[int, typer.Option(min=100, help="Bootstrap resamples for the 95 % intervals.")] = 1000,
+    max_length: MaxLengthOption = TRAINING.max_length,
+    seed: SeedOption = TRAINING.seed,
+    resamples: Annotated[
+        Optional[int], typer.Option(min=100, help="Bootstrap resamples for the 95 % intervals. Default: 1000.")
+    ] = None,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = "label",
     target_column: TargetColumnOption = "target",
@@ -80,42 +82,45 @@ def evaluate(
     """
     from pathlib import Path
 
-    from stance.data import load_labelled
-    from stance.files import atomic_file, check_writable
-    from stance.report import REPORT_JSON
+    from stance.evaluation.report import REPORT_JSON
+    from stance.files import check_writable
+    from stance.training.data import load_labelled
 
-    check_writable(Path(output) / REPORT_JSON, force)
     examples = load_labelled(
         data, text_column=text_column, label_column=label_column, target_column=target_column,
         default_target=target, group_column=group_column,
     )
     if cv is not None:
-        import json
+        from stance.evaluation.cross_validation import (
+            CV_REPORT_JSON,
+            cross_validate,
+            write_cv_report,
+        )
+        from stance.training.config import TrainingConfig
 
-        from stance.cross_validation import cross_validate
-        from stance.training import TrainingConfig
-
+        for name, value in (("--model", model), ("--score", score), ("--resamples", resamples)):
+            if value is not None:
+                raise typer.BadParameter("cross-validation trains and scores its own models; leave it out", param_hint=name)
+        check_writable(Path(output) / CV_REPORT_JSON, force)
         config = TrainingConfig(
             base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device
         )
         report = cross_validate(examples, config, k=cv, group_by=group_by, progress=stderr_is_terminal())
         typer.echo(report.render())
-        Path(output).mkdir(parents=True, exist_ok=True)
-        with atomic_file(Path(output) / REPORT_JSON) as handle:
-            json.dump(report.to_dict(), handle, indent=2)
-        echo_log(f"wrote {Path(output) / REPORT_JSON}")
+        echo_log(f"wrote {write_cv_report(report, output)}")
         return
     if group_by is not None:
         raise typer.BadParameter("only with --cv", param_hint="--group-by")
+    check_writable(Path(output) / REPORT_JSON, force)
 
-    from stance.classifier import StanceClassifier
-    from stance.evaluation import evaluate as run_evaluation
-    from stance.report import render_text, write_report
+    from stance.evaluation.evaluate import evaluate as run_evaluation
+    from stance.evaluation.report import render_text, write_report
+    from stance.model.classifier import StanceClassifier
 
     classifier = StanceClassifier.from_pretrained(model, device=device)
     report = run_evaluation(
         classifier, examples, score=score, model_name=str(model or "default"), data_name=data,
-        n_resamples=resamples, progress=stderr_is_terminal(),
+        n_resamples=resamples or 1000, progress=stderr_is_terminal(),
     )
     write_report(report, output)
     typer.echo(render_text(report))

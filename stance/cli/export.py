@@ -20,8 +20,8 @@ def export(
     \b
       stance export models/default exported-model
     """
-    from stance.classifier import StanceClassifier
     from stance.files import check_writable
+    from stance.model.classifier import StanceClassifier
 
     check_writable(output, force)
     StanceClassifier.from_pretrained(model).save_pretrained(output)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-import typer
 
 from stance.cli._app import (
     ForceOption,
@@ -37,13 +36,12 @@ def extract(
     \b
       stance extract reddit_thread.json -o comments.jsonl
     """
+    from stance.classify.writers import check_format, format_for_path, write_comments
     from stance.extract import read_thread
     from stance.files import atomic_file, check_writable
-    from stance.output import OUTPUT_FORMATS, format_for_path, write_comments
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
-    if fmt not in OUTPUT_FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    check_format(fmt)
     if output != "-":
         check_writable(output, force)
     thread = read_thread(page, input_format, columns={"text": text_column})

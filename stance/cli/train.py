@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from stance.base_models import DEFAULT_BASE_MODEL
 from stance.cli._app import (
+    TRAINING,
     BaseModelOption,
     DefaultTargetOption,
     DeviceOption,
@@ -32,17 +32,17 @@ def train(
     validation: Annotated[
         Optional[str], typer.Option(help="Labelled validation file. Default: a stratified 10% of DATA.")
     ] = None,
-    base_model: BaseModelOption = DEFAULT_BASE_MODEL,
-    method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = "full",
-    epochs: EpochsOption = 3.0,
-    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    base_model: BaseModelOption = TRAINING.base_model,
+    method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = TRAINING.method,
+    epochs: EpochsOption = TRAINING.epochs,
+    batch_size: Annotated[int, typer.Option(min=1)] = TRAINING.batch_size,
     learning_rate: LearningRateOption = None,
-    max_length: MaxLengthOption = 256,
+    max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = "label",
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
-    seed: SeedOption = 42,
+    seed: SeedOption = TRAINING.seed,
     compact: Annotated[
         bool,
         typer.Option(help="Save only the difference from the base model (a few MB); `stance export` makes it a full directory."),
@@ -60,12 +60,11 @@ def train(
     \b
       stance train my_comments.csv --output my-model --label-column stance
     """
-    from stance.data import load_labelled
     from stance.files import check_writable
-    from stance.training import TrainingConfig, train as run_training
+    from stance.training.config import TrainingConfig
+    from stance.training.data import load_labelled
+    from stance.training.trainer import train as run_training
 
-    if method not in ("full", "lora"):
-        raise typer.BadParameter(f"{method!r} is not 'full' or 'lora'", param_hint="--method")
     if not resume:
         check_writable(output, force)
     columns = {"text_column": text_column, "label_column": label_column, "target_column": target_column}

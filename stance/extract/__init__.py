@@ -1,4 +1,4 @@
-"""Turn a page or a comment file into a :class:`~stance.thread.Thread`; the format is sniffed."""
+"""Turn a page or a comment file into a :class:`~stance.extract.thread.Thread`; the format is sniffed."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from stance.extract.exports import EXPORT_PARSERS, is_cut_json, sniff_export
 from stance.extract.html import parse_html
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import iter_records, parse_records
-from stance.thread import Comment, Thread
+from stance.extract.thread import Comment, Thread
 
 INPUT_FORMATS = ("text", "html", "jsonl", "csv", "tsv", *EXPORT_PARSERS)
 MAX_INPUT_BYTES = 200 * 1024 * 1024
@@ -96,7 +96,8 @@ def sniff_format(name: str, text: str, *, whole: bool = True) -> str | None:
         raise InputError(
             f"{name}: a {suffix[1:].upper()} file that is not a known export; expected a Disqus or WordPress XML "
             "export or a Reddit, yt-dlp, Hacker News or Discourse JSON file (one comment per line is JSONL: "
-            "rename it .jsonl); force a format with --input-format"
+            "rename it .jsonl); or name the format",
+            settings="input_format",
         )
     if _HTML_START.match(text[:4096]):
         return "html"

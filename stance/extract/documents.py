@@ -12,7 +12,6 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from stance.errors import InputError
 
-
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -60,11 +59,6 @@ def load_xml(text: str, source: str, expected: str) -> Element:
         ) from None
     except ParseError as err:
         raise InputError(f"{source}: not well-formed XML ({err}); {expected}") from None
-
-
-def json_int(value: object) -> int | None:
-    """A JSON integer, else None (booleans are not counts)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def utc_from_seconds(seconds: object) -> str | None:

@@ -23,8 +23,14 @@ from lxml import etree
 
 from stance.errors import InputError
 from stance.extract.documents import parse_json
-from stance.extract.markup import element_text, html_to_text, tidy_text
-from stance.thread import Comment, Thread
+from stance.extract.markup import (
+    as_count,
+    declared_count,
+    element_text,
+    html_to_text,
+    tidy_text,
+)
+from stance.extract.thread import Comment, Thread
 
 # A class token naming a whole comment ("comment", "c-comment", "comment-item", "commentItem").
 _ITEM_CLASS = re.compile(r"^(?:[a-z]+[-_])?comment(?:[-_]?(?:item|entry|node|container|wrapper|block|card))?$", re.I)
@@ -49,11 +55,6 @@ _LIKES_TEXT = re.compile(r"^\s*([\d.,]+)\s*(k)?\s*(?:points?|likes?|votes?|upvot
 _LIKES_CLASS = re.compile(r"(?:^|[-_])(?:likes?|votes?|score|points|upvotes?|karma)(?:$|[-_]|-?count)", re.I)
 _LEVEL_TEXT = re.compile(r"^\s*level\s+(\d{1,15})\s*$", re.I)
 _DELETED_TEXT = re.compile(r"^\s*\[?(?:deleted|removed)\]?\s*$|^this comment (?:has been|was) (?:deleted|removed)", re.I)
-_COUNT_TEXT = re.compile(
-    r"^\s*(\d[\d,.]*)\s+(?:comments?|responses?|replies|thoughts?\b.*|kommentare?|leserkommentare?|"
-    r"commentaires?|comentarios?|reacties)\s*:?\s*$",
-    re.I,
-)
 _SAYS = re.compile(r"\s*(?:says|sagt|schreibt|said|wrote)\s*:?\s*$", re.I)
 _TEXT_KEYS = ("body", "text", "content", "message", "comment", "commentText", "body_html", "bodyHtml", "html")
 _AUTHOR_KEYS = ("author", "user", "username", "userName", "authorName", "author_name", "by", "name", "displayName")
@@ -501,7 +502,7 @@ def _comments_from_json_ld(objects: list[dict[str, Any]], source: str) -> list[C
                     author=_json_name(obj.get("author")),
                     time=_json_text(obj.get("dateCreated") or obj.get("datePublished")),
                     parent=parent,
-                    likes=_json_int(obj.get("upvoteCount")),
+                    likes=as_count(obj.get("upvoteCount")),
                     source=f"{source}#ld+json[{len(comments)}]",
                 )
             )
@@ -570,7 +571,7 @@ def _comments_from_json_list(entries: list[dict[str, Any]], parent: str | None, 
                 author=_json_name(entry[author_key]),
                 time=_json_text(entry.get("createdAt") or entry.get("created_at") or entry.get("date") or entry.get("time")),
                 parent=parent or _json_text(entry.get("parentId") or entry.get("parent_id")),
-                likes=_json_int(entry.get("likes") or entry.get("likeCount") or entry.get("score") or entry.get("upvotes")),
+                likes=as_count(entry.get("likes") or entry.get("likeCount") or entry.get("score") or entry.get("upvotes")),
                 source=f"{source}[{own_id}]",
             )
         )
@@ -592,13 +593,6 @@ def _json_text(value: Any) -> str | None:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return str(value).strip() or None
     return None
-
-
-def _json_int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is infinity
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -643,14 +637,13 @@ def _article_body(root: etree._Element, comment_elements: list[etree._Element]) 
 def _declared_count(root: etree._Element, json_ld: list[dict[str, Any]]) -> int | None:
     """The number of comments the page says it has (JSON-LD commentCount or a "12 Comments" heading)."""
     for obj in json_ld:
-        count = _json_int(obj.get("commentCount"))
+        count = as_count(obj.get("commentCount"))
         if count is not None:
             return count
     for node in root.iter("h1", "h2", "h3", "h4", "h5", "span", "div", "p", "a"):
         if len(node) > 2:
             continue
-        match = _COUNT_TEXT.match(element_text(node))
-        digits = re.sub(r"[,.]", "", match.group(1)) if match else ""
-        if digits and len(digits) <= 15:  # a 5,000-digit "count" is no count (and int() refuses it)
-            return int(digits)
+        count = declared_count(element_text(node))
+        if count is not None:
+            return count
     return None

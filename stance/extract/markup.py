@@ -16,6 +16,12 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset("script style noscript template svg button form input select textarea iframe object".split())
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# A line that states how many comments follow: "12 Comments", "3 thoughts on …", "32 Kommentare".
+_COUNT_TEXT = re.compile(
+    r"^\s*(\d[\d,.]*)\s+(?:comments?|responses?|replies|reactions|thoughts?\b.*|kommentare?|leserkommentare?|"
+    r"commentaires?|comentarios?|reacties)\s*:?\s*$",
+    re.I,
+)
 _SLUG_SEPARATORS = re.compile(r"[-_+]+|%20")
 _INDEX_PAGE = re.compile(r"^(?:index|default)\.\w+$|^\d+(?:\.\w+)?$", re.I)
 
@@ -80,3 +86,23 @@ def title_from_link(link: str) -> str:
         if words:
             return words
     return link
+
+
+def declared_count(text: str) -> int | None:
+    """The count in a line such as ``12 Comments`` or ``1,204 replies``; None for any other text."""
+    match = _COUNT_TEXT.match(text)
+    digits = re.sub(r"[,.]", "", match.group(1)) if match else ""
+    return int(digits) if digits and len(digits) <= 15 else None  # a 5,000-digit "count" is no count
+
+
+def as_count(value: object) -> int | None:
+    """A count from a JSON or CSV field (``12``, ``12.0``, ``"12"``), else None; booleans are not counts."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return None

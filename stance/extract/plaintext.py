@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from stance.errors import InputError
-from stance.thread import Comment, Thread
+from stance.extract.markup import declared_count
+from stance.extract.thread import Comment, Thread
 
-COUNT_HEADER = re.compile(r"^\s*(\d[\d,.]*)\s+(comments?|responses?|replies|reactions)\s*:?\s*$", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", ":", ";", ",", ")", '"', "…")
 
 
@@ -32,11 +32,10 @@ def parse_plaintext(text: str, source: str) -> Thread:
     looks like an author name or repeats a known author.
     """
     lines = text.splitlines()
-    header_at = next((i for i, line in enumerate(lines) if COUNT_HEADER.match(line)), None)
+    header_at = next((i for i, line in enumerate(lines) if declared_count(line) is not None), None)
     numbered_all = [(i + 1, line.strip()) for i, line in enumerate(lines) if line.strip()]
     if header_at is not None:
-        digits = re.sub(r"[,.]", "", COUNT_HEADER.match(lines[header_at]).group(1))
-        declared: int | None = int(digits) if len(digits) <= 15 else None  # int() refuses 5,000 digits
+        declared = declared_count(lines[header_at])
         article = [line for lineno, line in numbered_all if lineno <= header_at]
         numbered = [(lineno, line) for lineno, line in numbered_all if lineno > header_at + 1]
     else:

@@ -10,7 +10,8 @@ from typing import Any
 
 from stance.errors import InputError
 from stance.extract.documents import parse_json
-from stance.thread import Comment, Thread
+from stance.extract.markup import as_count
+from stance.extract.thread import Comment, Thread
 
 COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")
 
@@ -58,7 +59,7 @@ def iter_records(
         if mapping["text"] not in row:
             raise InputError(
                 f"{source}:{lineno}: no '{mapping['text']}' column (found: {', '.join(map(str, row)) or 'none'}); "
-                "name the comment column with --text-column"
+                "name the comment column", settings="text_column"
             )
         value = row[mapping["text"]]
         if not isinstance(value, str):
@@ -70,7 +71,7 @@ def iter_records(
             author=_as_text(fields["author"]),
             time=_as_text(fields["time"]),
             parent=_as_text(fields["parent"]),
-            likes=_as_int(fields["likes"]),
+            likes=as_count(fields["likes"]),
             target=_as_text(fields["target"]),
             source=f"{source}:{lineno}",
         )
@@ -87,10 +88,3 @@ def _as_text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None

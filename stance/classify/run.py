@@ -1,0 +1,70 @@
+"""The classify run: a page or comment file through a classifier into an output that is streamed,
+appears whole or not at all, and resumes after a kill without writing a record twice."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from stance.classify.stream import CommentStance, ThreadSummary, classify_comments
+from stance.classify.writers import check_format, write_results
+from stance.extract import open_comments
+from stance.extract.thread import Thread
+from stance.files import atomic_file, resumable_file
+from stance.model.classifier import StanceClassifier
+
+
+@dataclass(frozen=True)
+class ClassifyOutcome:
+    """What a run read and wrote."""
+
+    thread: Thread  # the article; its comments list is empty for streamed comment files
+    summary: ThreadSummary  # labels of every record in the output, earlier runs' included
+    resumed: int  # records kept from an interrupted earlier run
+
+
+def classify_file(
+    page: str,
+    classifier: StanceClassifier,
+    output: str = "-",
+    fmt: str = "jsonl",
+    *,
+    target: str | None = None,
+    input_format: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    include_removed: bool = False,
+    resume: bool = False,
+    progress: bool = False,
+) -> ClassifyOutcome:
+    """Label every comment of ``page`` and write the results to ``output`` (``-``: stdout) in ``fmt``.
+
+    JSONL/CSV comment files are read, classified and written a chunk at a time, so memory stays
+    flat. A JSONL or CSV output file grows as ``<output>.partial`` and takes its name only when
+    complete; after an interruption ``resume=True`` keeps the records written so far and classifies
+    only the rest, so no record is written twice. Other outputs are written atomically at the end.
+    """
+    check_format(fmt)
+    thread, comments = open_comments(page, input_format, columns)
+
+    def results(skip: frozenset[tuple[str, str | None]] = frozenset()) -> Iterator[CommentStance]:
+        return classify_comments(
+            comments, classifier, target, default_target=thread.default_target(),
+            include_removed=include_removed, skip=skip, progress=progress, fallback_source=thread.source,
+        )
+
+    if output == "-":
+        return ClassifyOutcome(thread, write_results(results(), classifier.labels, fmt, sys.stdout), 0)
+    if fmt not in ("jsonl", "csv"):
+        with atomic_file(Path(output)) as stream:
+            summary = write_results(results(), classifier.labels, fmt, stream)
+        return ClassifyOutcome(thread, summary, 0)
+    with resumable_file(output, fmt, resume=resume) as (stream, earlier):
+        done = frozenset((str(record.get("id")), record.get("source") or None) for record in earlier)
+        summary = write_results(
+            results(done), classifier.labels, fmt, stream, header=not earlier,
+            earlier=Counter(str(record.get("label")) for record in earlier),
+        )
+    return ClassifyOutcome(thread, summary, len(earlier))

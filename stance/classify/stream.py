@@ -1,0 +1,132 @@
+"""Classifying comments as they stream past, a chunk at a time, and the summary of a thread's stance."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from stance.errors import InputError
+from stance.extract.thread import Comment
+from stance.model.classifier import StanceClassifier
+from stance.model.prediction import Prediction
+
+
+@dataclass(frozen=True)
+class CommentStance:
+    """A comment with its prediction and the target it was judged against."""
+
+    comment: Comment
+    prediction: Prediction
+    target: str
+
+    def to_record(self) -> dict[str, object]:
+        """The comment's fields plus label, confidence and one score per label (for JSONL and CSV)."""
+        record = self.comment.to_dict()
+        record["target"] = self.target
+        return record | self.prediction.to_dict()
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """How many comments took each stance, and their shares."""
+
+    counts: dict[str, int]
+    total: int
+
+    def share(self, label: str) -> float:
+        return self.counts.get(label, 0) / self.total if self.total else 0.0
+
+    def describe(self) -> str:
+        parts = [f"{label} {count} ({self.share(label):.0%})" for label, count in self.counts.items()]
+        noun = "comment" if self.total == 1 else "comments"
+        return f"{self.total} {noun}: " + ", ".join(parts)
+
+
+def check_target(target: str | None) -> None:
+    """An explicit target must say something."""
+    if target is not None and not target.strip():
+        raise InputError("the target is empty; give the claim or article the comments respond to, or leave it out", settings="target")
+
+
+def classify_comments(
+    comments: Iterable[Comment],
+    classifier: StanceClassifier,
+    target: str | None = None,
+    *,
+    default_target: str = "",
+    include_removed: bool = False,
+    skip: Container[tuple[str, str | None]] = (),
+    chunk_size: int = 4096,
+    progress: bool = False,
+    fallback_source: str | None = None,
+) -> Iterator[CommentStance]:
+    """Classify comments as they come, ``chunk_size`` at a time, yielding results in input order.
+
+    Memory stays flat however many comments the iterable yields: one chunk is classified in a
+    background thread while the next is read and the previous one's results are consumed. Comments
+    whose ``(id, source)`` is in ``skip`` (already classified by an interrupted run) are passed over.
+    """
+    check_target(target)
+    kept = (c for c in comments if (include_removed or not c.removed) and (c.id, c.source) not in skip)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc="classifying", unit=" comments", delay=1.0)
+    background = ThreadPoolExecutor(1, thread_name_prefix="stance-classify")
+    chunks = _chunks(kept, chunk_size)
+    running: Future[list[CommentStance]] | None = None
+    try:
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except Exception:  # a bad record further on: hand back what is classified already, then fail
+                if running is not None:
+                    yield from _finished(running, bar)
+                raise
+            following = None
+            if chunk is not None:
+                following = background.submit(_classify_chunk, chunk, classifier, target, default_target, fallback_source)
+            if running is not None:
+                yield from _finished(running, bar)
+            if following is None:
+                break
+            running = following
+    finally:  # also when the consumer stops early: don't wait for a chunk nobody will read
+        background.shutdown(wait=False, cancel_futures=True)
+        if bar is not None:
+            bar.close()
+
+
+def _finished(running: Future[list[CommentStance]], bar: Any) -> list[CommentStance]:
+    results = running.result()
+    if bar is not None:
+        bar.update(len(results))
+    return results
+
+
+def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
+    chunk: list[Comment] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _classify_chunk(
+    comments: list[Comment], classifier: StanceClassifier, target: str | None, default_target: str, fallback_source: str | None
+) -> list[CommentStance]:
+    targets = [target or comment.target or default_target for comment in comments]
+    missing = [comment for comment, found in zip(comments, targets) if not found]
+    if missing:
+        raise InputError(
+            f"{missing[0].source or fallback_source}: no target to judge the comment against "
+            "(the input has no article title); give one, the claim or headline", settings="target"
+        )
+    predictions = classifier.predict([comment.text for comment in comments], targets)
+    return [CommentStance(c, p, t) for c, p, t in zip(comments, predictions, targets)]

@@ -1,0 +1,117 @@
+"""Writing classification results, or extracted comments, as a terminal table, JSON Lines or CSV."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
+
+from stance.classify.stream import CommentStance, ThreadSummary
+from stance.errors import ConfigError
+from stance.extract.thread import COMMENT_FIELDS, Comment
+from stance.files import write_records
+
+OUTPUT_FORMATS = ("table", "jsonl", "csv")
+STANCE_STYLES = {"support": "green", "oppose": "red", "mixed": "yellow", "neutral": "dim"}
+
+
+def check_format(fmt: str) -> None:
+    """``fmt`` must be one of :data:`OUTPUT_FORMATS`."""
+    if fmt not in OUTPUT_FORMATS:
+        raise ConfigError(f"output format {fmt!r}: expected one of {', '.join(OUTPUT_FORMATS)}", settings="format")
+
+
+def format_for_path(path: str, is_terminal: bool) -> str:
+    """The format an output path implies: by suffix, else a table on a terminal and JSONL elsewhere."""
+    lowered = path.lower()
+    if lowered.endswith(".csv"):
+        return "csv"
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    return "table" if is_terminal else "jsonl"
+
+
+def write_results(
+    results: Iterable[CommentStance], labels: Sequence[str], fmt: str, stream: IO[str],
+    *, header: bool = True, earlier: Mapping[str, int] | None = None,
+) -> ThreadSummary:
+    """Write results in ``fmt`` as they come and return the summary of their labels (plus the
+    ``earlier`` label counts of a resumed output). JSONL and CSV stream; a table needs every row
+    first. ``header=False`` continues a CSV file."""
+    check_format(fmt)
+    counts: Counter[str] = Counter(earlier or {})
+
+    def counted() -> Iterator[CommentStance]:
+        for result in results:
+            counts[result.prediction.label] += 1
+            yield result
+
+    def summary() -> ThreadSummary:
+        return ThreadSummary(counts={label: counts.get(label, 0) for label in labels}, total=sum(counts.values()))
+
+    if fmt == "table":
+        rows = list(counted())
+        _write_table(
+            [("#", {"justify": "right", "style": "dim"}), ("author", {"max_width": 18}), ("comment", {"ratio": 1}),
+             ("stance", {}), ("conf.", {"justify": "right"})],
+            [(r.comment.id, r.comment.author or "", _one_line(r.comment.text),
+              (r.prediction.label, STANCE_STYLES.get(r.prediction.label, "")), f"{r.prediction.confidence:.2f}") for r in rows],
+            stream, footer=summary().describe(),
+        )
+    else:
+        write_records((_flat_record(result, labels, fmt) for result in counted()), fmt, stream, header=header)
+    return summary()
+
+
+def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> None:
+    """Extracted comments without predictions, in ``fmt`` (one of :data:`OUTPUT_FORMATS`)."""
+    check_format(fmt)
+    if fmt != "table":
+        write_records((comment.to_dict() for comment in comments), fmt, stream, columns=COMMENT_FIELDS)
+        return
+    _write_table(
+        [("id", {"style": "dim", "max_width": 14}), ("author", {"max_width": 16}), ("time", {"max_width": 10}),
+         ("reply to", {"style": "dim", "max_width": 14}), ("comment", {"ratio": 1})],
+        [(c.id, c.author or "", (c.time or "")[:10], c.parent or "", _one_line(c.text) + (f" [{c.status}]" if c.status else ""))
+         for c in comments],
+        stream, expand=True,
+    )
+
+
+def _flat_record(result: CommentStance, labels: Sequence[str], fmt: str) -> dict[str, Any]:
+    """A result as a record; in CSV the per-label scores become ``score_<label>`` columns."""
+    record = result.to_record()
+    if fmt == "csv":
+        scores = record.pop("scores")
+        record |= {f"score_{label}": scores.get(label) for label in labels}
+    return record
+
+
+def _write_table(
+    columns: Sequence[tuple[str, dict[str, Any]]],
+    rows: Iterable[Sequence[str | tuple[str, str]]],
+    stream: IO[str],
+    *,
+    footer: str | None = None,
+    expand: bool = False,
+) -> None:
+    """A rich table; a cell is its text, or (text, style). Cell text is shown literally, never as markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, expand=expand)
+    for name, options in columns:
+        table.add_column(name, overflow="fold", **options)
+    for row in rows:
+        table.add_row(*(Text(cell[0], style=cell[1]) if isinstance(cell, tuple) else Text(cell) for cell in row))
+    console = Console(file=stream, highlight=False)
+    console.print(table)
+    if footer:
+        console.print(footer)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    """A comment on one line for a table cell, cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."

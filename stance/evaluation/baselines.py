@@ -1,0 +1,52 @@
+"""The two baselines every evaluation reports beside the model: majority class, and TF-IDF + logistic
+regression. (The research systems the benchmarks also measure live in ``scripts/systems.py``.)"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from stance.training.data import LabelledComment
+
+
+def tfidf_logreg() -> Any:
+    """Word 1–2-gram TF-IDF of the comment, then class-balanced logistic regression (scikit-learn)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+        LogisticRegression(max_iter=2000, class_weight="balanced"),
+    )
+
+
+def majority() -> Any:
+    """Always the most frequent training label (scikit-learn's DummyClassifier)."""
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier(strategy="most_frequent")
+
+
+BASELINES: dict[str, Callable[[], Any]] = {"majority": majority, "tfidf_logreg": tfidf_logreg}
+
+
+def cross_validated_predictions(
+    examples: Sequence[LabelledComment], make: Callable[[], Any] = tfidf_logreg, folds: int = 5, seed: int = 42
+) -> list[str]:
+    """Predictions of the estimator ``make()`` for each example from a fold that never saw it.
+
+    Stratified k-fold; the number of folds drops to the size of the rarest label, and where that
+    is below two (or there is one label), every prediction is the majority label.
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts = [example.text for example in examples]
+    labels = [example.label for example in examples]
+    counts = Counter(labels)
+    n_folds = min(folds, min(counts.values()))
+    if len(counts) < 2 or n_folds < 2:
+        return [counts.most_common(1)[0][0]] * len(labels)
+    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    return [str(label) for label in cross_val_predict(make(), texts, labels, cv=splitter)]

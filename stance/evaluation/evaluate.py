@@ -1,0 +1,233 @@
+"""Scoring a model on labelled comments the way a careful reviewer would.
+
+scikit-learn does the scores; :mod:`stance.evaluation.uncertainty` adds bootstrap intervals and paired tests
+against two baselines trained in the same run (majority class, TF-IDF + logistic regression);
+:mod:`stance.evaluation.calibration` measures whether confidences mean what they say. Breakdowns by group and
+by comment length and the most confident mistakes point at where the model fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stance.errors import InputError
+from stance.evaluation.baselines import BASELINES, cross_validated_predictions
+from stance.evaluation.metrics import SCORE_ALIASES, headline_scores, mean_f1
+from stance.evaluation.uncertainty import (
+    bootstrap_intervals,
+    mcnemar,
+    paired_bootstrap_difference,
+)
+from stance.model.classifier import StanceClassifier
+from stance.training.data import LabelledComment, check_label_set
+
+LENGTH_BUCKETS = ((1, 10), (11, 30), (31, 100), (101, None))  # words per comment
+MODEL = "model"
+
+
+@dataclass
+class SystemScores:
+    """One system's headline scores and their 95 % bootstrap intervals."""
+
+    metrics: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+
+
+@dataclass
+class EvaluationReport:
+    """Everything ``stance evaluate`` reports; ``to_dict`` is what report.json holds."""
+
+    labels: list[str]
+    n: int
+    headline: str  # the metric the user cares most about (macro_f1 unless the score setting says otherwise)
+    systems: dict[str, SystemScores]  # "model" and each baseline
+    per_label: dict[str, dict[str, float]]
+    classification_report: str
+    confusion_matrix: list[list[int]]
+    confusion_matrix_normalized: list[list[float]]
+    comparisons: dict[str, dict[str, Any]]  # baseline name -> paired tests of the model against it
+    calibration: dict[str, Any]
+    breakdowns: dict[str, list[dict[str, Any]]]
+    mistakes: list[dict[str, Any]]
+    model: str = ""
+    data: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The model's scores."""
+        return self.systems[MODEL].metrics
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resolve_score(score: str | None, labels: Sequence[str]) -> tuple[str, Sequence[str] | None]:
+    """The headline metric's name, and the label subset to average F1 over where it is one.
+
+    ``score`` is a metric name (``macro_f1``, ``accuracy``, ``f1_support_oppose``, ``f1_favor_against``)
+    or a comma-separated label subset such as ``support,oppose``.
+    """
+    if not score:
+        return "macro_f1", None
+    score = SCORE_ALIASES.get(score, score)
+    known = set(headline_scores(list(labels), list(labels), labels))
+    if score in known:
+        return score, None
+    subset = [part.strip() for part in score.split(",") if part.strip()]
+    if len(subset) > 1 and all(label in labels for label in subset):
+        return f"mean_f1({','.join(subset)})", subset
+    raise InputError(
+        f"score {score!r}: expected one of {', '.join(sorted(known | set(SCORE_ALIASES)))} "
+        f"or labels to average F1 over, e.g. 'support,oppose' (labels: {', '.join(labels)})",
+        settings="score",
+    )
+
+
+def evaluate(
+    classifier: StanceClassifier,
+    examples: Sequence[LabelledComment],
+    *,
+    score: str | None = None,
+    model_name: str = "",
+    data_name: str = "",
+    n_resamples: int = 1000,
+    progress: bool = False,
+) -> EvaluationReport:
+    """Score ``classifier`` on ``examples`` beside the baselines, with intervals and tests.
+
+    Each baseline is trained and scored on the same examples by stratified 5-fold cross-validation,
+    so each of its predictions comes from a fold that did not see that comment.
+    """
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    check_label_set(examples, data_name or "evaluation data", known=classifier.labels)
+    y_true = [example.label for example in examples]
+    probabilities = classifier.predict_proba(
+        [example.text for example in examples], [example.target for example in examples], progress=progress
+    )
+    y_pred = [classifier.labels[i] for i in probabilities.argmax(axis=1)]
+    # Score over the labels present in the data: a 'mixed' prediction on data without 'mixed' is a
+    # mistake, but F1 of a class the data never has is not averaged in.
+    labels = [label for label in classifier.labels if label in set(y_true)]
+    shown = [label for label in classifier.labels if label in set(y_true) | set(y_pred)]
+    headline, subset = resolve_score(score, labels)
+    scorer = _scorer(labels, headline, subset)
+    predictions = {MODEL: y_pred} | {name: cross_validated_predictions(examples, make) for name, make in BASELINES.items()}
+    systems = {
+        name: SystemScores(scorer(y_true, pred), bootstrap_intervals(y_true, pred, scorer, n_resamples=n_resamples))
+        for name, pred in predictions.items()
+    }
+    per_label = classification_report(y_true, y_pred, labels=labels, output_dict=True, zero_division=0)
+    matrix = confusion_matrix(y_true, y_pred, labels=shown)
+    confidences = probabilities.max(axis=1)
+    return EvaluationReport(
+        labels=shown,
+        n=len(examples),
+        headline=headline,
+        systems=systems,
+        per_label={label: per_label[label] for label in labels},
+        classification_report=classification_report(y_true, y_pred, labels=labels, digits=3, zero_division=0),
+        confusion_matrix=matrix.tolist(),
+        confusion_matrix_normalized=_row_normalized(matrix),
+        comparisons={
+            name: _compare(y_true, y_pred, pred, scorer, headline, n_resamples)
+            for name, pred in predictions.items()
+            if name != MODEL
+        },
+        calibration=_calibration(confidences, np.asarray(y_pred) == np.asarray(y_true)),
+        breakdowns=_breakdowns(examples, y_pred, labels),
+        mistakes=_confident_mistakes(examples, y_pred, confidences),
+        model=model_name,
+        data=data_name,
+    )
+
+
+def _scorer(labels: Sequence[str], headline: str, subset: Sequence[str] | None) -> Callable[[Any, Any], dict[str, float]]:
+    def score(y_true: Any, y_pred: Any) -> dict[str, float]:
+        scores = headline_scores(y_true, y_pred, labels)
+        if subset is not None:
+            scores[headline] = mean_f1(y_true, y_pred, subset)
+        return scores
+
+    return score
+
+
+def _row_normalized(matrix: np.ndarray) -> list[list[float]]:
+    totals = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0).round(4).tolist()
+
+
+def _compare(
+    y_true: Sequence[str], model: Sequence[str], baseline: Sequence[str], scorer: Any, headline: str, n_resamples: int
+) -> dict[str, Any]:
+    """Is the model's lead over a baseline real? McNemar on right/wrong, and a paired bootstrap."""
+    gold = np.asarray(y_true)
+    test = mcnemar(np.asarray(model) == gold, np.asarray(baseline) == gold)
+    difference = paired_bootstrap_difference(y_true, model, baseline, scorer, headline, n_resamples=n_resamples)
+    return {"mcnemar": asdict(test), "difference": asdict(difference) | {"significant": difference.significant}}
+
+
+def _calibration(confidences: np.ndarray, correct: np.ndarray) -> dict[str, Any]:
+    from stance.evaluation.calibration import (
+        expected_calibration_error,
+        reliability_bins,
+    )
+
+    return {
+        "ece": expected_calibration_error(confidences, correct),
+        "mean_confidence": float(confidences.mean()),
+        "accuracy": float(correct.mean()),
+        "bins": reliability_bins(confidences, correct),
+        # kept so the reliability diagram can be drawn from the report alone
+        "confidences": confidences.round(4).tolist(),
+        "correct": correct.astype(int).tolist(),
+    }
+
+
+def _breakdowns(examples: Sequence[LabelledComment], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Scores per group (the data's group column, else the target) and per comment length."""
+    by_group: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        by_group.setdefault(example.group or example.target or "(no target)", []).append(index)
+    by_length: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        words = len(example.text.split())
+        low, high = next((low, high) for low, high in LENGTH_BUCKETS if high is None or words <= high)
+        by_length.setdefault(f"{low}-{high} words" if high else f"over {low - 1} words", []).append(index)
+    order = {f"{low}-{high} words" if high else f"over {low - 1} words": n for n, (low, high) in enumerate(LENGTH_BUCKETS)}
+
+    def rows(groups: dict[str, list[int]]) -> list[dict[str, Any]]:
+        result = []
+        for name, indices in groups.items():
+            gold = [examples[i].label for i in indices]
+            pred = [y_pred[i] for i in indices]
+            scores = headline_scores(gold, pred, [label for label in labels if label in set(gold)])
+            result.append({"group": name, "n": len(indices), "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"]})
+        return result
+
+    return {
+        "group": sorted(rows(by_group), key=lambda row: -row["n"]),
+        "length": sorted(rows(by_length), key=lambda row: order[row["group"]]),
+    }
+
+
+def _confident_mistakes(
+    examples: Sequence[LabelledComment], y_pred: Sequence[str], confidences: np.ndarray, limit: int = 10
+) -> list[dict[str, Any]]:
+    wrong = [i for i, example in enumerate(examples) if example.label != y_pred[i]]
+    wrong.sort(key=lambda i: -confidences[i])
+    return [
+        {
+            "text": examples[i].text,
+            "target": examples[i].target,
+            "gold": examples[i].label,
+            "predicted": y_pred[i],
+            "confidence": float(confidences[i]),
+        }
+        for i in wrong[:limit]
+    ]

@@ -1,0 +1,72 @@
+"""Which device runs the model: an accelerator where one is present, else the CPU.
+
+``auto`` asks torch only where the machine shows a sign of an accelerator (an NVIDIA driver, an
+Apple-silicon Mac), so that the int8 path on a plain CPU machine never imports torch.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+from stance.errors import ConfigError, ModelError
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` → ``cuda`` where torch sees a CUDA GPU, else ``mps`` on Apple silicon, else ``cpu``.
+
+    An explicit ``cuda`` or ``mps`` that torch cannot use is an error, not a silent fall-back.
+    """
+    if device not in DEVICES:
+        raise ConfigError(f"device {device!r}: expected one of {', '.join(DEVICES)}", settings="device")
+    if device == "cpu" or device == "auto" and not may_have_accelerator():
+        return "cpu"
+    available = _available_accelerators()
+    if device == "auto":
+        return available[0] if available else "cpu"
+    if device not in available:
+        raise ModelError(
+            f"device {device!r}: torch sees no such device here (torch {_torch_version()}; "
+            f"{'a CPU build' if device == 'cuda' else 'not an Apple-silicon Mac'}?); use the CPU", settings="device"
+        )
+    return device
+
+
+def may_have_accelerator() -> bool:
+    """A cheap look for an accelerator, without importing torch (whose import takes a second)."""
+    if "torch" in sys.modules:
+        return True
+    if sys.platform == "darwin":
+        return platform.machine() == "arm64"
+    return Path("/proc/driver/nvidia/version").exists() or shutil.which("nvidia-smi") is not None
+
+
+def supports_bf16(device: str) -> bool:
+    """Whether ``device`` computes in bfloat16 at full speed (CUDA GPUs from Ampere on)."""
+    if device != "cuda":
+        return False
+    import torch
+
+    return bool(torch.cuda.is_bf16_supported())
+
+
+def _available_accelerators() -> list[str]:
+    import torch
+
+    found = []
+    if torch.cuda.is_available():
+        found.append("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        found.append("mps")
+    return found
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__

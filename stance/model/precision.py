@@ -1,0 +1,36 @@
+"""Numeric precision for inference on CPU: fp32 (the reference), bf16 and int8.
+
+bf16 runs the torch model in bfloat16 (fast where the CPU has AMX or AVX-512 BF16); int8 runs an
+ONNX export whose linear layers are quantised to int8 (ONNX Runtime, VNNI where the CPU has it; see
+:mod:`stance.model.onnx`). Both change the scores slightly; ``scripts/bench_speed.py`` measures by how much.
+"""
+
+from __future__ import annotations
+
+from stance.errors import ConfigError, ModelError
+
+PRECISIONS = ("fp32", "bf16", "int8")
+CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that holds the accuracy bound, int8
+# Windows per batch that ran fastest on 2 cores (int8: a sweep of `stance classify --batch-size N`
+# on 20,000 comments, in issue 5's note): int8 runs one small batch per core; torch splits each
+# batch across the cores and wants bigger ones.
+BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 8}
+
+
+def resolve_precision(precision: str, device: str = "cpu") -> str:
+    """``auto`` → ``int8`` on the CPU (within half a point of fp32 on TweetEval, 0.7 below on data/test:
+    scripts/bench_speed.py), ``bf16`` on a GPU that runs it at full speed, else ``fp32``.
+
+    ``device`` is a resolved device (:func:`stance.model.devices.resolve_device`); int8 runs on the CPU only.
+    """
+    from stance.model.devices import supports_bf16
+
+    if precision not in CHOICES:
+        raise ConfigError(f"precision {precision!r}: expected one of {', '.join(CHOICES)}", settings="precision")
+    if precision == "auto":
+        return "int8" if device == "cpu" else "bf16" if supports_bf16(device) else "fp32"
+    if precision == "int8" and device != "cpu":
+        raise ModelError(
+            f"precision int8 runs on the CPU (ONNX Runtime), not {device}; use the CPU or fp32", settings=("device", "precision")
+        )
+    return precision

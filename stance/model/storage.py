@@ -1,0 +1,221 @@
+"""Model directories on disk: where the bundled model is, what ``stance.json`` holds, and loading and
+saving the three stored forms (a plain Hugging Face directory, a LoRA adapter, a low-rank delta)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from stance.errors import ModelError, first_line
+from stance.model.base import resolve_base_model
+from stance.model.compact import DELTA_FILE, load_delta, save_delta
+
+# The bundled model is package data, so a wheel carries it; the repo's models/default links here.
+DEFAULT_MODEL_DIR = Path(str(resources.files("stance.model") / "default"))
+STANCE_CONFIG = "stance.json"  # our settings beside a model; written last, so its presence marks a whole directory
+ADAPTER_CONFIG = "adapter_config.json"
+STORAGES = ("full", "adapter", "delta")
+# Never the network (models come from disk or the local Hugging Face cache), never remote code, never
+# unpickled weights.
+LOAD_OPTIONS = {"local_files_only": True, "trust_remote_code": False, "use_safetensors": True}
+
+
+def default_model_path() -> str:
+    """The model ``predict`` and ``stance classify`` use: $STANCE_MODEL, else the bundled one."""
+    return os.environ.get("STANCE_MODEL") or str(DEFAULT_MODEL_DIR)
+
+
+@dataclass
+class ModelSettings:
+    """What ``stance.json`` records about how a model reads comments: its labels and base model, the
+    window sizes it was trained with, the temperature ``stance calibrate`` fitted, and how the
+    weights are stored (``format``: one of :data:`STORAGES`)."""
+
+    labels: list[str] = field(default_factory=list)
+    base_model: str | None = None
+    max_length: int | None = None
+    max_target_tokens: int | None = None
+    stride: int | None = None
+    temperature: float = 1.0
+    format: str | None = None
+
+    @classmethod
+    def read(cls, directory: Path) -> ModelSettings | None:
+        """The settings stored in ``directory``, or None where it has no ``stance.json``."""
+        path = directory / STANCE_CONFIG
+        if not path.exists():
+            return None
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise ModelError(f"{path}: unreadable ({err}); the model directory is damaged") from None
+        if not isinstance(stored, dict):
+            raise ModelError(f"{path}: not a JSON object; the model directory is damaged")
+        known = {f.name for f in fields(cls)}
+        settings = cls(**{key: value for key, value in stored.items() if key in known})
+        if settings.format is not None and settings.format not in STORAGES:
+            raise ModelError(f"{path}: format {settings.format!r} is not one of {', '.join(STORAGES)}")
+        temperature = settings.temperature
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
+            raise ModelError(f"{directory}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
+        return settings
+
+    def write(self, directory: str | Path) -> None:
+        """Write (or replace, atomically) ``stance.json`` in ``directory``."""
+        from stance.files import atomic_file
+
+        with atomic_file(Path(directory, STANCE_CONFIG)) as handle:
+            handle.write(json.dumps(asdict(self), indent=2) + "\n")
+
+    def reading(self) -> dict[str, Any]:
+        """The classifier settings stored here (the window sizes, base model and temperature)."""
+        keys = ("max_length", "max_target_tokens", "stride", "base_model", "temperature")
+        return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+
+
+def stored_form(path: Path, settings: ModelSettings | None) -> str:
+    """``adapter``, ``delta`` or ``full``: how the model in ``path`` is stored, as its ``stance.json``
+    says (directories written before it said so, and plain ones, are told by their files)."""
+    if settings is not None and settings.format:
+        return settings.format
+    if (path / ADAPTER_CONFIG).exists():
+        return "adapter"
+    return "delta" if (path / DELTA_FILE).exists() else "full"
+
+
+def check_model_source(source: str, settings: ModelSettings | None) -> None:
+    """Fail with a clear message where ``source`` cannot be a model (see :func:`load_torch_model`)."""
+    path = Path(source)
+    if not path.exists() and source == str(DEFAULT_MODEL_DIR):
+        raise ModelError(f"{source}: the bundled model is missing; reinstall stance, or rebuild it with scripts/train_default.py")
+    compact = stored_form(path, settings) != "full"
+    if compact and not (settings and settings.labels and settings.base_model):
+        raise ModelError(
+            f"{source}: compact model directory without labels and base model in {STANCE_CONFIG}; "
+            "it is incomplete, retrain or re-export it"
+        )
+    if not path.exists() and _looks_like_path(source):
+        raise ModelError(
+            f"{source}: no such model directory; pass a directory written by `stance train` "
+            "or the name of a Hugging Face model available offline"
+        )
+    if path.exists() and not (path / "config.json").exists() and not compact:
+        raise ModelError(
+            f"{source}: not a model directory (no config.json or {ADAPTER_CONFIG}); "
+            "pass a directory written by `stance train` or a Hugging Face model name"
+        )
+
+
+def load_torch_model(source: str, settings: ModelSettings | None) -> tuple[Any, Any]:
+    """The torch classifier and tokenizer stored at ``source`` (a directory or a Hugging Face name).
+
+    A compact directory holds only the difference from its base model: the base is loaded offline
+    and the difference added back.
+    """
+    from safetensors import SafetensorError
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    path = Path(source)
+    form = stored_form(path, settings)
+    try:
+        with quiet_transformers():
+            if form == "adapter":
+                model = _load_adapter_model(path, settings)
+            elif form == "delta":
+                model = load_delta(load_base_classifier(settings.base_model, settings.labels), path)
+            else:
+                model = AutoModelForSequenceClassification.from_pretrained(source, **LOAD_OPTIONS)
+            tokenizer_source = source if (path / "tokenizer_config.json").exists() or not path.exists() else None
+            tokenizer_source = tokenizer_source or (settings.base_model if settings else None)
+            if not tokenizer_source:
+                raise ModelError(f"{source}: no tokenizer files and no base model named in {STANCE_CONFIG}")
+            tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source), local_files_only=True)
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as err:
+        raise ModelError(f"{source}: cannot load the model ({first_line(err)}); the files may be damaged or half-written") from None
+    return model, tokenizer
+
+
+def save_model(
+    model: Any, tokenizer: Any, directory: str | Path, settings: ModelSettings, *, storage: str, card: str | None, delta_rank: int
+) -> Any:
+    """Write a model directory whole or not at all (``stance.json`` last); returns the model as saved
+    (a LoRA model is merged into its base for the full and delta forms)."""
+    from peft import PeftModel
+
+    from stance.files import atomic_directory
+
+    if storage not in STORAGES:
+        raise ValueError(f"storage {storage!r}: expected one of {', '.join(STORAGES)}")
+    is_adapter = isinstance(model, PeftModel)
+    if storage == "adapter" and not is_adapter:
+        raise ModelError("adapter storage needs a LoRA-trained model; this one was fully fine-tuned")
+    if is_adapter and storage != "adapter":
+        model = model.merge_and_unload()
+    with atomic_directory(directory) as tmp:
+        if storage == "delta":
+            save_delta(model, load_base_classifier(settings.base_model, settings.labels), tmp, delta_rank)
+        else:
+            model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        if card:
+            (tmp / "README.md").write_text(card, encoding="utf-8")
+        replace(settings, format=storage).write(tmp)
+    return model
+
+
+def load_base_classifier(base_model: str, labels: list[str], *, quiet: bool = True) -> Any:
+    """The base model with a fresh classification head for ``labels``, loaded offline.
+
+    ``quiet`` silences transformers' note that the head is new (true when a stored head replaces it
+    at once; training leaves it on).
+    """
+    from transformers import AutoModelForSequenceClassification
+
+    with quiet_transformers(quiet):
+        return AutoModelForSequenceClassification.from_pretrained(
+            resolve_base_model(base_model),
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            ignore_mismatched_sizes=True,  # a base that is itself a classifier gets a head of our size
+            **LOAD_OPTIONS,
+        )
+
+
+@contextmanager
+def quiet_transformers(quiet: bool = True) -> Iterator[None]:
+    """Within the block, transformers logs errors only and shows no progress bars; both are restored
+    after, so a caller's own transformers settings stay as they were. The API prints nothing."""
+    from transformers.utils import logging as hf_logging
+
+    if not quiet:
+        yield
+        return
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def _load_adapter_model(path: Path, settings: ModelSettings) -> Any:
+    """Load the base model named in stance.json and merge the LoRA adapter stored at ``path``."""
+    from peft import PeftModel
+
+    base = load_base_classifier(settings.base_model, settings.labels)
+    return PeftModel.from_pretrained(base, str(path)).merge_and_unload()
+
+
+def _looks_like_path(source: str) -> bool:
+    """A local path rather than a Hugging Face id (``name`` or ``org/name``)."""
+    return source.startswith((".", "/", "~")) or source.count("/") > 1 or os.sep != "/" and os.sep in source

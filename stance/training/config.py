@@ -1,0 +1,87 @@
+"""How to fine-tune: one dataclass that is the only home of every training default, and checks itself.
+
+The CLI, the scikit-learn estimator, cross-validation and ``scripts/train_default.py`` all start from
+these defaults; the window sizes are the ones the bundled model was trained with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+from stance.errors import ConfigError
+from stance.model.base import DEFAULT_BASE_MODEL
+from stance.model.classifier import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
+from stance.model.devices import DEVICES
+
+METHODS = ("full", "lora")
+
+
+@dataclass
+class TrainingConfig:
+    """How to fine-tune. Defaults suit MiniLM-sized models on a laptop CPU.
+
+    Raises :class:`~stance.errors.ConfigError` (a ``ValueError``) when a setting is out of range.
+    """
+
+    base_model: str = DEFAULT_BASE_MODEL
+    method: Literal["full", "lora"] = "full"  # every weight, or small LoRA adapters
+    epochs: float = 3.0
+    batch_size: int = 16
+    learning_rate: float | None = None  # None: 5e-5 for full fine-tuning, 5e-4 for LoRA
+    max_length: int = DEFAULT_MAX_LENGTH  # tokens per window (target + comment)
+    max_target_tokens: int = DEFAULT_MAX_TARGET_TOKENS  # the target is cut to this (and to half the window)
+    validation_fraction: float = 0.1  # held out when no validation set is given
+    class_weights: bool = True  # rare labels weigh more in the loss (square root of inverse frequency)
+    target_dropout: float = 0.0  # share of training comments shown without their target
+    seed: int = 42
+    device: str = "auto"  # a GPU where present (mixed precision there), else the CPU
+    eval_batch_size: int = 64
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06  # share of the steps over which the learning rate warms up
+    checkpoints_kept: int = 2  # the best and the newest, for --resume
+    logging_steps: int = 50
+    lora_rank: int = 16
+    lora_alpha: int | None = None  # None: twice the rank
+    lora_dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ConfigError(f"method {self.method!r}: expected one of {', '.join(METHODS)}")
+        if self.device not in DEVICES:
+            raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}")
+        _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
+        for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "logging_steps", "lora_rank"):
+            _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
+        _check(_is_int(self.max_length) and self.max_length >= 16, "max_length", self.max_length, "16 tokens or more")
+        _check(_is_int(self.max_target_tokens) and self.max_target_tokens >= 1, "max_target_tokens", self.max_target_tokens, "1 or more")
+        _check(self.learning_rate is None or self.learning_rate > 0, "learning_rate", self.learning_rate, "a positive number")
+        _check(0 < self.validation_fraction < 1, "validation_fraction", self.validation_fraction, "between 0 and 1")
+        for name in ("target_dropout", "lora_dropout", "warmup_ratio"):
+            _check(0 <= getattr(self, name) < 1, name, getattr(self, name), "from 0 up to 1")
+        _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, "0 or more")
+        _check(self.lora_alpha is None or self.lora_alpha > 0, "lora_alpha", self.lora_alpha, "a positive number")
+
+    def resolved_learning_rate(self) -> float:
+        return self.learning_rate or (5e-4 if self.method == "lora" else 5e-5)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting, with the learning rate resolved (what the model card records)."""
+        return asdict(self) | {"learning_rate": self.resolved_learning_rate()}
+
+    @classmethod
+    def from_dict(cls, settings: dict[str, Any]) -> TrainingConfig:
+        """A config from :meth:`to_dict`'s output; unknown keys are an error, not silently dropped."""
+        unknown = sorted(set(settings) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"unknown training settings {unknown}")
+        return cls(**settings)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check(ok: bool, name: str, value: Any, expected: str) -> None:
+    if not ok:
+        raise ConfigError(f"{name} {value!r}: expected {expected}")

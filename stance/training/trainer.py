@@ -1,0 +1,282 @@
+"""Fine-tuning a transformer on labelled comments, with a resumable Hugging Face Trainer run."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stance.errors import ModelError, OutputError, first_line
+from stance.evaluation.metrics import headline_scores
+from stance.model.base import resolve_base_model
+from stance.model.classifier import StanceClassifier
+from stance.model.devices import resolve_device, supports_bf16
+from stance.model.storage import load_base_classifier
+from stance.training.config import TrainingConfig
+from stance.training.data import LabelledComment, check_label_set, split_validation
+from stance.training.labels import ordered_labels
+from stance.training.model_card import render_model_card
+
+
+@dataclass
+class TrainingResult:
+    """Where the model went and how it scored on the validation split."""
+
+    output_dir: Path
+    labels: list[str]
+    metrics: dict[str, float]
+    report: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def train(
+    train_data: Sequence[LabelledComment],
+    output_dir: str | Path,
+    config: TrainingConfig | None = None,
+    *,
+    validation: Sequence[LabelledComment] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    compact: bool = False,
+    progress: bool = False,
+    data_description: Mapping[str, Any] | None = None,
+) -> TrainingResult:
+    """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``.
+
+    With ``compact`` only the difference from the base model is saved (see ``save_pretrained``).
+    Without ``validation`` a stratified 10 % is held out. The checkpoint with the best validation
+    macro-F1 is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
+    killed run continues with ``resume=True``.
+    """
+    from transformers import set_seed
+
+    config = config or TrainingConfig()
+    output_dir = Path(output_dir)
+    checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
+    _check_outputs(output_dir, checkpoints, resume=resume, force=force)
+    check_label_set(train_data, "training data")
+    if not validation:
+        train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
+    labels = ordered_labels({example.label for example in (*train_data, *validation)})
+    set_seed(config.seed)
+    if config.target_dropout:
+        train_data = _drop_targets(train_data, config.target_dropout, config.seed)
+
+    classifier = _initial_classifier(config, labels)
+    trainer = _build_trainer(classifier, train_data, validation, config, checkpoints, progress)
+    last_checkpoint = _last_complete_checkpoint(checkpoints) if resume else None
+    trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    classifier.backend.model = trainer.model  # the best checkpoint, loaded at the end
+
+    predictions = classifier.predict([e.text for e in validation], [e.target for e in validation])
+    y_true, y_pred = [e.label for e in validation], [p.label for p in predictions]
+    from sklearn.metrics import classification_report
+
+    metrics = headline_scores(y_true, y_pred, labels)
+    report = classification_report(y_true, y_pred, labels=labels, digits=3, zero_division=0)
+    data = {
+        "training comments": len(train_data),
+        "validation comments": len(validation),
+        "label counts (training)": dict(Counter(e.label for e in train_data)),
+        **(data_description or {}),
+    }
+    card = render_model_card(
+        labels=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
+        compact=compact,
+    )
+    storage = ("adapter" if config.method == "lora" else "delta") if compact else "full"
+    classifier.save_pretrained(output_dir, card=card, storage=storage)
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return TrainingResult(output_dir=output_dir, labels=labels, metrics=metrics, report=report, data=data)
+
+
+def _drop_targets(examples: Sequence[LabelledComment], share: float, seed: int) -> list[LabelledComment]:
+    """Show a seeded ``share`` of comments without their target, so the comment's own polarity is learnt."""
+    import random
+    from dataclasses import replace
+
+    rng = random.Random(seed)
+    return [replace(example, target="") if rng.random() < share else example for example in examples]
+
+
+def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool) -> None:
+    if output_dir.exists() and not force:
+        raise OutputError(f"{output_dir}: already exists; overwrite it only if you mean to", settings="force")
+    if checkpoints.exists() and not resume:
+        if not force:
+            raise OutputError(
+                f"{checkpoints}: checkpoints of an interrupted run are here; resume it, or start over",
+                settings=("resume", "force"),
+            )
+        shutil.rmtree(checkpoints)
+
+
+def _last_complete_checkpoint(checkpoints: Path) -> Path | None:
+    """The newest checkpoint that was saved whole; ones cut short by a kill are removed.
+
+    The Trainer writes ``trainer_state.json`` last, so a checkpoint without a readable one was
+    being written when the run died.
+    """
+    import json
+
+    complete = []
+    for folder in checkpoints.glob("checkpoint-*"):
+        step = folder.name.rpartition("-")[2]
+        if not step.isdigit():  # not one of the Trainer's
+            continue
+        try:
+            json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
+            complete.append((int(step), folder))
+        except (OSError, ValueError):
+            shutil.rmtree(folder, ignore_errors=True)
+    return max(complete)[1] if complete else None
+
+
+def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClassifier:
+    """The base model with a fresh head for ``labels`` (wrapped in LoRA for ``method='lora'``)."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
+        model = load_base_classifier(config.base_model, labels, quiet=False)
+    except (OSError, ValueError) as err:
+        raise ModelError(
+            f"{config.base_model}: cannot load the base model ({first_line(err)}); "
+            "pass a local directory or a Hugging Face name that is in your local cache"
+        ) from None
+    if config.method == "lora":
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        lora = LoraConfig(
+            task_type=TaskType.SEQ_CLS,
+            r=config.lora_rank,
+            lora_alpha=config.lora_alpha or 2 * config.lora_rank,
+            lora_dropout=config.lora_dropout,
+            target_modules="all-linear",
+            # The pooler's tanh saturates under LoRA's learning rates; it stays as pretrained.
+            exclude_modules=["pooler.dense"],
+        )
+        model = get_peft_model(model, lora)
+    return StanceClassifier(
+        model,
+        tokenizer,
+        max_length=config.max_length,
+        max_target_tokens=config.max_target_tokens,
+        base_model=config.base_model,
+        device=config.device,
+    )
+
+
+def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment], first_window_only: bool) -> Any:
+    """Tokenised windows with their label ids, as a datasets.Dataset."""
+    from datasets import Dataset
+
+    label2id = {label: i for i, label in enumerate(classifier.labels)}
+    windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples])
+    rows, seen = [], set()
+    for window, owner in zip(windows, owners.tolist()):
+        if first_window_only and owner in seen:
+            continue
+        seen.add(owner)
+        rows.append(window | {"labels": label2id[examples[owner].label], "length": len(window["input_ids"])})
+    return Dataset.from_list(rows)
+
+
+def _build_trainer(
+    classifier: StanceClassifier,
+    train_data: Sequence[LabelledComment],
+    validation: Sequence[LabelledComment],
+    config: TrainingConfig,
+    checkpoints: Path,
+    progress: bool,
+) -> Any:
+    import numpy as np
+    import torch
+    from transformers import (
+        DataCollatorWithPadding,
+        PrinterCallback,
+        ProgressCallback,
+        Trainer,
+        TrainingArguments,
+    )
+
+    labels = classifier.labels
+    args = TrainingArguments(
+        output_dir=str(checkpoints),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.eval_batch_size,
+        learning_rate=config.resolved_learning_rate(),
+        weight_decay=config.weight_decay,
+        warmup_steps=config.warmup_ratio,  # a share of the steps when below 1
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        load_best_model_at_end=True,
+        metric_for_best_model="macro_f1",
+        greater_is_better=True,
+        save_total_limit=config.checkpoints_kept,
+        seed=config.seed,
+        data_seed=config.seed,
+        train_sampling_strategy="group_by_length",
+        report_to="none",
+        **device_arguments(resolve_device(config.device)),
+        logging_steps=config.logging_steps,
+        disable_tqdm=not progress,
+    )
+    loss_weights = None
+    if config.class_weights:
+        counts = Counter(e.label for e in train_data)
+        # Square root of the inverse frequency: rare labels count more without a few examples dominating.
+        loss_weights = torch.tensor(
+            [(len(train_data) / (len(labels) * counts[label])) ** 0.5 if counts[label] else 0.0 for label in labels],
+            dtype=torch.float32,
+        )
+
+    def weighted_loss(outputs: Any, target: Any, num_items_in_batch: Any = None) -> Any:
+        return torch.nn.functional.cross_entropy(outputs.logits.float(), target, weight=loss_weights)
+
+    def compute_metrics(eval_pred: Any) -> dict[str, float]:
+        predicted = np.asarray(eval_pred.predictions).argmax(axis=-1)
+        return headline_scores(
+            [labels[i] for i in eval_pred.label_ids], [labels[i] for i in predicted], labels
+        )
+
+    trainer = Trainer(
+        model=classifier.model,
+        args=args,
+        train_dataset=_features(classifier, train_data, first_window_only=False),
+        eval_dataset=_features(classifier, validation, first_window_only=True),
+        processing_class=classifier.tokenizer,
+        data_collator=DataCollatorWithPadding(classifier.tokenizer),
+        compute_metrics=compute_metrics,
+        compute_loss_func=weighted_loss,
+    )
+    # The Trainer prints its logs to stdout; the API prints nothing, and progress goes to stderr.
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    if progress:
+        trainer.add_callback(_stderr_progress())
+    return trainer
+
+
+def device_arguments(device: str) -> dict[str, bool]:
+    """The Trainer's device settings for a resolved ``device``: the CPU in fp32, a GPU in mixed
+    precision (bf16 where it runs at full speed, else fp16), Apple's MPS in fp32."""
+    bf16 = supports_bf16(device)
+    return {"use_cpu": device == "cpu", "bf16": bf16, "fp16": device == "cuda" and not bf16}
+
+
+def _stderr_progress() -> Any:
+    """The Trainer's progress bars, with its metric logs sent to stderr instead of stdout."""
+    from transformers import ProgressCallback
+
+    class StderrProgress(ProgressCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+            if state.is_world_process_zero and logs:
+                print({k: v for k, v in logs.items() if k != "total_flos"}, file=sys.stderr)
+
+    return StderrProgress()

@@ -1,0 +1,188 @@
+"""The command line end to end on the tiny model: outputs, exit codes and messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run
+from samples import DISQUS, PAGE, WORDPRESS
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Path:
+    path = tmp_path / "page.txt"
+    path.write_text(PAGE, encoding="utf-8")
+    return path
+
+
+def test_classify_jsonl_has_one_record_per_comment(page: Path, tiny_classifier_dir: Path, capsys) -> None:
+    code, out, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "--format", "jsonl"], capsys)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["author"] for r in records] == ["Ann Lee", "Bob", "Ann Lee"]
+    assert all(r["label"] in r["scores"] and r["target"].startswith("Town Hall") for r in records)
+    assert "3 comments:" in err
+
+
+def test_classify_table_shows_summary_and_csv_goes_to_file(page: Path, tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "table"], capsys)
+    assert code == 0 and "Ann Lee" in out and "3 comments:" in out
+    target = tmp_path / "out.csv"
+    code, out, _ = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(target), "--target", "buses"], capsys)
+    assert code == 0 and out == ""
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert len(rows) == 3 and rows[0]["target"] == "buses" and "score_mixed" in rows[0]
+    code, _, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(target)], capsys)
+    assert code == 5 and "already exists; overwrite it only if you mean to (--force)" in err
+
+
+def test_classify_reads_stdin(page: Path, tiny_classifier_dir: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(PAGE.encode())))
+    code, out, _ = run(["classify", "-", "--model", str(tiny_classifier_dir), "-f", "jsonl"], capsys)
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["classify", "missing.txt"], 2, "missing.txt: cannot read"),
+        (["classify", "{page}", "--target", " "], 2, "the target is empty; give the claim or article the comments respond to, or leave it out (--target)"),
+        (["classify", "{page}", "--model", "{tmp}"], 4, "not a model directory"),
+        (["train", "{page}", "--output", "{tmp}/m"], 2, "labelled data must be JSONL or CSV"),
+    ],
+)
+def test_errors_are_one_line_with_distinct_exit_codes(args, code, message, page: Path, tmp_path: Path, capsys) -> None:
+    filled = [a.format(page=page, tmp=tmp_path) for a in args]
+    got, out, err = run(filled, capsys)
+    assert got == code and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_train_evaluate_export_on_toy_data(toy_labelled: Path, tiny_base_model: Path, tmp_path: Path, capsys) -> None:
+    model = tmp_path / "model"
+    code, out, _ = run(["train", str(toy_labelled), "-o", str(model), "--base-model", str(tiny_base_model),
+                        "--epochs", "8", "--batch-size", "8", "--max-length", "32", "--learning-rate", "3e-3"], capsys)
+    assert code == 0 and "macro_f1=1.000" in out
+    code, out, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep"),
+                          "--score", "support,oppose", "--resamples", "100"], capsys)
+    assert code == 0 and "mean_f1(support,oppose)" in out
+    assert all((tmp_path / "rep" / name).exists() for name in ("confusion_matrix.png", "reliability.png", "report.md"))
+    saved = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert saved["systems"]["model"]["metrics"]["macro_f1"] == 1.0 and saved["headline"] == "mean_f1(support,oppose)"
+    code, out, _ = run(["compare", str(tmp_path / "rep"), str(tmp_path / "rep" / "report.json")], capsys)
+    assert code == 0 and out.count("1.000 [1.00, 1.00]") >= 2
+    code, _, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep")], capsys)
+    assert code == 5 and "already exists" in err
+    code, out, _ = run(["export", str(model), str(tmp_path / "plain")], capsys)
+    assert code == 0 and (tmp_path / "plain" / "config.json").exists()
+
+
+def test_evaluate_cv_writes_its_own_report_and_refuses_options_it_would_ignore(
+    toy_labelled: Path, tiny_base_model: Path, tmp_path: Path, capsys
+) -> None:
+    training = ["--base-model", str(tiny_base_model), "--epochs", "1", "--max-length", "32"]
+    code, _, err = run(["evaluate", str(toy_labelled), "--cv", "2", "--model", "x", "-o", str(tmp_path / "cv"), *training], capsys)
+    assert code == 2 and "--model" in err and not (tmp_path / "cv").exists()
+    code, out, err = run(["evaluate", str(toy_labelled), "--cv", "2", "-o", str(tmp_path / "cv"), *training], capsys)
+    assert code == 0 and "2-fold cross-validation on 48 comments" in out
+    saved = json.loads((tmp_path / "cv" / "cv_report.json").read_text())
+    assert saved["k"] == 2 and len(saved["model_folds"]) == 2 and not (tmp_path / "cv" / "report.json").exists()
+
+
+def test_table_shows_comment_text_literally(tmp_path: Path, tiny_classifier_dir: Path, capsys) -> None:
+    path = tmp_path / "markup.jsonl"
+    path.write_text(json.dumps({"text": "[deleted] by mod [/b] odd"}) + "\n", encoding="utf-8")
+    code, out, _ = run(["classify", str(path), "--target", "t", "--model", str(tiny_classifier_dir), "-f", "table"], capsys)
+    assert code == 0 and "[deleted] by mod [/b] odd" in out
+
+
+def test_extract_writes_comment_records_and_describes_the_thread(tmp_path: Path, capsys) -> None:
+
+    page = tmp_path / "saved.html"
+    page.write_text(WORDPRESS, encoding="utf-8")
+    code, out, err = run(["extract", str(page), "-f", "jsonl"], capsys)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["id"], r["author"], r["parent"]) for r in records] == [
+        ("comment-11", "Priya", None), ("comment-12", "Tom", "comment-11"), ("comment-14", "Ola", None),
+    ]
+    assert "3 comments (1 replies, 0 deleted or spam)" in err
+
+
+def test_classify_html_page_and_leave_flagged_comments_out(tmp_path: Path, tiny_classifier_dir: Path, capsys) -> None:
+
+    export = tmp_path / "export.xml"
+    export.write_text(DISQUS, encoding="utf-8")
+    extracted = [json.loads(line) for line in run(["extract", str(export), "-f", "jsonl"], capsys)[1].splitlines()]
+    kept = [r["id"] for r in extracted if r["status"] is None]
+    assert 0 < len(kept) < len(extracted)
+    args = ["classify", str(export), "--model", str(tiny_classifier_dir), "--target", "x", "-f", "jsonl"]
+    code, out, _ = run(args, capsys)
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == kept
+    code, out, _ = run([*args, "--include-removed"], capsys)
+    assert len(out.splitlines()) == len(extracted)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b'{"kind": "Listing"}', "not a known export"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary"),
+        (b'<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY a "aa">]><disqus xmlns="http://disqus.com">&a;</disqus>', "refuses to expand"),
+    ],
+)
+def test_bad_pages_get_one_line_errors(content: bytes, message: str, tmp_path: Path, capsys) -> None:
+    path = tmp_path / ("input.json" if content.startswith(b"{") else "input.xml")
+    path.write_bytes(content)
+    code, out, err = run(["extract", str(path)], capsys)
+    assert code == 2 and message in err and str(path) in err and out == ""
+    assert err.count("\n") == 1
+
+
+def test_classify_a_real_saved_page(tiny_classifier_dir: Path, capsys) -> None:
+    from conftest import shared_file
+
+    page = shared_file("pages/californiaglobe.com.amazon.html")
+    code, out, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 12
+    assert all(row["target"].startswith("Amazon Liable") for row in rows)
+    assert "12 comments (2 replies" in err
+
+
+def test_version_and_info_say_what_a_bug_report_needs(tmp_path: Path, capsys, monkeypatch) -> None:
+    from importlib import metadata
+
+    import stance
+    from stance.model.storage import DEFAULT_MODEL_DIR
+
+    code, out, _ = run(["--version"], capsys)
+    assert (code, out) == (0, f"stance {stance.__version__}\n")
+    cache = tmp_path / "cache"
+    (cache / "export").mkdir(parents=True)
+    (cache / "export" / "model.int8.onnx").write_bytes(b"\0" * 3 * 2**20)
+    monkeypatch.setenv("STANCE_CACHE", str(cache))
+    code, out, _ = run(["info"], capsys)
+    assert code == 0
+    lines = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line and not line.startswith("  "))
+    assert lines["stance"] == stance.__version__ and lines["torch"] == metadata.version("torch")
+    assert lines["onnxruntime"] == metadata.version("onnxruntime")
+    assert lines["default model"] == str(DEFAULT_MODEL_DIR)
+    assert lines["int8 cache"] == f"{cache} (3.0 MiB)"
+    assert lines["auto device"] in ("cpu", "cuda", "mps") and lines["auto precision"] in ("int8", "bf16", "fp32")
+    # The bundled card's validation macro-F1, as the card states it.
+    card = (DEFAULT_MODEL_DIR / "README.md").read_text(encoding="utf-8")
+    stated = next(line for line in card.splitlines() if line.startswith("| macro_f1 |")).split("|")[2].strip()
+    assert f"  validation macro_f1 {stated}" in out.splitlines()
+
+
+def test_the_default_model_ships_inside_the_package() -> None:
+    from stance.model.storage import DEFAULT_MODEL_DIR
+
+    package = REPO / "stance" / "model"
+    assert DEFAULT_MODEL_DIR.resolve().parent == package.resolve()
+    assert {"stance.json", "delta.safetensors", "tokenizer.json", "README.md"} <= {p.name for p in DEFAULT_MODEL_DIR.iterdir()}

@@ -1,0 +1,102 @@
+"""The classifier on a tiny random model: shapes, chunking, batching, saving and loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stance.errors import ModelError
+from stance.model.classifier import StanceClassifier
+from stance.model.prediction import Prediction
+
+
+@pytest.fixture(scope="module")
+def classifier(tiny_classifier_dir: Path) -> StanceClassifier:
+    return StanceClassifier.from_pretrained(tiny_classifier_dir)
+
+
+def test_single_text_gives_one_prediction_and_list_gives_list(classifier: StanceClassifier) -> None:
+    one = classifier.predict("Great move!", "UK-Japan cyber pact")
+    assert isinstance(one, Prediction)
+    assert set(one.scores) == {"support", "oppose", "mixed", "neutral"}
+    assert one.label == max(one.scores, key=one.scores.get) and one.confidence == one.scores[one.label]
+    assert sum(one.scores.values()) == pytest.approx(1.0)
+    many = classifier.predict(["Great move!", "Terrible idea."], "UK-Japan cyber pact")
+    assert isinstance(many, list) and len(many) == 2
+    assert many[0].scores == pytest.approx(one.scores)
+
+
+def test_predict_proba_takes_one_string_or_a_list(classifier: StanceClassifier) -> None:
+    one = classifier.predict_proba("Great move!", "UK-Japan cyber pact")
+    many = classifier.predict_proba(["Great move!", "Terrible idea."], "UK-Japan cyber pact")
+    assert one.shape == (len(classifier.labels),) and many.shape == (2, len(classifier.labels))
+    np.testing.assert_allclose(one, many[0], atol=1e-6)
+    assert one == pytest.approx([classifier.predict("Great move!", "UK-Japan cyber pact").scores[label] for label in classifier.labels])
+
+
+def test_labels_come_from_the_model_config(tiny_base_model: Path, tmp_path: Path) -> None:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        tiny_base_model, num_labels=2, id2label={0: "pro", 1: "contra"}, label2id={"pro": 0, "contra": 1}
+    )
+    clf = StanceClassifier(model, AutoTokenizer.from_pretrained(tiny_base_model))
+    assert clf.labels == ["pro", "contra"]
+    assert set(clf.predict("x").scores) == {"pro", "contra"}
+
+
+def test_long_comments_are_split_into_windows_and_averaged(classifier: StanceClassifier) -> None:
+    import torch
+
+    long_text = " ".join(f"word{i}" for i in range(400))
+    windows, owners, weights = classifier.encode_windows([long_text, "short"], ["target", "target"])
+    assert (owners == 0).sum() > 1 and (owners == 1).sum() == 1
+    assert all(len(w["input_ids"]) <= classifier.max_length for w in windows)
+    # Every window of the long comment repeats the target, so no window reads the comment alone.
+    target_ids = classifier.tokenizer("target", add_special_tokens=False)["input_ids"]
+    assert all(w["input_ids"][1 : 1 + len(target_ids)] == target_ids for w in windows)
+    with torch.inference_mode():
+        per_window = [
+            torch.softmax(classifier.model(**classifier.tokenizer.pad([w], return_tensors="pt")).logits, -1)[0].numpy()
+            for w in windows
+        ]
+    mask = owners == 0
+    expected = np.average(np.array(per_window)[mask], axis=0, weights=weights[mask])
+    assert classifier.predict_proba([long_text], "target")[0] == pytest.approx(expected, abs=1e-5)
+
+
+def test_length_sorted_batches_match_one_by_one(classifier: StanceClassifier) -> None:
+    texts = ["a", "a much longer comment " * 5, "mid length comment here", "b" * 30]
+    batched = classifier.predict_proba(texts, "t")
+    classifier.batch_size, saved = 1, classifier.batch_size
+    try:
+        single = classifier.predict_proba(texts, "t")
+    finally:
+        classifier.batch_size = saved
+    assert batched == pytest.approx(single, abs=1e-5)
+
+
+def test_targets_one_per_comment_or_error(classifier: StanceClassifier) -> None:
+    a = classifier.predict_proba(["x", "y"], ["first target", "second target"])
+    b = classifier.predict_proba(["x"], "first target")
+    assert a[0] == pytest.approx(b[0], abs=1e-6)
+    with pytest.raises(ValueError, match="got 1 targets for 2 comments"):
+        classifier.predict_proba(["x", "y"], ["only one"])
+
+
+def test_save_and_reload_round_trip_and_pipeline_loads_it(classifier: StanceClassifier, tmp_path: Path) -> None:
+    from transformers import pipeline
+
+    classifier.save_pretrained(tmp_path / "m")
+    reloaded = StanceClassifier.from_pretrained(tmp_path / "m")
+    assert reloaded.predict_proba(["hello"], "t") == pytest.approx(classifier.predict_proba(["hello"], "t"), abs=1e-6)
+    pipe = pipeline("text-classification", model=str(tmp_path / "m"))
+    out = pipe({"text": "t", "text_pair": "hello"})
+    assert out["label"] == classifier.predict("hello", "t").label
+
+
+def test_not_a_model_directory_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not a model directory"):
+        StanceClassifier.from_pretrained(tmp_path)

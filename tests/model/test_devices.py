@@ -1,0 +1,81 @@
+"""Choosing the device and precision: an accelerator where torch sees one, else the CPU."""
+
+from __future__ import annotations
+
+import pytest
+
+import stance.model.devices
+from stance.errors import ConfigError, ModelError
+from stance.model.devices import resolve_device
+from stance.model.precision import resolve_precision
+from stance.training.trainer import device_arguments
+
+
+@pytest.fixture
+def accelerators(monkeypatch: pytest.MonkeyPatch):
+    """Pretend torch sees the given accelerators (and whether the GPU runs bf16 at full speed)."""
+
+    def pretend(found: list[str], bf16: bool = True) -> None:
+        monkeypatch.setattr(stance.model.devices, "may_have_accelerator", lambda: bool(found))
+        monkeypatch.setattr(stance.model.devices, "_available_accelerators", lambda: list(found))
+        import torch
+
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: bf16)
+
+    return pretend
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"), [([], "cpu"), (["cuda"], "cuda"), (["mps"], "mps"), (["cuda", "mps"], "cuda")]
+)
+def test_auto_picks_an_accelerator_where_torch_sees_one(accelerators, found: list[str], expected: str) -> None:
+    accelerators(found)
+    assert resolve_device("auto") == expected
+    assert resolve_device("cpu") == "cpu"  # asked for, always honoured
+
+
+def test_an_accelerator_asked_for_but_absent_is_an_error(accelerators) -> None:
+    accelerators([])
+    with pytest.raises(ModelError, match="device 'cuda': torch sees no such device here.*use the CPU"):
+        resolve_device("cuda")
+    with pytest.raises(ConfigError, match="expected one of auto, cpu, cuda, mps"):
+        resolve_device("gpu")
+
+
+@pytest.mark.parametrize(("device", "bf16", "expected"), [("cpu", True, "int8"), ("cuda", True, "bf16"), ("cuda", False, "fp32"), ("mps", True, "fp32")])
+def test_auto_precision_follows_the_device(accelerators, device: str, bf16: bool, expected: str) -> None:
+    accelerators(["cuda"], bf16=bf16)
+    assert resolve_precision("auto", device) == expected
+
+
+def test_int8_runs_on_the_cpu_only() -> None:
+    assert resolve_precision("int8", "cpu") == "int8"
+    with pytest.raises(ModelError, match="int8 runs on the CPU"):
+        resolve_precision("int8", "cuda")
+
+
+@pytest.mark.parametrize(
+    ("device", "bf16", "expected"),
+    [
+        ("cpu", True, {"use_cpu": True, "bf16": False, "fp16": False}),
+        ("cuda", True, {"use_cpu": False, "bf16": True, "fp16": False}),
+        ("cuda", False, {"use_cpu": False, "bf16": False, "fp16": True}),
+        ("mps", True, {"use_cpu": False, "bf16": False, "fp16": False}),
+    ],
+)
+def test_training_uses_mixed_precision_on_a_gpu_only(accelerators, device: str, bf16: bool, expected: dict) -> None:
+    accelerators(["cuda"], bf16=bf16)
+    assert device_arguments(device) == expected
+
+
+def test_a_cpu_machine_never_imports_torch_to_choose() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, stance.model.devices as d; d.may_have_accelerator = lambda: False; "
+        "from stance.model.precision import resolve_precision; "
+        "print(d.resolve_device('auto'), resolve_precision('auto', 'cpu'), 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["cpu", "int8", "False"]

@@ -1,0 +1,74 @@
+"""Loading and validating labelled comments."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import write_jsonl
+
+from stance.errors import DataError
+from stance.training.data import (
+    LabelledComment,
+    check_label_set,
+    load_labelled,
+    split_validation,
+)
+
+
+def test_labels_are_normalised_and_targets_default(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [
+        {"text": "yes", "label": "FAVOR"}, {"text": "no", "label": "against", "target": "t"}, {"text": "eh", "label": "none"},
+    ])
+    rows = load_labelled(path, default_target="fallback")
+    assert [(r.label, r.target) for r in rows] == [("support", "fallback"), ("oppose", "t"), ("neutral", "fallback")]
+
+
+def test_csv_with_mapped_columns(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("comment,stance\nGood,support\nBad,oppose\n", encoding="utf-8")
+    rows = load_labelled(path, text_column="comment", label_column="stance")
+    assert rows == [LabelledComment("Good", "support"), LabelledComment("Bad", "oppose")]
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([{"text": "a"}], r"d.jsonl:1: missing column 'label' \(found: text\)"),
+        ([{"text": "a", "label": "support"}, {"text": " ", "label": "oppose"}], r"d.jsonl:2: empty or non-text 'text'"),
+        ([{"text": "a", "label": ""}], r"d.jsonl:1: empty or non-text 'label'"),
+    ],
+)
+def test_malformed_rows_name_file_and_line(tmp_path: Path, rows: list[dict], message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        load_labelled(write_jsonl(tmp_path / "d.jsonl", rows))
+
+
+def test_label_set_checks() -> None:
+    with pytest.raises(DataError, match="at least two labels"):
+        check_label_set([LabelledComment("a", "support")] * 3, "x")
+    with pytest.raises(DataError, match=r"labels \['sarcasm'\] are not among"):
+        check_label_set([LabelledComment("a", "sarcasm")], "x", known=["support", "oppose"])
+
+
+def test_validation_split_is_stratified_and_disjoint() -> None:
+    rows = [LabelledComment(f"s{i}", "support") for i in range(60)] + [LabelledComment(f"o{i}", "oppose") for i in range(40)]
+    rows.append(LabelledComment("only one", "mixed"))
+    train, val = split_validation(rows, 0.1, seed=1)
+    assert len(train) + len(val) == len(rows) and not set(train) & set(val)
+    assert Counter(r.label for r in val) == {"support": 6, "oppose": 4}
+    assert LabelledComment("only one", "mixed") in train
+
+
+def test_too_small_for_a_validation_split_is_a_data_error() -> None:
+    rows = [LabelledComment("a", "support"), LabelledComment("b", "support"), LabelledComment("c", "oppose")]
+    with pytest.raises(DataError, match="too few labelled comments"):
+        split_validation(rows)
+
+
+def test_baseline_survives_a_label_seen_once() -> None:
+    from stance.evaluation.baselines import cross_validated_predictions
+
+    rows = [LabelledComment(f"good {i}", "support") for i in range(5)] + [LabelledComment("bad", "oppose")]
+    assert cross_validated_predictions(rows) == ["support"] * 6

@@ -1,0 +1,151 @@
+"""Fine-tuning on toy data with the tiny model: learning, model directories, resuming, refusing to overwrite."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stance.errors import OutputError
+from stance.model.classifier import StanceClassifier
+from stance.training.config import TrainingConfig
+from stance.training.data import load_labelled
+from stance.training.trainer import train
+
+
+def tiny_config(base: Path, **overrides) -> TrainingConfig:
+    settings = dict(base_model=str(base), epochs=8, batch_size=8, max_length=32, learning_rate=3e-3)
+    return TrainingConfig(**(settings | overrides))
+
+
+def test_full_fine_tune_learns_and_writes_a_pipeline_directory(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
+    from transformers import pipeline
+
+    out = tmp_path / "model"
+    result = train(load_labelled(toy_labelled), out, tiny_config(tiny_base_model))
+    assert result.labels == ["support", "oppose"]
+    assert result.metrics["macro_f1"] == 1.0
+    assert (out / "model.safetensors").exists() and not list(out.glob("*.bin"))
+    assert not out.with_name("model.checkpoints").exists()
+    card = (out / "README.md").read_text()
+    assert "support" in card and "macro_f1" in card and "training comments" in card
+    assert json.loads((out / "stance.json").read_text())["labels"] == ["support", "oppose"]
+    pipe = pipeline("text-classification", model=str(out))
+    assert pipe({"text": "the plan", "text_pair": "I love this plan, great idea"})["label"] == "support"
+    assert pipe({"text": "the plan", "text_pair": "I hate this plan, awful idea"})["label"] == "oppose"
+
+
+def test_compact_lora_directory_holds_only_the_adapter_and_reloads_to_same_scores(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "adapter"
+    train(load_labelled(toy_labelled), out, tiny_config(tiny_base_model, method="lora"), compact=True)
+    assert (out / "adapter_model.safetensors").exists() and not (out / "model.safetensors").exists()
+    adapter = StanceClassifier.from_pretrained(out)
+    assert adapter.predict("I love this plan, great idea", "the plan").label == "support"
+    adapter.save_pretrained(tmp_path / "plain")
+    plain = StanceClassifier.from_pretrained(tmp_path / "plain")
+    texts = ["I hate this plan", "I love it"]
+    assert plain.predict_proba(texts, "the plan") == pytest.approx(adapter.predict_proba(texts, "the plan"), abs=1e-5)
+
+
+def test_compact_full_fine_tune_stores_a_delta_that_rebuilds_the_model(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    full = tmp_path / "full"
+    train(load_labelled(toy_labelled), full, tiny_config(tiny_base_model))
+    tuned = StanceClassifier.from_pretrained(full)
+    tuned.save_pretrained(tmp_path / "delta", storage="delta", delta_rank=16)  # 16 >= half of 32: kept exact
+    assert (tmp_path / "delta" / "delta.safetensors").exists() and not (tmp_path / "delta" / "model.safetensors").exists()
+    assert json.loads((tmp_path / "delta" / "stance.json").read_text())["format"] == "delta"
+    rebuilt = StanceClassifier.from_pretrained(tmp_path / "delta")
+    texts = ["I love this plan", "awful idea", "something else entirely"]
+    assert rebuilt.predict_proba(texts, "the plan") == pytest.approx(tuned.predict_proba(texts, "the plan"), abs=2e-3)
+
+
+def test_low_rank_delta_is_exact_for_a_low_rank_change() -> None:
+    import torch
+
+    from stance.model.compact import apply_delta, compute_delta
+
+    base = {"w": torch.randn(40, 30), "b": torch.zeros(30), "same": torch.ones(3)}
+    change = torch.randn(40, 2) @ torch.randn(2, 30)  # rank 2
+    tuned = {"w": base["w"] + change, "b": torch.full((30,), 0.5), "same": torch.ones(3), "head": torch.randn(4, 30)}
+    delta = compute_delta(tuned, base, rank=4)
+    assert "same.delta_full" not in delta and delta["w.delta_left"].shape == (40, 4)
+
+    class Holder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            for name, value in base.items():
+                self.register_buffer(name, value.clone())
+            self.register_buffer("head", torch.zeros(4, 30))
+
+    rebuilt = apply_delta(Holder(), delta).state_dict()
+    for name, value in tuned.items():
+        assert torch.allclose(rebuilt[name], value, atol=2e-2), name
+
+
+def test_existing_output_needs_force_and_leftover_checkpoints_need_resume(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    examples = load_labelled(toy_labelled)
+    out = tmp_path / "model"
+    out.mkdir()
+    with pytest.raises(OutputError, match="already exists; overwrite it only if you mean to"):
+        train(examples, out, tiny_config(tiny_base_model))
+    out.rmdir()
+    (tmp_path / "model.checkpoints").mkdir()
+    with pytest.raises(OutputError, match="interrupted run are here; resume it, or start over"):
+        train(examples, out, tiny_config(tiny_base_model))
+
+
+def test_resumed_run_ends_with_the_metrics_of_an_uninterrupted_one(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    """Stop after epoch 1 (as a kill would), resume, and compare with a straight run."""
+    from transformers import TrainerCallback
+
+    import stance.training.trainer as training
+
+    examples = load_labelled(toy_labelled)
+    config = tiny_config(tiny_base_model, epochs=3, learning_rate=1e-3)
+    straight = train(examples, tmp_path / "straight", config)
+
+    class StopAfterFirstEpoch(TrainerCallback):
+        def on_save(self, args, state, control, **kwargs):
+            raise KeyboardInterrupt
+
+    build = training._build_trainer
+
+    def interrupted_build(*args, **kwargs):
+        trainer = build(*args, **kwargs)
+        trainer.add_callback(StopAfterFirstEpoch())
+        return trainer
+
+    training._build_trainer = interrupted_build
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(examples, tmp_path / "resumed", config)
+    finally:
+        training._build_trainer = build
+    assert list((tmp_path / "resumed.checkpoints").glob("checkpoint-*"))
+    resumed = train(examples, tmp_path / "resumed", config, resume=True)
+    assert resumed.metrics == pytest.approx(straight.metrics)
+    probe = ["I love this plan", "awful"]
+    a = StanceClassifier.from_pretrained(tmp_path / "straight").predict_proba(probe, "the plan")
+    b = StanceClassifier.from_pretrained(tmp_path / "resumed").predict_proba(probe, "the plan")
+    assert a == pytest.approx(b, abs=1e-4)
+
+
+def test_target_dropout_blanks_a_seeded_share_of_targets() -> None:
+    from stance.training.data import LabelledComment
+    from stance.training.trainer import _drop_targets
+
+    rows = [LabelledComment(f"comment {i}", "support", "the plan") for i in range(400)]
+    dropped = _drop_targets(rows, 0.25, seed=3)
+    blanked = sum(row.target == "" for row in dropped)
+    assert 60 < blanked < 140
+    assert dropped == _drop_targets(rows, 0.25, seed=3)
+    assert [row.text for row in dropped] == [row.text for row in rows]
