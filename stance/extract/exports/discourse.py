@@ -6,7 +6,7 @@ from typing import Any, TypeGuard
 
 from stance.errors import InputError
 from stance.extract.documents import load_json
-from stance.extract.markup import html_to_text
+from stance.extract.markup import as_count, html_to_text
 from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Discourse topic from /t/<id>.json (an object with post_stream.posts)"
@@ -84,7 +84,7 @@ def _likes(post: dict[str, Any]) -> int | None:
     if count is None and isinstance(actions, list):
         likes = (action for action in actions if isinstance(action, dict) and action.get("id") == LIKE_ACTION)
         count = next((action.get("count", 0) for action in likes), None)
-    return count if isinstance(count, int) and not isinstance(count, bool) else None
+    return as_count(count)
 
 
 def _not_loaded(stream: object, loaded: set[str]) -> int:

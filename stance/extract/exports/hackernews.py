@@ -6,7 +6,7 @@ from typing import Any, TypeGuard
 
 from stance.errors import InputError
 from stance.extract.documents import load_json
-from stance.extract.markup import html_to_text
+from stance.extract.markup import as_count, html_to_text
 from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Hacker News item from hn.algolia.com/api/v1/items/<id> (an object with nested 'children')"
@@ -80,7 +80,7 @@ def _comment(item: dict[str, Any], item_id: str, parent: str | None, source: str
         author=author if isinstance(author, str) and author else None,
         time=created if isinstance(created, str) and created else None,
         parent=parent,
-        likes=points if isinstance(points, int) and not isinstance(points, bool) else None,
+        likes=as_count(points),
         source=f"{source}#item[{item_id}]",
         status="deleted" if deleted else None,
     )
