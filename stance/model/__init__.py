@@ -6,3 +6,10 @@
 from the base; ``devices`` and ``precision`` choose where and how it runs; ``default/`` is the
 bundled model.
 """
+
+# How comments are cut into windows where a model directory does not say (in stance.json): the
+# settings the bundled model was trained with, which TrainingConfig also starts from. Kept here, in a
+# module that imports nothing, so the CLI reads them without loading numpy.
+DEFAULT_MAX_LENGTH = 128
+DEFAULT_MAX_TARGET_TOKENS = 32
+DEFAULT_STRIDE = 32

@@ -10,9 +10,9 @@ from typing import Any, overload
 import numpy as np
 
 from stance.errors import ModelError
+from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS, DEFAULT_STRIDE
 from stance.model.backends import Backend, make_backend
-from stance.model.devices import resolve_device
-from stance.model.precision import BATCH_SIZES, resolve_precision
+from stance.model.precision import BATCH_SIZES, resolve_runtime
 from stance.model.prediction import Prediction
 from stance.model.storage import (
     ModelSettings,
@@ -23,12 +23,6 @@ from stance.model.storage import (
     stored_form,
 )
 from stance.model.windows import WindowEncoder
-
-# How comments are cut into windows where the model directory does not say (stance.json): the
-# settings the bundled model was trained with. Training takes its own from TrainingConfig.
-DEFAULT_MAX_LENGTH = 128
-DEFAULT_MAX_TARGET_TOKENS = 32
-DEFAULT_STRIDE = 32
 
 
 class StanceClassifier:
@@ -60,8 +54,8 @@ class StanceClassifier:
     ) -> None:
         if not (0 < temperature < float("inf")):
             raise ValueError(f"temperature {temperature!r}: must be a positive number")
-        device = resolve_device(device)
-        self.backend: Backend = make_backend(model, tokenizer, resolve_precision(precision, device), device)
+        device, precision = resolve_runtime(device, precision)
+        self.backend: Backend = make_backend(model, tokenizer, precision, device)
         self.base_model = base_model or self.backend.name_or_path
         self.tokenizer = tokenizer
         self.max_length = min(max_length, self.backend.max_positions or max_length)
@@ -114,8 +108,8 @@ class StanceClassifier:
         path = Path(source)
         settings = ModelSettings.read(path) if path.is_dir() else None
         check_model_source(source, settings)
-        device = resolve_device(options.get("device", "auto"))
-        options = options | {"device": device, "precision": resolve_precision(options.get("precision", "fp32"), device)}
+        device, precision = resolve_runtime(options.get("device", "auto"), options.get("precision", "fp32"))
+        options = options | {"device": device, "precision": precision}
         options = (settings.reading() if settings else {}) | options
         local_dir = Path(resolve_base_model(source))
         if options["precision"] == "int8" and local_dir.is_dir():

@@ -212,23 +212,30 @@ def _eager_attention(model: Any) -> Iterator[None]:
 @contextmanager
 def _quiet() -> Iterator[None]:
     """Drop the exporter's tracer warnings and the quantiser's log lines (the API prints nothing),
-    leaving everyone else's logging as it is: only records from those libraries' files are dropped."""
+    leaving everyone else's logging as it is: only records from those libraries' files are dropped.
+    Each entry adds its own filter and removes only that one, so nested blocks stay quiet."""
     import logging
     import warnings
 
-    handlers = [*logging.getLogger().handlers, *([logging.lastResort] if logging.lastResort else [])]
-    for handler in handlers:
-        handler.addFilter(_drop_library_records)
+    def drop(record: logging.LogRecord) -> bool:  # a new filter object per entry
+        return _not_from_exporters(record)
+
+    root = logging.getLogger()
+    # The root logger's own filter catches records logged on it directly (the quantiser calls
+    # logging.warning); the handlers' catch those that propagate from the libraries' loggers.
+    targets = [root, *root.handlers, *([logging.lastResort] if logging.lastResort else [])]
+    for target in targets:
+        target.addFilter(drop)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        for handler in handlers:
-            handler.removeFilter(_drop_library_records)
+        for target in targets:
+            target.removeFilter(drop)
 
 
-def _drop_library_records(record: Any) -> bool:
+def _not_from_exporters(record: Any) -> bool:
     path = record.pathname.replace(os.sep, "/")
     return not any(part in path for part in ("/onnxruntime/", "/torch/onnx/", "/onnx/"))
 

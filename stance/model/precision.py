@@ -34,3 +34,12 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
             f"precision int8 runs on the CPU (ONNX Runtime), not {device}; use the CPU or fp32", settings=("device", "precision")
         )
     return precision
+
+
+def resolve_runtime(device: str, precision: str) -> tuple[str, str]:
+    """The device and precision a classifier runs with: ``auto`` settled for both. int8 asked for
+    with the device left to ``auto`` runs on the CPU, where it runs, even on a machine with a GPU."""
+    from stance.model.devices import resolve_device
+
+    resolved = resolve_device("cpu" if precision == "int8" and device == "auto" else device)
+    return resolved, resolve_precision(precision, resolved)

@@ -67,11 +67,11 @@ class ModelSettings:
         return settings
 
     def write(self, directory: str | Path) -> None:
-        """Write (or replace, atomically) ``stance.json`` in ``directory``."""
+        """Write (or replace, atomically) ``stance.json`` in ``directory``; unset settings are left out."""
         from stance.files import atomic_file
 
         with atomic_file(Path(directory, STANCE_CONFIG)) as handle:
-            handle.write(json.dumps(asdict(self), indent=2) + "\n")
+            handle.write(json.dumps({key: value for key, value in asdict(self).items() if value is not None}, indent=2) + "\n")
 
     def reading(self) -> dict[str, Any]:
         """The classifier settings stored here (the window sizes, base model and temperature)."""

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from stance.errors import ConfigError
+from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
 from stance.model.base import DEFAULT_BASE_MODEL
-from stance.model.classifier import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
 from stance.model.devices import DEVICES
 
 METHODS = ("full", "lora")

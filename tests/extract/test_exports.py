@@ -81,6 +81,15 @@ def test_disqus_archive_judges_each_comment_against_its_own_thread() -> None:
     assert not any(c.status == "orphaned" for c in thread.comments)
 
 
+def test_disqus_thread_without_title_or_link_leaves_its_comments_to_an_explicit_target() -> None:
+    second = """<thread dsq:id="101"><id/></thread>
+  <post dsq:id="301"><message>Trams at last.</message><author><name>Ana</name></author><thread dsq:id="101"/></post>
+</disqus>"""
+    thread = parse_disqus(DISQUS.replace("</disqus>", second), "archive.xml")
+    last = thread.comments[-1]
+    assert (last.id, last.target, last.status) == ("301", None, None)  # not orphaned: its thread is there
+
+
 @pytest.mark.parametrize(
     ("link", "title"),
     [

@@ -79,3 +79,13 @@ def test_a_cpu_machine_never_imports_torch_to_choose() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["cpu", "int8", "False"]
+
+
+def test_int8_with_the_device_left_to_auto_runs_on_the_cpu_even_beside_a_gpu(accelerators) -> None:
+    from stance.model.precision import resolve_runtime
+
+    accelerators(["cuda"])
+    assert resolve_runtime("auto", "int8") == ("cpu", "int8")
+    assert resolve_runtime("auto", "auto") == ("cuda", "bf16")
+    with pytest.raises(ModelError, match="int8 runs on the CPU"):
+        resolve_runtime("cuda", "int8")

@@ -101,3 +101,22 @@ def test_a_model_that_cannot_be_converted_says_to_use_fp32(tiny_classifier_dir: 
     monkeypatch.setenv("STANCE_CACHE", str(tmp_path / "empty-cache"))
     with pytest.raises(ModelError, match="cannot convert the model to int8 .*aten::fancy.*fp32 precision"):
         StanceClassifier.from_pretrained(tiny_classifier_dir, precision="int8")
+
+
+def test_nested_quiet_blocks_drop_only_the_exporters_records_and_leave_no_filter_behind() -> None:
+    import logging
+
+    from stance.model.onnx import _quiet
+
+    root = logging.getLogger()
+    before = list(root.filters)
+
+    def record(path: str) -> logging.LogRecord:
+        return logging.LogRecord("root", logging.WARNING, path, 1, "message", None, None)
+
+    with _quiet():
+        with _quiet():  # export_int8 wraps export_fp32, which enters it again
+            pass
+        assert not root.filter(record("/site-packages/onnxruntime/quantization/quantize.py"))
+        assert root.filter(record("/home/user/app.py"))
+    assert root.filters == before

@@ -18,8 +18,8 @@ def parse_disqus(text: str, source: str) -> Thread:
 
     An export is a site's archive, one ``<thread>`` per article. When all posts belong to one
     thread, its title is the article's; otherwise each comment's target is its own thread's title
-    (from the link where the title is empty). Posts whose thread is missing from the export, or
-    names neither title nor link, are flagged ``orphaned``: there is nothing to judge them against.
+    (from the link where the title is empty). Posts whose thread is missing from the export are
+    flagged ``orphaned``: their article is gone.
     """
     root = load_xml(text, source, EXPECTED)
     namespace = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
@@ -30,8 +30,9 @@ def parse_disqus(text: str, source: str) -> Thread:
     for post in root.findall(f"{namespace}post"):
         comment = _comment(post, namespace, source)
         if comment is not None:
-            comment.target = titles.get(_ref(post, f"{namespace}thread")) or None
-            if comment.target is None and comment.status is None:
+            thread_id = _ref(post, f"{namespace}thread")
+            comment.target = titles.get(thread_id) or None
+            if thread_id not in titles and comment.status is None:
                 comment.status = "orphaned"
             comments.append(comment)
     targets = {comment.target for comment in comments}
