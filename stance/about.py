@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from stance.model.devices import resolve_device
-from stance.model.precision import resolve_precision
+from stance.model.precision import resolve_runtime
 
 PACKAGES = ("stance", "torch", "transformers", "onnxruntime")
 
@@ -29,9 +28,9 @@ def system_info() -> dict[str, str | list[str]]:
     cache = cache_root()
     size = sum(file.stat().st_size for file in cache.rglob("*") if file.is_file()) if cache.exists() else 0
     info["int8 cache"] = f"{cache} ({size / 2**20:.1f} MiB)"
-    device = resolve_device("auto")
+    device, precision = resolve_runtime("auto", "auto")
     info["auto device"] = device
-    info["auto precision"] = resolve_precision("auto", device)
+    info["auto precision"] = precision
     return info
 
 
