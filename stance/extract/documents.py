@@ -69,3 +69,23 @@ def utc_from_seconds(seconds: object) -> str | None:
         return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def as_count(value: object) -> int | None:
+    """A count from a JSON or CSV field (``12``, ``12.0``, ``"12"``), else None; booleans are not counts."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return None
+
+
+def json_id(value: object) -> str | None:
+    """An id from a JSON field (a number or a non-empty string) as text, else None; booleans are not ids."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
+        return None
+    return str(value)

@@ -22,9 +22,8 @@ import lxml.html
 from lxml import etree
 
 from stance.errors import InputError
-from stance.extract.documents import parse_json
+from stance.extract.documents import as_count, json_id, parse_json
 from stance.extract.markup import (
-    as_count,
     declared_count,
     element_text,
     html_to_text,
@@ -494,7 +493,7 @@ def _comments_from_json_ld(objects: list[dict[str, Any]], source: str) -> list[C
             return
         own_id = parent
         if "Comment" in _types(obj) and isinstance(obj.get("text"), str):
-            own_id = str(obj.get("@id") or obj.get("identifier") or f"ld-{len(comments) + 1}")
+            own_id = json_id(obj.get("@id")) or json_id(obj.get("identifier")) or f"ld-{len(comments) + 1}"
             comments.append(
                 Comment(
                     id=own_id,
@@ -562,7 +561,7 @@ def _comments_from_json_list(entries: list[dict[str, Any]], parent: str | None, 
     comments = []
     for entry in entries:
         text_key = next(key for key in _TEXT_KEYS if isinstance(entry.get(key), str) and entry[key].strip())
-        own_id = str(entry.get("id") or entry.get("commentId") or f"json-{len(comments) + 1}")
+        own_id = json_id(entry.get("id")) or json_id(entry.get("commentId")) or f"json-{len(comments) + 1}"
         author_key = next(key for key in _AUTHOR_KEYS if entry.get(key))
         comments.append(
             Comment(

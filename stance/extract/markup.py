@@ -93,16 +93,3 @@ def declared_count(text: str) -> int | None:
     match = _COUNT_TEXT.match(text)
     digits = re.sub(r"[,.]", "", match.group(1)) if match else ""
     return int(digits) if digits and len(digits) <= 15 else None  # a 5,000-digit "count" is no count
-
-
-def as_count(value: object) -> int | None:
-    """A count from a JSON or CSV field (``12``, ``12.0``, ``"12"``), else None; booleans are not counts."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 18:
-        return int(value.strip())
-    return None

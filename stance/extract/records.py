@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from stance.errors import InputError
-from stance.extract.documents import parse_json
-from stance.extract.markup import as_count
+from stance.extract.documents import as_count, parse_json
 from stance.extract.thread import Comment, Thread
 
 COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")

@@ -25,6 +25,7 @@ from samples import (
 )
 
 from stance.errors import InputError
+from stance.extract.documents import as_count, json_id
 from stance.extract.exports import EXPORT_PARSERS, sniff_export
 from stance.extract.exports.discourse import parse_discourse
 from stance.extract.exports.disqus import parse_disqus
@@ -442,3 +443,27 @@ def test_sniff_returns_none_for_other_content(text: str) -> None:
 )
 def test_sniff_recognises_the_shared_exports(relative: str, name: str) -> None:
     assert sniff_export(shared_file(relative).read_text(encoding="utf-8")) == name
+
+
+# --- field types shared by every export ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(7, "7"), (0, "0"), ("t1_a", "t1_a"), ("", None), (None, None), (True, None), ({"id": 1}, None), (1.5, None)],
+)
+def test_json_id_accepts_numbers_and_nonempty_strings_only(value: object, expected: str | None) -> None:
+    assert json_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(12, 12), (12.0, 12), (" 12 ", 12), ("-3", -3), (12.5, None), (True, None), ("twelve", None), ("9" * 19, None)],
+)
+def test_as_count_reads_integral_numbers_and_digit_strings(value: object, expected: int | None) -> None:
+    assert as_count(value) == expected
+
+
+def test_a_boolean_id_is_refused_like_a_missing_one() -> None:
+    with pytest.raises(InputError, match="has no 'id'"):
+        parse_ytdlp(json.dumps(YTDLP | {"comments": [{"id": True, "text": "x"}]}), "t.json")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from stance.errors import InputError
-from stance.extract.documents import load_json
-from stance.extract.markup import as_count, html_to_text
+from stance.extract.documents import as_count, json_id, load_json
+from stance.extract.markup import html_to_text
 from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Discourse topic from /t/<id>.json (an object with post_stream.posts)"
@@ -51,10 +51,10 @@ def parse_discourse(text: str, source: str) -> Thread:
 
 
 def _post_id(post: dict[str, Any], source: str) -> str:
-    post_id = post.get("id")
-    if not isinstance(post_id, (int, str)) or post_id == "":
+    post_id = json_id(post.get("id"))
+    if post_id is None:
         raise InputError(f"{source}: a post has no 'id'; {EXPECTED}")
-    return str(post_id)
+    return post_id
 
 
 def _comment(post: dict[str, Any], ids: dict[int, str], source: str) -> Comment | None:
@@ -91,7 +91,7 @@ def _not_loaded(stream: object, loaded: set[str]) -> int:
     """How many post ids in the topic's stream are missing from the loaded posts."""
     if not isinstance(stream, list):
         return 0
-    return len({str(post_id) for post_id in stream if isinstance(post_id, (int, str))} - loaded)
+    return len({json_id(post_id) for post_id in stream} - loaded - {None})
 
 
 def _html(value: object) -> str:

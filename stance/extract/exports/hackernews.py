@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from stance.errors import InputError
-from stance.extract.documents import load_json
-from stance.extract.markup import as_count, html_to_text
+from stance.extract.documents import as_count, json_id, load_json
+from stance.extract.markup import html_to_text
 from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Hacker News item from hn.algolia.com/api/v1/items/<id> (an object with nested 'children')"
@@ -59,10 +59,10 @@ def _children(item: dict[str, Any], source: str) -> list[dict[str, Any]]:
 
 
 def _item_id(item: dict[str, Any], source: str) -> str:
-    item_id = item.get("id")
-    if not isinstance(item_id, (int, str)) or item_id == "":
+    item_id = json_id(item.get("id"))
+    if item_id is None:
         raise InputError(f"{source}: an item has no 'id'; {EXPECTED}")
-    return str(item_id)
+    return item_id
 
 
 def _comment(item: dict[str, Any], item_id: str, parent: str | None, source: str) -> Comment | None:

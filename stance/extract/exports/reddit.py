@@ -6,8 +6,8 @@ import html
 from typing import Any, TypeGuard
 
 from stance.errors import InputError
-from stance.extract.documents import load_json, utc_from_seconds
-from stance.extract.markup import as_count, tidy_text
+from stance.extract.documents import as_count, json_id, load_json, utc_from_seconds
+from stance.extract.markup import tidy_text
 from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Reddit thread: the JSON list [post listing, comments listing] from a /comments/<id>.json URL"
@@ -70,8 +70,9 @@ def _children(listing: dict[str, Any], source: str) -> list[dict[str, Any]]:
 
 def _comment(fields: dict[str, Any], source: str) -> Comment | None:
     """A ``t1`` object as a comment; ``[deleted]``/``[removed]`` bodies give a flagged empty comment."""
-    name = fields.get("name") or (f"t1_{fields['id']}" if fields.get("id") else None)
-    if not isinstance(name, str):
+    short_id = json_id(fields.get("id"))
+    name = json_id(fields.get("name")) or (f"t1_{short_id}" if short_id else None)
+    if name is None:
         raise InputError(f"{source}: a t1 comment has neither 'name' nor 'id'; {EXPECTED}")
     body = fields.get("body") if isinstance(fields.get("body"), str) else ""
     deleted = body.strip() in PLACEHOLDERS

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from stance.errors import InputError
-from stance.extract.documents import load_json, utc_from_seconds
-from stance.extract.markup import as_count, tidy_text
+from stance.extract.documents import as_count, json_id, load_json, utc_from_seconds
+from stance.extract.markup import tidy_text
 from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a yt-dlp .info.json file written with --write-comments"
@@ -41,15 +41,15 @@ def parse_ytdlp(text: str, source: str) -> Thread:
 
 def _comment(entry: dict[str, Any], source: str) -> Comment | None:
     """One entry of ``comments``, or None when its text is empty."""
-    comment_id = entry.get("id")
-    if not isinstance(comment_id, (str, int)) or comment_id == "":
+    comment_id = json_id(entry.get("id"))
+    if comment_id is None:
         raise InputError(f"{source}: a comment has no 'id'; {EXPECTED}")
     text = _text(entry.get("text"))
     if not text:
         return None
     parent, author = entry.get("parent"), entry.get("author")
     return Comment(
-        id=str(comment_id),
+        id=comment_id,
         text=text,
         author=author if isinstance(author, str) and author else None,
         time=utc_from_seconds(entry.get("timestamp")),
