@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from stance.evaluation.folds import fold_indices, most_folds
 from stance.training.data import LabelledComment
 
 
@@ -37,16 +38,17 @@ def cross_validated_predictions(
 ) -> list[str]:
     """Predictions of the estimator ``make()`` for each example from a fold that never saw it.
 
-    Stratified k-fold; the number of folds drops to the size of the rarest label, and where that
-    is below two (or there is one label), every prediction is the majority label.
+    Stratified k-fold (:func:`~stance.evaluation.folds.fold_indices`), with as many folds up to
+    ``folds`` as the rarest label allows (:func:`~stance.evaluation.folds.most_folds`): this is a
+    figure beside the model, not one the user asked for, so small data shrinks it rather than stops
+    it. Below two folds every prediction is the majority label.
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import cross_val_predict
 
     texts = [example.text for example in examples]
     labels = [example.label for example in examples]
-    counts = Counter(labels)
-    n_folds = min(folds, min(counts.values()))
-    if len(counts) < 2 or n_folds < 2:
-        return [counts.most_common(1)[0][0]] * len(labels)
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    return [str(label) for label in cross_val_predict(make(), texts, labels, cv=splitter)]
+    n_folds = most_folds(examples, folds)
+    if n_folds < 2:
+        return [Counter(labels).most_common(1)[0][0]] * len(labels)
+    splits = fold_indices(examples, n_folds, seed=seed)
+    return [str(label) for label in cross_val_predict(make(), texts, labels, cv=splits)]

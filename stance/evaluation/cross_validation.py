@@ -16,15 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from stance.errors import DataError
 from stance.evaluation.baselines import tfidf_logreg
+from stance.evaluation.folds import fold_indices
 from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
 from stance.training.data import LabelledComment, check_label_set
 from stance.training.trainer import train
 
-GROUP_BY = ("target", "group")
 CV_REPORT_JSON = "cv_report.json"  # not report.json: `stance compare` reads evaluation reports only
 
 
@@ -58,24 +57,6 @@ class CrossValidationReport:
         lines += ["", "per fold (model macro-F1 / baseline macro-F1): " + ", ".join(
             f"{m['macro_f1']:.3f}/{b['macro_f1']:.3f}" for m, b in zip(self.model_folds, self.baseline_folds))]
         return "\n".join(lines)
-
-
-def fold_indices(examples: Sequence[LabelledComment], k: int, group_by: str | None, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) index arrays for each fold; scikit-learn's stratified (group) k-fold."""
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-
-    labels = [example.label for example in examples]
-    if group_by is None:
-        smallest = min(labels.count(label) for label in set(labels))
-        if smallest < k:
-            raise DataError(f"{k} folds: the rarest label has {smallest} comments; use at most {smallest} folds or add data", settings="cv")
-        return list(StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(labels, labels))
-    if group_by not in GROUP_BY:
-        raise DataError(f"grouping by {group_by!r}: expected one of {', '.join(GROUP_BY)}", settings="group_by")
-    groups = [getattr(example, group_by) for example in examples]
-    if len(set(groups)) < k:
-        raise DataError(f"{k} folds grouped by {group_by}: only {len(set(groups))} distinct {group_by}s; use fewer folds", settings="cv")
-    return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(labels, labels, groups))
 
 
 def cross_validate(

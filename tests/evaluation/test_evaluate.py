@@ -10,8 +10,10 @@ import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score
 
 from stance.errors import DataError, InputError
-from stance.evaluation.cross_validation import cross_validate, fold_indices
+from stance.evaluation.baselines import cross_validated_predictions
+from stance.evaluation.cross_validation import cross_validate
 from stance.evaluation.evaluate import evaluate, resolve_score
+from stance.evaluation.folds import fold_indices, most_folds
 from stance.evaluation.metrics import headline_scores
 from stance.evaluation.report import render_comparison, render_text, write_report
 from stance.evaluation.uncertainty import (
@@ -142,6 +144,20 @@ def test_grouped_folds_keep_each_group_in_one_fold() -> None:
         assert sorted(examples[i].label for i in test).count("support") == len(test) // 2
     with pytest.raises(DataError, match="only 2 distinct groups"):
         fold_indices(examples, 3, "group", seed=0)
+
+
+def test_the_baseline_shrinks_its_folds_where_an_asked_for_split_refuses() -> None:
+    rows = toy(6) + [LabelledComment("a third label", "mixed"), LabelledComment("once more", "mixed")]
+    assert most_folds(rows, 5) == 2 and most_folds(toy(40), 5) == 5
+    with pytest.raises(DataError, match="rarest label has 2 comments"):
+        fold_indices(rows, 5)
+    assert len(cross_validated_predictions(rows)) == len(rows)
+
+
+def test_baseline_survives_a_label_seen_once() -> None:
+    rows = [LabelledComment(f"good {i}", "support") for i in range(5)] + [LabelledComment("bad", "oppose")]
+    assert most_folds(rows, 5) == 1
+    assert cross_validated_predictions(rows) == ["support"] * 6
 
 
 def test_cross_validation_trains_and_scores_each_fold(tiny_base_model: Path) -> None:
