@@ -118,7 +118,7 @@ def export_int8(model: Any, tokenizer: Any, directory: Path) -> None:
 
     from stance.model.windows import rust_tokenizer
 
-    with tempfile.TemporaryDirectory(prefix="stance-onnx-fp32-") as tmp, _quiet():
+    with tempfile.TemporaryDirectory(prefix="stance-onnx-fp32-") as tmp, quiet_exporters():
         fp32 = Path(tmp) / "model.onnx"
         export_fp32(model, tokenizer, fp32)
         # MatMul only: the embeddings (Gather) and the pooler and head (Gemm) stay fp32, which keeps
@@ -141,7 +141,7 @@ def export_fp32(model: Any, tokenizer: Any, path: Path) -> None:
     ]
     sample = tokenizer(["a target"] * 2, ["a comment"] * 2, return_tensors="pt")  # no padding: some tokenizers have no pad token
     axes = {name: {0: "batch", 1: "tokens"} for name in names} | {"logits": {0: "batch"}}
-    with torch.inference_mode(), _quiet(), _eager_attention(model):
+    with torch.inference_mode(), quiet_exporters(), _eager_attention(model):
         torch.onnx.export(
             model.float().eval(), (), str(path), kwargs={name: sample[name] for name in names},
             input_names=names, output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False,
@@ -210,7 +210,7 @@ def _eager_attention(model: Any) -> Iterator[None]:
 
 
 @contextmanager
-def _quiet() -> Iterator[None]:
+def quiet_exporters() -> Iterator[None]:
     """Drop the exporter's tracer warnings and the quantiser's log lines (the API prints nothing),
     leaving everyone else's logging as it is: only records from those libraries' files are dropped.
     Each entry adds its own filter and removes only that one, so nested blocks stay quiet."""

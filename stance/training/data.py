@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from stance.errors import DataError, InputError
@@ -113,3 +114,10 @@ def split_validation(
         splittable, test_size=n_val, random_state=seed, stratify=[example.label for example in splittable]
     )
     return list(train) + singletons, list(val)
+
+
+def drop_targets(examples: Sequence[LabelledComment], share: float, seed: int) -> list[LabelledComment]:
+    """A copy with a seeded ``share`` of comments shown without their target (``target_dropout``), so
+    training also learns the comment's own polarity and a model copes with a missing target."""
+    rng = random.Random(seed)
+    return [replace(example, target="") if rng.random() < share else example for example in examples]

@@ -17,7 +17,12 @@ from stance.model.classifier import StanceClassifier
 from stance.model.devices import resolve_device, supports_bf16
 from stance.model.storage import load_base_classifier
 from stance.training.config import TrainingConfig
-from stance.training.data import LabelledComment, check_label_set, split_validation
+from stance.training.data import (
+    LabelledComment,
+    check_label_set,
+    drop_targets,
+    split_validation,
+)
 from stance.training.labels import ordered_labels
 from stance.training.model_card import render_model_card
 
@@ -44,13 +49,15 @@ def train(
     compact: bool = False,
     progress: bool = False,
     data_description: Mapping[str, Any] | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> TrainingResult:
     """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``.
 
     With ``compact`` only the difference from the base model is saved (see ``save_pretrained``).
     Without ``validation`` a stratified 10 % is held out. The checkpoint with the best validation
     macro-F1 is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
-    killed run continues with ``resume=True``.
+    killed run continues with ``resume=True``. ``callbacks`` are Hugging Face ``TrainerCallback``
+    objects added to the run (early stopping, your own logging).
     """
     from transformers import set_seed
 
@@ -64,11 +71,13 @@ def train(
     labels = ordered_labels({example.label for example in (*train_data, *validation)})
     set_seed(config.seed)
     if config.target_dropout:
-        train_data = _drop_targets(train_data, config.target_dropout, config.seed)
+        train_data = drop_targets(train_data, config.target_dropout, config.seed)
 
     classifier = _initial_classifier(config, labels)
     trainer = _build_trainer(classifier, train_data, validation, config, checkpoints, progress)
-    last_checkpoint = _last_complete_checkpoint(checkpoints) if resume else None
+    for callback in callbacks:
+        trainer.add_callback(callback)
+    last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     classifier.backend.model = trainer.model  # the best checkpoint, loaded at the end
 
@@ -94,15 +103,6 @@ def train(
     return TrainingResult(output_dir=output_dir, labels=labels, metrics=metrics, report=report, data=data)
 
 
-def _drop_targets(examples: Sequence[LabelledComment], share: float, seed: int) -> list[LabelledComment]:
-    """Show a seeded ``share`` of comments without their target, so the comment's own polarity is learnt."""
-    import random
-    from dataclasses import replace
-
-    rng = random.Random(seed)
-    return [replace(example, target="") if rng.random() < share else example for example in examples]
-
-
 def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool) -> None:
     if output_dir.exists() and not force:
         raise OutputError(f"{output_dir}: already exists; overwrite it only if you mean to", settings="force")
@@ -115,7 +115,7 @@ def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: 
         shutil.rmtree(checkpoints)
 
 
-def _last_complete_checkpoint(checkpoints: Path) -> Path | None:
+def last_complete_checkpoint(checkpoints: Path) -> Path | None:
     """The newest checkpoint that was saved whole; ones cut short by a kill are removed.
 
     The Trainer writes ``trainer_state.json`` last, so a checkpoint without a readable one was

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import run, write_jsonl
+from conftest import CopyModel, run, write_jsonl
 from samples import PAGE
 
 INPUT, DATA, MODEL, OUTPUT = 2, 3, 4, 5
@@ -54,6 +54,7 @@ class Models:
     tiny: Path  # a whole tiny classifier over the four stance labels
     base: Path  # a tiny base model to fine-tune
     folder: Path  # where a case may build a broken model directory
+    copy: CopyModel  # copies the tiny classifier into ``folder`` for a case to damage
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,7 @@ def config_without_weights(folder: Path, models: Models) -> Call:
 
 
 def truncated_weights(folder: Path, models: Models) -> Call:
-    model = models.folder / "cut"
-    shutil.copytree(models.tiny, model)
+    model = models.copy(models.folder / "cut")
     weights = (model / "model.safetensors").read_bytes()
     (model / "model.safetensors").write_bytes(weights[: len(weights) // 2])
     return Call("classify", _page(folder), str(model), r"cannot load the model", MODEL, ("--model", str(model)))
@@ -223,8 +223,7 @@ def adapter_without_stance_json(folder: Path, models: Models) -> Call:
 
 
 def damaged_stance_json(folder: Path, models: Models) -> Call:
-    model = models.folder / "damaged"
-    shutil.copytree(models.tiny, model)
+    model = models.copy(models.folder / "damaged")
     (model / "stance.json").write_text('{"labels": [')
     return Call("classify", _page(folder), f"{model}/stance.json", r"unreadable .*the model directory is damaged", MODEL,
                 ("--model", str(model)))
@@ -251,8 +250,8 @@ CASES = [
 
 
 @pytest.fixture
-def models(tiny_classifier_dir: Path, tiny_base_model: Path, tmp_path: Path) -> Models:
-    return Models(tiny_classifier_dir, tiny_base_model, tmp_path / "models")
+def models(tiny_classifier_dir: Path, tiny_base_model: Path, copy_tiny_classifier: CopyModel, tmp_path: Path) -> Models:
+    return Models(tiny_classifier_dir, tiny_base_model, tmp_path / "models", copy_tiny_classifier)
 
 
 def _command(call: Call, models: Models, output: Path) -> list[str]:

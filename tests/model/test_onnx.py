@@ -106,7 +106,7 @@ def test_a_model_that_cannot_be_converted_says_to_use_fp32(tiny_classifier_dir: 
 def test_nested_quiet_blocks_drop_only_the_exporters_records_and_leave_no_filter_behind() -> None:
     import logging
 
-    from stance.model.onnx import _quiet
+    from stance.model.onnx import quiet_exporters
 
     root = logging.getLogger()
     before = list(root.filters)
@@ -114,8 +114,8 @@ def test_nested_quiet_blocks_drop_only_the_exporters_records_and_leave_no_filter
     def record(path: str) -> logging.LogRecord:
         return logging.LogRecord("root", logging.WARNING, path, 1, "message", None, None)
 
-    with _quiet():
-        with _quiet():  # export_int8 wraps export_fp32, which enters it again
+    with quiet_exporters():
+        with quiet_exporters():  # export_int8 wraps export_fp32, which enters it again
             pass
         assert not root.filter(record("/site-packages/onnxruntime/quantization/quantize.py"))
         assert root.filter(record("/home/user/app.py"))

@@ -59,19 +59,6 @@ def test_training_killed_with_sigkill_resumes_to_the_same_metrics(tiny_base_mode
     assert metrics and metrics == [line for line in straight.stdout.splitlines() if line.startswith("accuracy=")]
 
 
-def test_resume_takes_the_newest_whole_checkpoint_and_drops_cut_short_ones(tmp_path: Path) -> None:
-    from stance.training.trainer import _last_complete_checkpoint
-
-    for name, state in [("checkpoint-6", "{}"), ("checkpoint-12", "{}"), ("checkpoint-18", None), ("checkpoint-24", '{"trunc'),
-                        ("checkpoint-best", "{}")]:
-        (tmp_path / name).mkdir()
-        if state is not None:
-            (tmp_path / name / "trainer_state.json").write_text(state)
-    assert _last_complete_checkpoint(tmp_path) == tmp_path / "checkpoint-12"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-12", "checkpoint-6", "checkpoint-best"]
-    assert _last_complete_checkpoint(tmp_path / "none-yet") is None
-
-
 def test_pickled_weights_are_refused(copy_tiny_classifier: CopyModel, tmp_path: Path) -> None:
     import torch
     from safetensors.torch import load_file

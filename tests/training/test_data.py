@@ -12,6 +12,7 @@ from stance.errors import DataError
 from stance.training.data import (
     LabelledComment,
     check_label_set,
+    drop_targets,
     load_labelled,
     split_validation,
 )
@@ -65,3 +66,12 @@ def test_too_small_for_a_validation_split_is_a_data_error() -> None:
     rows = [LabelledComment("a", "support"), LabelledComment("b", "support"), LabelledComment("c", "oppose")]
     with pytest.raises(DataError, match="too few labelled comments"):
         split_validation(rows)
+
+
+def test_target_dropout_blanks_a_seeded_share_of_targets() -> None:
+    rows = [LabelledComment(f"comment {i}", "support", "the plan") for i in range(400)]
+    dropped = drop_targets(rows, 0.25, seed=3)
+    blanked = sum(row.target == "" for row in dropped)
+    assert 60 < blanked < 140
+    assert dropped == drop_targets(rows, 0.25, seed=3)
+    assert [row.text for row in dropped] == [row.text for row in rows]

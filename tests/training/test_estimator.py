@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import pickle
 from pathlib import Path
@@ -78,15 +79,20 @@ def test_fit_predict_shapes_and_columns_follow_classes(fitted: StanceEstimator) 
     assert fitted.predict_proba([]).shape == (0, 2)
 
 
-def test_target_param_pairs_and_dataframe_give_the_same_rows(fitted: StanceEstimator) -> None:
-    assert fitted._rows(TEXTS[:2]) == (TEXTS[:2], [TARGET, TARGET])
-    assert fitted._rows([("a", "other"), ("b", ""), ("c", None)]) == (["a", "b", "c"], ["other", TARGET, TARGET])
-    assert StanceEstimator()._rows(["a"]) == (["a"], [""])
-    pairs = [(text, TARGET) for text in TEXTS[:4]]
-    assert np.allclose(fitted.predict_proba(pairs), fitted.predict_proba(TEXTS[:4]))
+def test_targets_come_from_pairs_a_dataframe_column_or_the_target_param(fitted: StanceEstimator) -> None:
+    def direct(texts: list[str], targets: list[str]) -> np.ndarray:
+        """The model's own probabilities for these targets, in ``classes_`` order."""
+        return fitted.classifier_.predict_proba(texts, targets)[:, ::-1]
+
+    assert not np.allclose(direct(["a"], ["other"]), direct(["a"], [TARGET]))  # so a wrong target shows
+    assert np.allclose(fitted.predict_proba(TEXTS[:2]), direct(TEXTS[:2], [TARGET, TARGET]))
+    pairs = [("a", "other"), ("b", ""), ("c", None)]  # blank and missing targets fall back to target=
+    assert np.allclose(fitted.predict_proba(pairs), direct(["a", "b", "c"], ["other", TARGET, TARGET]))
+    untargeted = copy.copy(fitted).set_params(target=None)
+    assert np.allclose(untargeted.predict_proba(["a"]), direct(["a"], [""]))
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"text": TEXTS[:4], "target": [TARGET, None, "other", np.nan]})
-    assert fitted._rows(frame) == (TEXTS[:4], [TARGET, TARGET, "other", TARGET])  # missing -> target=
+    assert np.allclose(fitted.predict_proba(frame), direct(TEXTS[:4], [TARGET, TARGET, "other", TARGET]))
     assert np.allclose(fitted.predict_proba(pd.DataFrame({"text": TEXTS[:4]})), fitted.predict_proba(TEXTS[:4]))
 
 
