@@ -99,7 +99,7 @@ TRAINING = TrainingConfig()
 BaseModelOption = Annotated[
     str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
 ]
-EpochsOption = Annotated[float, typer.Option(min=0.1, help="Passes over the training data.")]
+EpochsOption = Annotated[float, typer.Option(help="Passes over the training data.")]
 LearningRateOption = Annotated[Optional[float], typer.Option(help="Default: 5e-5 for full, 5e-4 for lora.")]
-MaxLengthOption = Annotated[int, typer.Option(min=16, help="Tokens per window (target + comment).")]
+MaxLengthOption = Annotated[int, typer.Option(help="Tokens per window (target + comment).")]
 SeedOption = Annotated[int, typer.Option(help="Random seed for splits, initialisation and shuffling.")]

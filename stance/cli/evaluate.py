@@ -42,7 +42,7 @@ def evaluate(
     ] = None,
     cv: Annotated[
         Optional[int],
-        typer.Option(min=2, help="Instead of scoring --model: K-fold cross-validation of training and scoring on DATA."),
+        typer.Option(help="Instead of scoring --model: K-fold cross-validation of training and scoring on DATA."),
     ] = None,
     group_by: Annotated[
         Optional[str], typer.Option(help="With --cv: keep each target (or --group-column value: 'group') in one fold.")

@@ -35,7 +35,7 @@ def train(
     base_model: BaseModelOption = TRAINING.base_model,
     method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = TRAINING.method,
     epochs: EpochsOption = TRAINING.epochs,
-    batch_size: Annotated[int, typer.Option(min=1)] = TRAINING.batch_size,
+    batch_size: Annotated[int, typer.Option(help="Comments per training step.")] = TRAINING.batch_size,
     learning_rate: LearningRateOption = None,
     max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
@@ -65,15 +65,15 @@ def train(
     from stance.training.data import load_labelled
     from stance.training.trainer import train as run_training
 
+    config = TrainingConfig(
+        base_model=base_model, method=method, epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
+    )
     if not resume:
         check_writable(output, force)
     columns = {"text_column": text_column, "label_column": label_column, "target_column": target_column}
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
-    config = TrainingConfig(
-        base_model=base_model, method=method, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
-    )
     echo_log(f"training on {len(examples)} comments from {data}")
     result = run_training(
         examples, output, config, validation=held_out, resume=resume, force=force,

@@ -24,6 +24,8 @@ def fold_indices(
     """
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+    if not isinstance(k, int) or k < 2:
+        raise DataError(f"{k!r} folds: expected 2 or more", settings="cv")
     labels = [example.label for example in examples]
     if group_by is None:
         smallest = min(labels.count(label) for label in set(labels))

@@ -47,9 +47,9 @@ class TrainingConfig:
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise ConfigError(f"method {self.method!r}: expected one of {', '.join(METHODS)}")
+            raise ConfigError(f"method {self.method!r}: expected one of {', '.join(METHODS)}", settings="method")
         if self.device not in DEVICES:
-            raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}")
+            raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}", settings="device")
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
         for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "logging_steps", "lora_rank"):
             _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
@@ -84,4 +84,4 @@ def _is_int(value: Any) -> bool:
 
 def _check(ok: bool, name: str, value: Any, expected: str) -> None:
     if not ok:
-        raise ConfigError(f"{name} {value!r}: expected {expected}")
+        raise ConfigError(f"{name} {value!r}: expected {expected}", settings=name)

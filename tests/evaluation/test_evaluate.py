@@ -151,6 +151,8 @@ def test_the_baseline_shrinks_its_folds_where_an_asked_for_split_refuses() -> No
     assert most_folds(rows, 5) == 2 and most_folds(toy(40), 5) == 5
     with pytest.raises(DataError, match="rarest label has 2 comments"):
         fold_indices(rows, 5)
+    with pytest.raises(DataError, match="1 folds: expected 2 or more"):
+        fold_indices(rows, 1)
     assert len(cross_validated_predictions(rows)) == len(rows)
 
 

@@ -27,6 +27,7 @@ def test_bad_settings_are_refused_by_the_config_itself(settings: dict, message: 
     with pytest.raises(ConfigError, match=message) as caught:
         TrainingConfig(**settings)
     assert isinstance(caught.value, ValueError)  # as scikit-learn's errors are
+    assert caught.value.settings == tuple(settings)  # the CLI turns it into a flag hint
 
 
 def test_round_trips_through_a_dict_and_refuses_unknown_keys() -> None:
