@@ -62,24 +62,39 @@ def tiny_base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-@pytest.fixture(scope="session")
-def tiny_classifier_dir(tiny_base_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny untrained classifier over the four stance labels, saved as a plain HF directory."""
+def _tiny_classifier(base: Path, directory: Path, *, sentiment: bool) -> Path:
+    """A tiny untrained classifier over the four stance labels (and the four sentiment labels on a
+    second head where ``sentiment``), saved as a plain HF directory."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from stance.model.classifier import StanceClassifier
-    from stance.training.labels import STANCE_LABELS
+    from stance.model.heads import TaskHead, new_head
+    from stance.training.labels import SENTIMENT_LABELS, STANCE_LABELS
 
     model = AutoModelForSequenceClassification.from_pretrained(
-        tiny_base_model,
+        base,
         num_labels=len(STANCE_LABELS),
         id2label=dict(enumerate(STANCE_LABELS)),
         label2id={label: i for i, label in enumerate(STANCE_LABELS)},
     )
-    directory = tmp_path_factory.mktemp("tiny-classifier") / "model"
-    classifier = StanceClassifier(model, AutoTokenizer.from_pretrained(tiny_base_model), max_length=64, max_target_tokens=16)
+    heads = {"sentiment": TaskHead(list(SENTIMENT_LABELS), new_head(model, len(SENTIMENT_LABELS)))} if sentiment else {}
+    classifier = StanceClassifier(
+        model, AutoTokenizer.from_pretrained(base), heads=heads, max_length=64, max_target_tokens=16
+    )
     classifier.save_pretrained(directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_dir(tiny_base_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny untrained classifier with a stance head and a sentiment head."""
+    return _tiny_classifier(tiny_base_model, tmp_path_factory.mktemp("tiny-classifier") / "model", sentiment=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_stance_only_dir(tiny_base_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny untrained classifier with a stance head only, as models trained before sentiment are."""
+    return _tiny_classifier(tiny_base_model, tmp_path_factory.mktemp("tiny-stance-only") / "model", sentiment=False)
 
 
 CopyModel = Callable[[Path], Path]

@@ -56,15 +56,15 @@ def classify_file(
         )
 
     if output == "-":
-        return ClassifyOutcome(thread, write_results(results(), classifier.labels, fmt, sys.stdout), 0)
+        return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, sys.stdout), 0)
     if fmt not in ("jsonl", "csv"):
         with atomic_file(Path(output)) as stream:
-            summary = write_results(results(), classifier.labels, fmt, stream)
+            summary = write_results(results(), classifier.tasks, fmt, stream)
         return ClassifyOutcome(thread, summary, 0)
     with resumable_file(output, fmt, resume=resume) as (stream, earlier):
         done = frozenset((str(record.get("id")), record.get("source") or None) for record in earlier)
         summary = write_results(
-            results(done), classifier.labels, fmt, stream, header=not earlier,
-            earlier=Counter(str(record.get("label")) for record in earlier),
+            results(done), classifier.tasks, fmt, stream, header=not earlier,
+            earlier=Counter((record.get("label"), record.get("sentiment")) for record in earlier),
         )
     return ClassifyOutcome(thread, summary, len(earlier))

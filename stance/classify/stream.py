@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stance.errors import InputError
@@ -30,18 +30,46 @@ class CommentStance:
 
 @dataclass(frozen=True)
 class ThreadSummary:
-    """How many comments took each stance, and their shares."""
+    """How many comments took each stance and had each sentiment, their shares, and how the two
+    cross (how many supporters wrote negatively). A task the model lacks has no counts."""
 
-    counts: dict[str, int]
+    counts: dict[str, int]  # stance label → comments
     total: int
+    sentiment_counts: dict[str, int] = field(default_factory=dict)
+    crosstab: dict[str, dict[str, int]] = field(default_factory=dict)  # stance → sentiment → comments
 
-    def share(self, label: str) -> float:
-        return self.counts.get(label, 0) / self.total if self.total else 0.0
+    @classmethod
+    def of(cls, pairs: Mapping[tuple[str | None, str | None], int], tasks: Mapping[str, Sequence[str]]) -> ThreadSummary:
+        """The summary of ``pairs`` ((stance, sentiment) → comments) over every label of ``tasks``."""
+        stance, sentiment = tasks.get("stance", ()), tasks.get("sentiment", ())
+        return cls(
+            counts={label: sum(n for (s, _), n in pairs.items() if s == label) for label in stance},
+            total=sum(pairs.values()),
+            sentiment_counts={label: sum(n for (_, f), n in pairs.items() if f == label) for label in sentiment},
+            crosstab={s: {f: pairs.get((s, f), 0) for f in sentiment} for s in stance} if stance and sentiment else {},
+        )
+
+    def share(self, label: str, task: str = "stance") -> float:
+        counts = self.counts if task == "stance" else self.sentiment_counts
+        return counts.get(label, 0) / self.total if self.total else 0.0
 
     def describe(self) -> str:
-        parts = [f"{label} {count} ({self.share(label):.0%})" for label, count in self.counts.items()]
+        """One line per task, and one for the cross-tab: ``support: positive 2, negative 1 · oppose: ...``."""
         noun = "comment" if self.total == 1 else "comments"
-        return f"{self.total} {noun}: " + ", ".join(parts)
+        shares = [
+            ", ".join(f"{label} {count} ({self.share(label, task):.0%})" for label, count in counts.items())
+            for task, counts in (("stance", self.counts), ("sentiment", self.sentiment_counts))
+            if counts
+        ]
+        lines = [f"{self.total} {noun}: {shares[0]}"] + [f"sentiment: {line}" for line in shares[1:]]
+        if self.crosstab:
+            rows = (
+                f"{stance}: " + ", ".join(f"{feeling} {n}" for feeling, n in row.items() if n)
+                for stance, row in self.crosstab.items()
+                if any(row.values())
+            )
+            lines.append("stance by sentiment: " + " · ".join(rows))
+        return "\n".join(lines)
 
 
 def check_target(target: str | None) -> None:

@@ -10,9 +10,11 @@ from stance.classify.stream import CommentStance, ThreadSummary
 from stance.errors import ConfigError
 from stance.extract.thread import COMMENT_FIELDS, Comment
 from stance.files import write_records
+from stance.model.prediction import Prediction
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv")
-STANCE_STYLES = {"support": "green", "oppose": "red", "mixed": "yellow", "neutral": "dim"}
+# Stance and sentiment share neutral and mixed, and mean the same by them.
+LABEL_STYLES = {"support": "green", "positive": "green", "oppose": "red", "negative": "red", "mixed": "yellow", "neutral": "dim"}
 
 
 def check_format(fmt: str) -> None:
@@ -32,35 +34,43 @@ def format_for_path(path: str, is_terminal: bool) -> str:
 
 
 def write_results(
-    results: Iterable[CommentStance], labels: Sequence[str], fmt: str, stream: IO[str],
-    *, header: bool = True, earlier: Mapping[str, int] | None = None,
+    results: Iterable[CommentStance], tasks: Mapping[str, Sequence[str]], fmt: str, stream: IO[str],
+    *, header: bool = True, earlier: Mapping[tuple[str | None, str | None], int] | None = None,
 ) -> ThreadSummary:
-    """Write results in ``fmt`` as they come and return the summary of their labels (plus the
-    ``earlier`` label counts of a resumed output). JSONL and CSV stream; a table needs every row
-    first. ``header=False`` continues a CSV file."""
+    """Write results in ``fmt`` as they come and return the summary of their labels over ``tasks``
+    (each task's labels), plus the ``earlier`` (stance, sentiment) counts of a resumed output. JSONL
+    and CSV stream; a table needs every row first. ``header=False`` continues a CSV file."""
     check_format(fmt)
-    counts: Counter[str] = Counter(earlier or {})
+    pairs: Counter[tuple[str | None, str | None]] = Counter(earlier or {})
 
     def counted() -> Iterator[CommentStance]:
         for result in results:
-            counts[result.prediction.label] += 1
+            pairs[result.prediction.label, result.prediction.sentiment] += 1
             yield result
-
-    def summary() -> ThreadSummary:
-        return ThreadSummary(counts={label: counts.get(label, 0) for label in labels}, total=sum(counts.values()))
 
     if fmt == "table":
         rows = list(counted())
+        columns = [("#", {"justify": "right", "style": "dim"}), ("author", {"max_width": 18}), ("comment", {"ratio": 1})]
+        columns += [(name, options) for task in tasks for name, options in ((task, {}), ("conf.", {"justify": "right"}))]
         _write_table(
-            [("#", {"justify": "right", "style": "dim"}), ("author", {"max_width": 18}), ("comment", {"ratio": 1}),
-             ("stance", {}), ("conf.", {"justify": "right"})],
-            [(r.comment.id, r.comment.author or "", _one_line(r.comment.text),
-              (r.prediction.label, STANCE_STYLES.get(r.prediction.label, "")), f"{r.prediction.confidence:.2f}") for r in rows],
-            stream, footer=summary().describe(),
+            columns,
+            [(r.comment.id, r.comment.author or "", _one_line(r.comment.text), *_task_cells(r.prediction, tasks)) for r in rows],
+            stream, footer=ThreadSummary.of(pairs, tasks).describe(),
         )
     else:
-        write_records((_flat_record(result, labels, fmt) for result in counted()), fmt, stream, header=header)
-    return summary()
+        write_records((_flat_record(result, tasks, fmt) for result in counted()), fmt, stream, header=header)
+    return ThreadSummary.of(pairs, tasks)
+
+
+def _task_cells(prediction: Prediction, tasks: Mapping[str, Sequence[str]]) -> list[str | tuple[str, str]]:
+    """The label (styled) and confidence of each task, for a table row."""
+    cells: list[str | tuple[str, str]] = []
+    for task in tasks:
+        label, confidence = (prediction.label, prediction.confidence) if task == "stance" else (
+            prediction.sentiment, prediction.sentiment_confidence
+        )
+        cells += [(label or "", LABEL_STYLES.get(label or "", "")), f"{confidence:.2f}" if confidence is not None else ""]
+    return cells
 
 
 def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> None:
@@ -78,12 +88,15 @@ def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> No
     )
 
 
-def _flat_record(result: CommentStance, labels: Sequence[str], fmt: str) -> dict[str, Any]:
-    """A result as a record; in CSV the per-label scores become ``score_<label>`` columns."""
+def _flat_record(result: CommentStance, tasks: Mapping[str, Sequence[str]], fmt: str) -> dict[str, Any]:
+    """A result as a record; in CSV the per-label scores become ``score_<label>`` (stance) and
+    ``sentiment_score_<label>`` columns."""
     record = result.to_record()
     if fmt == "csv":
-        scores = record.pop("scores")
-        record |= {f"score_{label}": scores.get(label) for label in labels}
+        for task, key, prefix in (("stance", "scores", "score_"), ("sentiment", "sentiment_scores", "sentiment_score_")):
+            if key in record:
+                scores = record.pop(key)
+                record |= {f"{prefix}{label}": scores.get(label) for label in tasks.get(task, ())}
     return record
 
 

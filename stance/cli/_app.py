@@ -91,6 +91,11 @@ TextColumnLabelledOption = Annotated[str, typer.Option("--text-column", help="Co
 LabelColumnOption = Annotated[
     str, typer.Option(help="Column with the label (support/oppose/mixed/neutral, favor/against/none, or your own).")
 ]
+SentimentColumnOption = Annotated[
+    Optional[str],
+    typer.Option(help="Column with the sentiment label (positive/negative/neutral/mixed). A row may then carry a stance "
+                 "label, a sentiment label or both; a file without the stance column gives sentiment only."),
+]
 TargetColumnOption = Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")]
 DefaultTargetOption = Annotated[str, typer.Option("--target", help="Target for rows without a target column value.")]
 

@@ -9,6 +9,7 @@ import typer
 from stance.cli._app import (
     DefaultTargetOption,
     LabelColumnOption,
+    SentimentColumnOption,
     TargetColumnOption,
     TextColumnLabelledOption,
     app,
@@ -28,6 +29,7 @@ def calibrate(
     ] = None,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = "label",
+    sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
 ) -> None:
@@ -36,7 +38,8 @@ def calibrate(
     A fine-tuned model is often overconfident: it says 0.95 where it is right 70% of the time.
     Temperature scaling divides its logits by one number fitted to minimise the log-loss of the
     gold labels; the predicted labels do not change, only the confidences. The temperature is
-    recorded in the model directory's stance.json, so later `stance classify` runs use it.
+    recorded in the model directory's stance.json, so later `stance classify` runs use it. Each
+    task the data has labels for (stance; sentiment with --sentiment-column) gets its own.
 
     Fit it on a validation split (20 comments at least, a few hundred is better), never on the
     test split you report scores on: `stance evaluate` on the test split then shows honest scores.
@@ -46,13 +49,15 @@ def calibrate(
     """
     from stance.errors import InputError
     from stance.evaluation.calibration import calibrate as run_calibration
-    from stance.training.data import load_labelled
+    from stance.training.data import load_labelled, tasks_of
 
     if not model:
         raise InputError("--model is required: calibrating writes the fitted temperature into that model directory")
     examples = load_labelled(
-        data, text_column=text_column, label_column=label_column, target_column=target_column, default_target=target
+        data, text_column=text_column, label_column=label_column, target_column=target_column, default_target=target,
+        sentiment_column=sentiment_column,
     )
-    result = run_calibration(model, examples, data_name=data, progress=stderr_is_terminal())
-    typer.echo(result.render())
-    echo_log(f"wrote temperature {result.temperature:.3f} to {model}/stance.json")
+    for task in tasks_of(examples):
+        result = run_calibration(model, examples, task=task, data_name=data, progress=stderr_is_terminal())
+        typer.echo(result.render())
+        echo_log(f"wrote the {task} temperature {result.temperature:.3f} to {model}/stance.json")

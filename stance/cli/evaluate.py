@@ -17,6 +17,7 @@ from stance.cli._app import (
     LearningRateOption,
     MaxLengthOption,
     SeedOption,
+    SentimentColumnOption,
     TargetColumnOption,
     TextColumnLabelledOption,
     app,
@@ -57,6 +58,7 @@ def evaluate(
     ] = None,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = "label",
+    sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
     force: Annotated[bool, typer.Option(help="Overwrite an existing report in the output folder.")] = False,
@@ -84,11 +86,11 @@ def evaluate(
 
     from stance.evaluation.report import REPORT_JSON
     from stance.files import check_writable
-    from stance.training.data import load_labelled
+    from stance.training.data import check_label_set, load_labelled, tasks_of
 
     examples = load_labelled(
         data, text_column=text_column, label_column=label_column, target_column=target_column,
-        default_target=target, group_column=group_column,
+        default_target=target, group_column=group_column, sentiment_column=sentiment_column,
     )
     if cv is not None:
         from stance.evaluation.cross_validation import (
@@ -111,17 +113,24 @@ def evaluate(
         return
     if group_by is not None:
         raise typer.BadParameter("only with --cv", param_hint="--group-by")
-    check_writable(Path(output) / REPORT_JSON, force)
+    tasks = tasks_of(examples)
+    # One task: its report in OUTPUT, as always; both: OUTPUT/stance and OUTPUT/sentiment.
+    folders = {task: Path(output) / task if len(tasks) > 1 else Path(output) for task in tasks}
+    for folder in folders.values():
+        check_writable(folder / REPORT_JSON, force)
 
     from stance.evaluation.evaluate import evaluate as run_evaluation
     from stance.evaluation.report import render_text, write_report
     from stance.model.classifier import StanceClassifier
 
     classifier = StanceClassifier.from_pretrained(model, device=device)
-    report = run_evaluation(
-        classifier, examples, score=score, model_name=str(model or "default"), data_name=data,
-        n_resamples=resamples or 1000, progress=stderr_is_terminal(),
-    )
-    write_report(report, output)
-    typer.echo(render_text(report))
-    echo_log("wrote " + ", ".join(report.files.values()))
+    for task in tasks:  # every head and label set the data asks for, before the first report is written
+        check_label_set(examples, data, known=classifier.tasks[classifier.resolve_task(task)], task=task)
+    for task, folder in folders.items():
+        report = run_evaluation(
+            classifier, examples, score=score if task == "stance" or len(tasks) == 1 else None, model_name=str(model or "default"),
+            data_name=data, n_resamples=resamples or 1000, progress=stderr_is_terminal(), task=task,
+        )
+        write_report(report, folder)
+        typer.echo(render_text(report))
+        echo_log("wrote " + ", ".join(report.files.values()))

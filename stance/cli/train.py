@@ -17,6 +17,7 @@ from stance.cli._app import (
     LearningRateOption,
     MaxLengthOption,
     SeedOption,
+    SentimentColumnOption,
     TargetColumnOption,
     TextColumnLabelledOption,
     app,
@@ -40,6 +41,7 @@ def train(
     max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = "label",
+    sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
     seed: SeedOption = TRAINING.seed,
@@ -54,15 +56,19 @@ def train(
     """Fine-tune a transformer on labelled comments and write a model directory.
 
     The directory loads with `transformers.pipeline("text-classification", model=DIR)` and holds a
-    model card (README.md) with the labels, data and validation metrics. The best checkpoint by
-    validation macro-F1 is kept; a killed run continues with --resume. Example:
+    model card (README.md) with the labels, data and validation metrics. With --sentiment-column one
+    encoder learns both tasks, a head each (rows may carry either label or both); `stance export
+    --task sentiment` gives the sentiment head its own plain directory. The best checkpoint by
+    validation macro-F1 is kept; a killed run continues with --resume. Examples:
 
     \b
       stance train my_comments.csv --output my-model --label-column stance
+    \b
+      stance train data/train.jsonl -o my-model --label-column stance --sentiment-column sentiment
     """
     from stance.files import check_writable
     from stance.training.config import TrainingConfig
-    from stance.training.data import load_labelled
+    from stance.training.data import load_labelled, tasks_of
     from stance.training.trainer import train as run_training
 
     config = TrainingConfig(
@@ -71,10 +77,12 @@ def train(
     )
     if not resume:
         check_writable(output, force)
-    columns = {"text_column": text_column, "label_column": label_column, "target_column": target_column}
+    columns = {
+        "text_column": text_column, "label_column": label_column, "target_column": target_column, "sentiment_column": sentiment_column,
+    }
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
-    echo_log(f"training on {len(examples)} comments from {data}")
+    echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}")
     result = run_training(
         examples, output, config, validation=held_out, resume=resume, force=force,
         compact=compact, progress=stderr_is_terminal(), data_description={"data": data},

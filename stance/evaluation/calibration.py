@@ -39,6 +39,7 @@ class CalibrationResult:
     nll_after: float
     n: int
     previous_temperature: float = 1.0
+    task: str = "stance"  # the head whose temperature was fitted
 
     def render(self) -> str:
         """A short plain-text table: ECE and NLL before and after, and the temperature."""
@@ -47,7 +48,7 @@ class CalibrationResult:
             f"{'ECE':14}{self.ece_before:>10.4f}{self.ece_after:>10.4f}",
             f"{'NLL':14}{self.nll_before:>10.4f}{self.nll_after:>10.4f}",
             f"{'temperature':14}{self.previous_temperature:>10.3f}{self.temperature:>10.3f}",
-            f"on {self.n} comments",
+            f"{self.task}, on {self.n} comments",
         ]
         if self.at_bound():
             rows.append(f"note: the temperature is at the edge of the search range {TEMPERATURE_BOUNDS}")
@@ -118,19 +119,26 @@ def plot_reliability(confidences: Sequence[float], correct: Sequence[bool], stre
     figure.savefig(stream, format="png", dpi=120)
 
 
-def fit_temperature(classifier: StanceClassifier, examples: Sequence[LabelledComment]) -> float:
-    """The temperature that minimises the log-loss of the gold labels of ``examples``.
+def fit_temperature(classifier: StanceClassifier, examples: Sequence[LabelledComment], task: str | None = None) -> float:
+    """The temperature of ``task``'s head (default: the model's own) that minimises the log-loss of
+    the gold labels of ``examples``.
 
     Fit it on validation data, never on the test split. The model runs once; every candidate
     temperature reuses its logits.
     """
-    return _Fit(classifier, examples).temperature
+    return _Fit(classifier, examples, task).temperature
 
 
 def calibrate(
-    model_dir: str | Path, examples: Sequence[LabelledComment], *, data_name: str = "", progress: bool = False
+    model_dir: str | Path,
+    examples: Sequence[LabelledComment],
+    *,
+    task: str | None = None,
+    data_name: str = "",
+    progress: bool = False,
 ) -> CalibrationResult:
-    """Fit the temperature of the model in ``model_dir`` on ``examples`` and record it in its stance.json.
+    """Fit the temperature of ``task``'s head (default: the model's own) of the model in
+    ``model_dir`` on ``examples`` and record it in its stance.json.
 
     Only the temperature in stance.json changes (the file is replaced atomically); the weights are
     not rewritten. A plain Hugging Face directory without stance.json gets one.
@@ -141,10 +149,14 @@ def calibrate(
     if not os.access(directory, os.W_OK):
         raise OutputError(f"{model_dir}: cannot write there; calibrating writes stance.json into the model directory")
     classifier = StanceClassifier.from_pretrained(directory)
-    fit = _Fit(classifier, examples, data_name=data_name, progress=progress)
-    before, after = fit.scores(classifier.temperature), fit.scores(fit.temperature)
+    task = classifier.resolve_task(task)
+    fit = _Fit(classifier, examples, task, data_name=data_name, progress=progress)
+    before, after = fit.scores(classifier.temperatures[task]), fit.scores(fit.temperature)
     settings = ModelSettings.read(directory) or replace(classifier.settings(), format="full")
-    settings.temperature = fit.temperature
+    if task == settings.main_task:
+        settings.temperature = fit.temperature
+    else:
+        settings.heads[task]["temperature"] = fit.temperature
     settings.write(directory)
     return CalibrationResult(
         temperature=fit.temperature,
@@ -152,8 +164,9 @@ def calibrate(
         ece_after=after[0],
         nll_before=before[1],
         nll_after=after[1],
-        n=len(examples),
-        previous_temperature=classifier.temperature,
+        n=fit.n,
+        previous_temperature=classifier.temperatures[task],
+        task=task,
     )
 
 
@@ -161,31 +174,34 @@ class _Fit:
     """The model's window logits on labelled examples, scored at any temperature; fits the best one."""
 
     def __init__(
-        self, classifier: StanceClassifier, examples: Sequence[LabelledComment], *, data_name: str = "",
-        progress: bool = False,
+        self, classifier: StanceClassifier, examples: Sequence[LabelledComment], task: str | None = None, *,
+        data_name: str = "", progress: bool = False,
     ) -> None:
         from scipy.optimize import minimize_scalar
 
         source = data_name or "calibration data"
-        check_label_set(examples, source, known=classifier.labels)
+        task = classifier.resolve_task(task)
+        labels = classifier.tasks[task]
+        check_label_set(examples, source, known=labels, task=task)
+        examples = [example for example in examples if example.gold(task) is not None]
         if len(examples) < MIN_EXAMPLES:
             raise DataError(
                 f"{source}: {len(examples)} labelled comments are too few to fit a temperature; "
                 f"give at least {MIN_EXAMPLES} held-out comments (a validation split)"
             )
         self.n = len(examples)
-        self.n_labels = len(classifier.labels)
-        index = {label: i for i, label in enumerate(classifier.labels)}
-        self.gold = np.array([index[example.label] for example in examples])
+        self.n_labels = len(labels)
+        index = {label: i for i, label in enumerate(labels)}
+        self.gold = np.array([index[example.gold(task)] for example in examples])
         self.logits, self.owners, self.weights = classifier.window_logits(
-            [example.text for example in examples], [example.target for example in examples], progress=progress
+            [example.text for example in examples], [example.target for example in examples], task=task, progress=progress
         )
         low, high = (math.log(bound) for bound in TEMPERATURE_BOUNDS)
         best = minimize_scalar(lambda log_t: self.nll(math.exp(log_t)), bounds=(low, high), method="bounded")
         self.temperature = float(math.exp(best.x))
         # The search assumes one minimum; never return a temperature worse than the model's own.
-        if self.nll(classifier.temperature) < self.nll(self.temperature):
-            self.temperature = classifier.temperature
+        if self.nll(classifier.temperatures[task]) < self.nll(self.temperature):
+            self.temperature = classifier.temperatures[task]
 
     def probabilities(self, temperature: float) -> np.ndarray:
         return combine_windows(self.logits, self.owners, self.weights, self.n, temperature)

@@ -9,7 +9,7 @@ by comment length and the most confident mistakes point at where the model fails
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,7 @@ class EvaluationReport:
     model: str = ""
     data: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    task: str = "stance"  # which head was scored: stance or sentiment
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -97,24 +98,30 @@ def evaluate(
     data_name: str = "",
     n_resamples: int = 1000,
     progress: bool = False,
+    task: str | None = None,
 ) -> EvaluationReport:
-    """Score ``classifier`` on ``examples`` beside the baselines, with intervals and tests.
+    """Score ``classifier``'s ``task`` head (default: its own) on the ``examples`` labelled for that
+    task, beside the baselines, with intervals and tests.
 
     Each baseline is trained and scored on the same examples by stratified 5-fold cross-validation,
     so each of its predictions comes from a fold that did not see that comment.
     """
     from sklearn.metrics import classification_report, confusion_matrix
 
-    check_label_set(examples, data_name or "evaluation data", known=classifier.labels)
+    task = classifier.resolve_task(task)
+    model_labels = classifier.tasks[task]
+    check_label_set(examples, data_name or "evaluation data", known=model_labels, task=task)
+    # From here on each comment's label is its gold label for this task.
+    examples = [replace(example, label=example.gold(task)) for example in examples if example.gold(task) is not None]
     y_true = [example.label for example in examples]
     probabilities = classifier.predict_proba(
-        [example.text for example in examples], [example.target for example in examples], progress=progress
+        [example.text for example in examples], [example.target for example in examples], task=task, progress=progress
     )
-    y_pred = [classifier.labels[i] for i in probabilities.argmax(axis=1)]
+    y_pred = [model_labels[i] for i in probabilities.argmax(axis=1)]
     # Score over the labels present in the data: a 'mixed' prediction on data without 'mixed' is a
     # mistake, but F1 of a class the data never has is not averaged in.
-    labels = [label for label in classifier.labels if label in set(y_true)]
-    shown = [label for label in classifier.labels if label in set(y_true) | set(y_pred)]
+    labels = [label for label in model_labels if label in set(y_true)]
+    shown = [label for label in model_labels if label in set(y_true) | set(y_pred)]
     headline, subset = resolve_score(score, labels)
     scorer = _scorer(labels, headline, subset)
     predictions = {MODEL: y_pred} | {name: cross_validated_predictions(examples, make) for name, make in BASELINES.items()}
@@ -144,6 +151,7 @@ def evaluate(
         mistakes=_confident_mistakes(examples, y_pred, confidences),
         model=model_name,
         data=data_name,
+        task=task,
     )
 
 

@@ -64,7 +64,7 @@ def render_text(report: EvaluationReport) -> str:
     rows += [f"{name:22}" + "".join(f"{_cell(report.systems[s], name):>24}" for s in systems) for name in _headline_names(report)]
     calibration = report.calibration
     lines = [
-        f"{report.n} comments, model {report.model or '?'}, data {report.data or '?'}; headline score: {report.headline}",
+        f"{report.n} comments, {report.task}, model {report.model or '?'}, data {report.data or '?'}; headline score: {report.headline}",
         "scores with 95 % bootstrap intervals; baselines trained on the same comments by 5-fold cross-validation",
         "",
         *rows,

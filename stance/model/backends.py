@@ -7,16 +7,18 @@ Nothing else in the package asks which backend it has.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 import numpy as np
+
+from stance.model.heads import TaskHead, run_with_heads
 
 
 class Backend(Protocol):
     """What the classifier needs from a runtime."""
 
-    labels: list[str]  # output columns, from the model's id2label
+    tasks: dict[str, list[str]]  # each task's labels in output order, the model's own head's task first
     input_names: list[str]  # the tokenizer outputs the model takes
     max_positions: int | None  # the longest window it can read
     pad_id: int | None
@@ -27,22 +29,25 @@ class Backend(Protocol):
 
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
-    ) -> Iterator[np.ndarray]:
-        """The logits of each batch (its padded inputs from ``inputs_of``), in order."""
+    ) -> Iterator[list[np.ndarray]]:
+        """For each batch (its padded inputs from ``inputs_of``), in order: the logits of every task, in :attr:`tasks` order."""
         ...
 
 
 class TorchBackend:
-    """A transformers sequence classifier in fp32 or bf16, on the CPU or a GPU."""
+    """A transformers sequence classifier in fp32 or bf16, on the CPU or a GPU, with any further task heads."""
 
-    def __init__(self, model: Any, tokenizer: Any, precision: str, device: str) -> None:
+    def __init__(self, model: Any, tokenizer: Any, precision: str, device: str, task: str, heads: Mapping[str, TaskHead]) -> None:
         import torch
 
-        self.model = model.to(device=device, dtype=torch.bfloat16 if precision == "bf16" else None).eval()
+        dtype = torch.bfloat16 if precision == "bf16" else None
+        self.model = model.to(device=device, dtype=dtype).eval()
+        self.heads = {name: TaskHead(head.labels, head.module.to(device=device, dtype=dtype).eval()) for name, head in heads.items()}
         self.precision = precision
         self.device = device
         config = model.config
-        self.labels = [str(config.id2label[i]) for i in range(len(config.id2label))]
+        own = [str(config.id2label[i]) for i in range(len(config.id2label))]
+        self.tasks = {task: own} | {name: list(head.labels) for name, head in heads.items()}
         self.input_names = list(tokenizer.model_input_names)
         self.max_positions = getattr(config, "max_position_embeddings", None)
         self.pad_id = getattr(tokenizer, "pad_token_id", None)
@@ -53,22 +58,26 @@ class TorchBackend:
 
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
-    ) -> Iterator[np.ndarray]:
+    ) -> Iterator[list[np.ndarray]]:
         import torch
 
         for batch in batches:
             with torch.inference_mode():
                 tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
-                yield self.model(**tensors).logits.float().cpu().numpy()
+                own, further = run_with_heads(self.model, self.heads, tensors)
+                yield [logits.float().cpu().numpy() for logits in (own, *further.values())]
 
 
-def make_backend(model: Any, tokenizer: Any, precision: str, device: str) -> Backend:
-    """The backend for a loaded model: an ONNX backend as it is, a torch model in ``precision`` on
-    ``device`` (int8 converts it to ONNX in memory; ``from_pretrained`` uses the on-disk cache)."""
+def make_backend(
+    model: Any, tokenizer: Any, precision: str, device: str, task: str = "stance", heads: Mapping[str, TaskHead] | None = None
+) -> Backend:
+    """The backend for a loaded model (whose own head answers ``task``) and its further ``heads``: an
+    ONNX backend as it is, a torch model in ``precision`` on ``device`` (int8 converts it to ONNX in
+    memory; ``from_pretrained`` uses the on-disk cache)."""
     from stance.model.onnx import OnnxBackend
 
     if isinstance(model, OnnxBackend):
         return model
     if precision == "int8":
-        return OnnxBackend.from_torch(model, tokenizer)
-    return TorchBackend(model, tokenizer, precision, device)
+        return OnnxBackend.from_torch(model, tokenizer, task, heads or {})
+    return TorchBackend(model, tokenizer, precision, device, task, heads or {})

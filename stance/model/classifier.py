@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
@@ -12,6 +13,7 @@ import numpy as np
 from stance.errors import ModelError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS, DEFAULT_STRIDE
 from stance.model.backends import Backend, make_backend
+from stance.model.heads import TaskHead, swap_in_head
 from stance.model.precision import BATCH_SIZES, resolve_runtime
 from stance.model.prediction import Prediction
 from stance.model.storage import (
@@ -26,12 +28,14 @@ from stance.model.windows import WindowEncoder
 
 
 class StanceClassifier:
-    """Labels comments with their stance toward a target.
+    """Labels comments with their stance toward a target, and their sentiment where the model has that head.
 
     Long comments are split into overlapping windows that each carry the target; their
     probabilities are averaged, weighted by window length. Batches are sorted by length.
     ``temperature`` divides the logits before the softmax (1.0: as trained; above 1: less
-    confident); ``stance calibrate`` fits it on held-out data. ``device`` is ``auto`` (a GPU where
+    confident), one for every task or a task → temperature mapping; ``stance calibrate`` fits it on
+    held-out data. ``task`` is what the model's own head answers (stance, or sentiment for a
+    sentiment-only model) and ``heads`` its further task heads (:mod:`stance.model.heads`). ``device`` is ``auto`` (a GPU where
     present, else the CPU), ``cpu``, ``cuda`` or ``mps``. ``precision`` is ``fp32`` (the reference),
     ``bf16``, ``int8`` (ONNX Runtime on the CPU, see :mod:`stance.model.onnx`) or ``auto`` (int8 on
     the CPU, bf16 or fp32 on a GPU); ``batch_size`` defaults to the fastest measured for the precision.
@@ -43,19 +47,20 @@ class StanceClassifier:
         model: Any,
         tokenizer: Any,
         *,
+        task: str = "stance",
+        heads: Mapping[str, TaskHead] | None = None,
         max_length: int = DEFAULT_MAX_LENGTH,
         max_target_tokens: int = DEFAULT_MAX_TARGET_TOKENS,
         stride: int = DEFAULT_STRIDE,
         batch_size: int | None = None,
         base_model: str | None = None,
-        temperature: float = 1.0,
+        temperature: float | Mapping[str, float] = 1.0,
         precision: str = "fp32",
         device: str = "auto",
     ) -> None:
-        if not (0 < temperature < float("inf")):
-            raise ValueError(f"temperature {temperature!r}: must be a positive number")
         device, precision = resolve_runtime(device, precision)
-        self.backend: Backend = make_backend(model, tokenizer, precision, device)
+        self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads)
+        self.temperatures = _temperatures(temperature, self.tasks)
         self.base_model = base_model or self.backend.name_or_path
         self.tokenizer = tokenizer
         self.max_length = min(max_length, self.backend.max_positions or max_length)
@@ -63,7 +68,6 @@ class StanceClassifier:
         self.max_target_tokens = min(max_target_tokens, self.max_length // 2)
         self.stride = min(stride, self.max_length // 4)
         self.batch_size = batch_size or BATCH_SIZES[self.precision]
-        self.temperature = float(temperature)
         self.windows = WindowEncoder(
             tokenizer,
             max_length=self.max_length,
@@ -74,9 +78,28 @@ class StanceClassifier:
         )
 
     @property
+    def tasks(self) -> dict[str, list[str]]:
+        """Each task the model answers (``stance``, ``sentiment``) and its labels in output order."""
+        return {task: list(labels) for task, labels in self.backend.tasks.items()}
+
+    @property
+    def task(self) -> str:
+        """The task of the model's own head: ``stance``, or ``sentiment`` for a sentiment-only model."""
+        return next(iter(self.backend.tasks))
+
+    @property
     def labels(self) -> list[str]:
-        """Label names in output order, from the model's ``id2label``."""
-        return list(self.backend.labels)
+        """The labels of the model's own head in output order, from its ``id2label``."""
+        return self.tasks[self.task]
+
+    @property
+    def temperature(self) -> float:
+        """The temperature of the model's own head."""
+        return self.temperatures[self.task]
+
+    @temperature.setter
+    def temperature(self, value: float) -> None:
+        self.temperatures = _temperatures(self.temperatures | {self.task: value}, self.tasks)
 
     @property
     def precision(self) -> str:
@@ -110,17 +133,22 @@ class StanceClassifier:
         check_model_source(source, settings)
         device, precision = resolve_runtime(options.get("device", "auto"), options.get("precision", "fp32"))
         options = options | {"device": device, "precision": precision}
-        options = (settings.reading() if settings else {}) | options
+        stored = settings.reading() if settings else {}
+        if isinstance(options.get("temperature"), Mapping):  # some heads' temperatures: the others stay as stored
+            options["temperature"] = stored.get("temperature", {}) | dict(options["temperature"])
+        options = stored | options
         local_dir = Path(resolve_base_model(source))
         if options["precision"] == "int8" and local_dir.is_dir():
             from stance.model.onnx import load_int8
 
             base = Path(resolve_base_model(settings.base_model)) if stored_form(path, settings) != "full" else None
             model, tokenizer = load_int8(
-                local_dir, base if base and base.is_dir() else None, lambda: load_torch_model(source, settings)
+                local_dir, base if base and base.is_dir() else None, settings.main_task if settings else "stance",
+                lambda: load_torch_model(source, settings),
             )
             return cls(model, tokenizer, **options)
-        return cls(*load_torch_model(source, settings), **options)
+        model, tokenizer, heads = load_torch_model(source, settings)
+        return cls(model, tokenizer, heads=heads, **options)
 
     def save_pretrained(
         self, directory: str | Path, *, card: str | None = None, storage: str = "full", delta_rank: int = 64
@@ -136,11 +164,26 @@ class StanceClassifier:
         if self.precision != "fp32":
             raise ModelError(f"cannot save a {self.precision} classifier; load the model in fp32 to save it")
         self.backend.model = save_model(
-            self.model, self.tokenizer, directory, self.settings(), storage=storage, card=card, delta_rank=delta_rank
+            self.model, self.tokenizer, directory, self.settings(), heads=self.backend.heads, storage=storage, card=card,
+            delta_rank=delta_rank,
+        )
+
+    def only(self, task: str) -> StanceClassifier:
+        """A classifier for ``task`` alone, its head made the model's own: saved, a plain Hugging Face
+        directory for that task (``stance export --task``). Needs the torch model (fp32 or bf16)."""
+        task = self.resolve_task(task)
+        model = self.model if task == self.task else swap_in_head(copy.deepcopy(self.model), self.backend.heads[task])
+        return StanceClassifier(
+            model, self.tokenizer, task=task, max_length=self.max_length, max_target_tokens=self.max_target_tokens,
+            stride=self.stride, batch_size=self.batch_size, base_model=self.base_model, temperature=self.temperatures[task],
+            precision=self.precision, device=self.device,
         )
 
     def settings(self) -> ModelSettings:
         """What ``stance.json`` records about how this classifier reads comments."""
+        further = {
+            task: {"labels": labels, "temperature": self.temperatures[task]} for task, labels in self.tasks.items() if task != self.task
+        }
         return ModelSettings(
             labels=self.labels,
             base_model=self.base_model,
@@ -148,6 +191,8 @@ class StanceClassifier:
             max_target_tokens=self.max_target_tokens,
             stride=self.stride,
             temperature=self.temperature,
+            task=None if self.task == "stance" else self.task,
+            heads=further or None,
         )
 
     @overload
@@ -158,40 +203,64 @@ class StanceClassifier:
     ) -> list[Prediction]: ...
 
     def predict(self, texts, targets=None, *, progress=False):
-        """Predict the stance of one comment (returns a Prediction) or of a list (returns a list).
+        """Predict the stance (and sentiment, where the model has that head) of one comment (returns a
+        Prediction) or of a list (returns a list), from one pass of the model.
 
         ``targets`` is one target for all comments or one per comment; ``None`` means no target.
         """
         single = isinstance(texts, str)
-        probabilities = self.predict_proba([texts] if single else texts, targets, progress=progress)
-        labels = self.labels
-        predictions = [
-            Prediction(
-                label=labels[int(row.argmax())],
-                confidence=float(row.max()),
-                scores={label: float(p) for label, p in zip(labels, row)},
-            )
-            for row in probabilities
-        ]
+        texts = [texts] if single else list(texts)
+        logits, owners, weights = self._window_logits(texts, targets, progress=progress)
+        answers = {
+            task: _labelled(self.tasks[task], combine_windows(task_logits, owners, weights, len(texts), self.temperatures[task]))
+            for task, task_logits in logits.items()
+        }
+        predictions = [Prediction.of({task: rows[i] for task, rows in answers.items()}) for i in range(len(texts))]
         return predictions[0] if single else predictions
 
     def predict_proba(
-        self, texts: str | Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
+        self,
+        texts: str | Sequence[str],
+        targets: str | Sequence[str] | None = None,
+        *,
+        task: str | None = None,
+        progress: bool = False,
     ) -> np.ndarray:
-        """Label probabilities in :attr:`labels` order: one row per comment for a list, one row for a string."""
+        """Probabilities of ``task``'s labels (default: the model's own head's) in :attr:`tasks` order:
+        one row per comment for a list, one row for a string."""
         if isinstance(texts, str):
-            return self.predict_proba([texts], targets, progress=progress)[0]
+            return self.predict_proba([texts], targets, task=task, progress=progress)[0]
         texts = list(texts)
-        logits, owners, weights = self.window_logits(texts, targets, progress=progress)
-        return combine_windows(logits, owners, weights, len(texts), self.temperature)
+        task = self.resolve_task(task)
+        logits, owners, weights = self.window_logits(texts, targets, task=task, progress=progress)
+        return combine_windows(logits, owners, weights, len(texts), self.temperatures[task])
 
     def window_logits(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, progress: bool = False
+        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, task: str | None = None, progress: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Raw logits (before the temperature) of every window, the comment each window belongs to, its weight.
+        """Raw logits of ``task`` (before the temperature) of every window, the comment each window
+        belongs to, its weight.
 
         :func:`combine_windows` turns them into :meth:`predict_proba`'s probabilities at any temperature.
         """
+        logits, owners, weights = self._window_logits(texts, targets, progress=progress)
+        return logits[self.resolve_task(task)], owners, weights
+
+    def resolve_task(self, task: str | None) -> str:
+        """``task``, or the model's own head's where None; a task the model has no head for is an error."""
+        if task is None:
+            return self.task
+        if task not in self.tasks:
+            raise ModelError(
+                f"this model has no {task} head (it answers {', '.join(self.tasks)}); train one on data with {task} labels",
+                settings=f"{task}_column" if task == "sentiment" else (),
+            )
+        return task
+
+    def _window_logits(
+        self, texts: Sequence[str], targets: str | Sequence[str] | None, *, progress: bool
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Every task's window logits from one pass, with the windows' owners and weights."""
         target_list = _broadcast_targets(targets, len(texts))
         windows, owners, weights = self.encode_windows(list(texts), target_list)
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
@@ -205,10 +274,11 @@ class StanceClassifier:
             from tqdm.auto import tqdm
 
             results = tqdm(results, total=len(batches), desc="classifying", unit="batch", leave=False, delay=1.0)
-        window_logits = np.zeros((len(windows), len(self.labels)), dtype=np.float64)
-        for batch, logits in zip(batches, results):
-            window_logits[batch] = logits
-        return window_logits, owners, weights
+        logits = {task: np.zeros((len(windows), len(labels)), dtype=np.float64) for task, labels in self.tasks.items()}
+        for batch, outputs in zip(batches, results):
+            for task_logits, output in zip(logits.values(), outputs):
+                task_logits[batch] = output
+        return logits, owners, weights
 
     def encode_windows(self, texts: list[str], targets: list[str]) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
         """Tokenise (target, comment) pairs into model windows (see :class:`WindowEncoder`).
@@ -217,6 +287,20 @@ class StanceClassifier:
         (its weight when window probabilities are averaged per comment).
         """
         return self.windows.encode(texts, targets)
+
+
+def _labelled(labels: list[str], probabilities: np.ndarray) -> list[dict[str, float]]:
+    """Each row of probabilities as label → probability."""
+    return [{label: float(p) for label, p in zip(labels, row)} for row in probabilities]
+
+
+def _temperatures(temperature: float | Mapping[str, float], tasks: Mapping[str, list[str]]) -> dict[str, float]:
+    """A temperature for every task: one number for all, or task → number (unnamed tasks keep 1.0)."""
+    given = dict(temperature) if isinstance(temperature, Mapping) else dict.fromkeys(tasks, temperature)
+    for task, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            raise ValueError(f"temperature {value!r} for {task}: must be a positive number")
+    return {task: float(given.get(task, 1.0)) for task in tasks}
 
 
 def combine_windows(

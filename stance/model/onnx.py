@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,11 +24,13 @@ from typing import Any
 import numpy as np
 
 from stance.errors import ModelError, first_line
+from stance.model.heads import TaskHead
 
 ONNX_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.json"
-EXPORT_RECIPE = "eager-torchscript-opset17+dynamic-int8-per-channel-matmul-only"  # part of the cache key: change it to rebuild caches
+TASKS_FILE = "tasks.json"  # each task's labels, in the order of the graph's outputs
+EXPORT_RECIPE = "eager-torchscript-opset17+dynamic-int8-per-channel-matmul-only+task-heads"  # part of the cache key: change it to rebuild caches
 
 
 class OnnxBackend:
@@ -53,37 +55,38 @@ class OnnxBackend:
         )
         self.input_names = [node.name for node in self.session.get_inputs()]
         config = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-        id2label = {int(i): str(label) for i, label in config["id2label"].items()}
-        self.labels = [id2label[i] for i in range(len(id2label))]
+        self.tasks = {task: list(labels) for task, labels in json.loads((directory / TASKS_FILE).read_text(encoding="utf-8")).items()}
         self.max_positions = config.get("max_position_embeddings")
         self.pad_id = config.get("pad_token_id")
         self.name_or_path = config.get("_name_or_path") or None
         self.workers = _usable_cores()
 
     @classmethod
-    def from_torch(cls, model: Any, tokenizer: Any) -> OnnxBackend:
+    def from_torch(cls, model: Any, tokenizer: Any, task: str, heads: Mapping[str, TaskHead]) -> OnnxBackend:
         """Quantise an in-memory torch classifier (nothing is cached)."""
         with tempfile.TemporaryDirectory(prefix="stance-onnx-") as tmp:
-            export_int8(model, tokenizer, Path(tmp))
+            export_int8(model, tokenizer, Path(tmp), task, heads)
             return cls(tmp)
 
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
-    ) -> Iterator[np.ndarray]:
-        """The logits of each batch, ``workers`` batches at a time, in order (ONNX Runtime frees the GIL)."""
+    ) -> Iterator[list[np.ndarray]]:
+        """Every task's logits for each batch, ``workers`` batches at a time, in order (ONNX Runtime frees the GIL)."""
 
-        def logits(batch: list[int]) -> np.ndarray:
+        def logits(batch: list[int]) -> list[np.ndarray]:
             inputs = inputs_of(batch)
-            return self.session.run(None, {name: inputs[name] for name in self.input_names})[0]
+            return self.session.run(None, {name: inputs[name] for name in self.input_names})
 
         with ThreadPoolExecutor(self.workers) as pool:
             yield from pool.map(logits, batches)
 
 
-def load_int8(model_dir: Path, base_dir: Path | None, reference: Callable[[], tuple[Any, Any]]) -> tuple[OnnxBackend, Any]:
+def load_int8(
+    model_dir: Path, base_dir: Path | None, task: str, reference: Callable[[], tuple[Any, Any, dict[str, TaskHead]]]
+) -> tuple[OnnxBackend, Any]:
     """The cached int8 export of the model in ``model_dir`` (a difference from ``base_dir`` where given)
-    and its tokenizer; built first from ``reference()`` (the fp32 torch model and tokenizer) when it is
-    not cached, or damaged."""
+    and its tokenizer; built first from ``reference()`` (the fp32 torch model, tokenizer and further
+    heads; the model's own head answers ``task``) when it is not cached, or damaged."""
     from stance.files import atomic_directory
 
     export = cached_export(model_dir, base_dir)
@@ -92,10 +95,10 @@ def load_int8(model_dir: Path, base_dir: Path | None, reference: Callable[[], tu
             return open_export(export)
         except Exception:  # damaged on disk since it was written (onnxruntime has its own error types)
             shutil.rmtree(export, ignore_errors=True)
-    model, tokenizer = reference()
+    model, tokenizer, heads = reference()
     try:
         with atomic_directory(export) as tmp:
-            export_int8(model, tokenizer, tmp)
+            export_int8(model, tokenizer, tmp, task, heads)
     except OSError as err:
         if not is_complete_export(export):  # else another process has just built it
             raise ModelError(
@@ -112,27 +115,46 @@ def load_int8(model_dir: Path, base_dir: Path | None, reference: Callable[[], tu
         raise ModelError(f"{export}: the int8 model just built there does not load ({first_line(err)})") from None
 
 
-def export_int8(model: Any, tokenizer: Any, directory: Path) -> None:
-    """Write a torch sequence classifier to ``directory`` as int8 ONNX, with its config and tokenizer.json."""
+def export_int8(model: Any, tokenizer: Any, directory: Path, task: str = "stance", heads: Mapping[str, TaskHead] | None = None) -> None:
+    """Write a torch sequence classifier and its further ``heads`` to ``directory`` as one int8 ONNX
+    graph (an output per task), with its config, the tasks' labels and tokenizer.json."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from stance.model.windows import rust_tokenizer
 
     with tempfile.TemporaryDirectory(prefix="stance-onnx-fp32-") as tmp, quiet_exporters():
         fp32 = Path(tmp) / "model.onnx"
-        export_fp32(model, tokenizer, fp32)
+        export_fp32(model, tokenizer, fp32, heads or {})
         # MatMul only: the embeddings (Gather) and the pooler and head (Gemm) stay fp32, which keeps
         # data/test macro-F1 within 0.4 points of fp32 (0.6 with them quantised) at no cost in speed.
         quantize_dynamic(
             fp32, directory / ONNX_FILE, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
         )
     model.config.to_json_file(directory / CONFIG_FILE)
+    own = [str(model.config.id2label[i]) for i in range(len(model.config.id2label))]
+    tasks = {task: own} | {name: head.labels for name, head in (heads or {}).items()}
+    (directory / TASKS_FILE).write_text(json.dumps(tasks), encoding="utf-8")
     rust_tokenizer(tokenizer).save(str(directory / TOKENIZER_FILE))
 
 
-def export_fp32(model: Any, tokenizer: Any, path: Path) -> None:
-    """Trace a torch sequence classifier to an ONNX file with batch and sequence length left dynamic."""
+def export_fp32(model: Any, tokenizer: Any, path: Path, heads: Mapping[str, TaskHead] | None = None) -> None:
+    """Trace a torch sequence classifier and its further heads to one ONNX graph, with batch and
+    sequence length left dynamic: an output per task, the model's own head's (``logits``) first."""
     import torch
+
+    from stance.model.heads import run_with_heads
+
+    heads = heads or {}
+
+    class AllTasks(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+            self.heads = torch.nn.ModuleDict({name: head.module for name, head in heads.items()})
+
+        def forward(self, *tensors: Any) -> tuple[Any, ...]:
+            own, further = run_with_heads(self.model, heads, dict(zip(names, tensors)))
+            return (own, *further.values())
 
     # In the order of forward()'s parameters: the tracer names graph inputs by position.
     names = [
@@ -140,11 +162,12 @@ def export_fp32(model: Any, tokenizer: Any, path: Path) -> None:
         if name in tokenizer.model_input_names and name in ("input_ids", "token_type_ids", "attention_mask")
     ]
     sample = tokenizer(["a target"] * 2, ["a comment"] * 2, return_tensors="pt")  # no padding: some tokenizers have no pad token
-    axes = {name: {0: "batch", 1: "tokens"} for name in names} | {"logits": {0: "batch"}}
+    outputs = ["logits", *heads]
+    axes = {name: {0: "batch", 1: "tokens"} for name in names} | {name: {0: "batch"} for name in outputs}
     with torch.inference_mode(), quiet_exporters(), _eager_attention(model):
         torch.onnx.export(
-            model.float().eval(), (), str(path), kwargs={name: sample[name] for name in names},
-            input_names=names, output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False,
+            AllTasks().float().eval(), tuple(sample[name] for name in names), str(path),
+            input_names=names, output_names=outputs, dynamic_axes=axes, opset_version=17, dynamo=False,
         )
 
 
@@ -192,7 +215,7 @@ def open_export(directory: Path) -> tuple[OnnxBackend, Any]:
 
 
 def is_complete_export(directory: Path) -> bool:
-    return all((directory / name).is_file() for name in (ONNX_FILE, CONFIG_FILE, TOKENIZER_FILE))
+    return all((directory / name).is_file() for name in (ONNX_FILE, CONFIG_FILE, TASKS_FILE, TOKENIZER_FILE))
 
 
 @contextmanager

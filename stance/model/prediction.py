@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Prediction:
-    """A stance label, the model's confidence in it, and a probability for every label."""
+    """The stance label, the model's confidence in it and a probability for every label; the same
+    for sentiment where the model has a sentiment head (else None). A sentiment-only model leaves
+    the stance fields empty."""
 
-    label: str
-    confidence: float
+    label: str | None
+    confidence: float | None
     scores: dict[str, float] = field(default_factory=dict)
+    sentiment: str | None = None
+    sentiment_confidence: float | None = None
+    sentiment_scores: dict[str, float] | None = None
+
+    @classmethod
+    def of(cls, scores: Mapping[str, dict[str, float]]) -> Prediction:
+        """The prediction from each task's label → probability (``stance``, ``sentiment``)."""
+        stance, sentiment = scores.get("stance"), scores.get("sentiment")
+        return cls(
+            label=_best(stance),
+            confidence=max(stance.values()) if stance else None,
+            scores=dict(stance or {}),
+            sentiment=_best(sentiment),
+            sentiment_confidence=max(sentiment.values()) if sentiment else None,
+            sentiment_scores=dict(sentiment) if sentiment else None,
+        )
 
     def to_dict(self) -> dict[str, object]:
-        return {"label": self.label, "confidence": self.confidence, "scores": dict(self.scores)}
+        """The fields of each task the model answers (a stance-only model's records have no sentiment keys)."""
+        record: dict[str, object] = {}
+        if self.label is not None:
+            record |= {"label": self.label, "confidence": self.confidence, "scores": dict(self.scores)}
+        if self.sentiment is not None:
+            record |= {
+                "sentiment": self.sentiment,
+                "sentiment_confidence": self.sentiment_confidence,
+                "sentiment_scores": dict(self.sentiment_scores or {}),
+            }
+        return record
+
+
+def _best(scores: Mapping[str, float] | None) -> str | None:
+    """The most probable label (the first in output order on a tie, as argmax)."""
+    return max(scores, key=scores.__getitem__) if scores else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
@@ -15,6 +15,7 @@ from typing import Any
 from stance.errors import ModelError, first_line
 from stance.model.base import resolve_base_model
 from stance.model.compact import DELTA_FILE, load_delta, save_delta
+from stance.model.heads import TASKS, TaskHead, load_heads, save_heads
 
 # The bundled model is package data, so a wheel carries it; the repo's models/default links here.
 DEFAULT_MODEL_DIR = Path(str(resources.files("stance.model") / "default"))
@@ -34,8 +35,10 @@ def default_model_path() -> str:
 @dataclass
 class ModelSettings:
     """What ``stance.json`` records about how a model reads comments: its labels and base model, the
-    window sizes it was trained with, the temperature ``stance calibrate`` fitted, and how the
-    weights are stored (``format``: one of :data:`STORAGES`)."""
+    window sizes it was trained with, the temperature ``stance calibrate`` fitted, how the weights
+    are stored (``format``: one of :data:`STORAGES`), the task of the model's own head (``task``:
+    stance unless it says sentiment) and its further heads (``heads``: task → ``{"labels": [...],
+    "temperature": t}``, weights in ``heads.safetensors``)."""
 
     labels: list[str] = field(default_factory=list)
     base_model: str | None = None
@@ -44,6 +47,8 @@ class ModelSettings:
     stride: int | None = None
     temperature: float = 1.0
     format: str | None = None
+    task: str | None = None
+    heads: dict[str, dict[str, Any]] | None = None
 
     @classmethod
     def read(cls, directory: Path) -> ModelSettings | None:
@@ -61,10 +66,30 @@ class ModelSettings:
         settings = cls(**{key: value for key, value in stored.items() if key in known})
         if settings.format is not None and settings.format not in STORAGES:
             raise ModelError(f"{path}: format {settings.format!r} is not one of {', '.join(STORAGES)}")
-        temperature = settings.temperature
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
-            raise ModelError(f"{directory}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
+        _check_temperature(settings.temperature, path)
+        if settings.task is not None and settings.task not in TASKS:
+            raise ModelError(f"{path}: task {settings.task!r} is not one of {', '.join(TASKS)}")
+        for task, head in (settings.heads or {}).items():
+            labels = head.get("labels") if isinstance(head, dict) else None
+            if task not in TASKS or task == settings.main_task or not isinstance(labels, list) or not labels:
+                raise ModelError(f"{path}: head {task!r} is not a further task with a list of labels; the model directory is damaged")
+            _check_temperature(head.get("temperature", 1.0), path)
         return settings
+
+    @property
+    def main_task(self) -> str:
+        """The task of the model's own (Hugging Face) head."""
+        return self.task or "stance"
+
+    def tasks(self) -> dict[str, list[str]]:
+        """Every task the model answers and its labels, its own head's first."""
+        return {self.main_task: list(self.labels)} | {task: list(head["labels"]) for task, head in (self.heads or {}).items()}
+
+    def temperatures(self) -> dict[str, float]:
+        """The temperature of each task's head."""
+        return {self.main_task: self.temperature} | {
+            task: float(head.get("temperature", 1.0)) for task, head in (self.heads or {}).items()
+        }
 
     def write(self, directory: str | Path) -> None:
         """Write (or replace, atomically) ``stance.json`` in ``directory``; unset settings are left out."""
@@ -74,9 +99,15 @@ class ModelSettings:
             handle.write(json.dumps({key: value for key, value in asdict(self).items() if value is not None}, indent=2) + "\n")
 
     def reading(self) -> dict[str, Any]:
-        """The classifier settings stored here (the window sizes, base model and temperature)."""
-        keys = ("max_length", "max_target_tokens", "stride", "base_model", "temperature")
-        return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+        """The classifier settings stored here (the window sizes, base model, task and temperatures)."""
+        keys = ("max_length", "max_target_tokens", "stride", "base_model")
+        stored = {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+        return stored | {"task": self.main_task, "temperature": self.temperatures()}
+
+
+def _check_temperature(temperature: Any, path: Path) -> None:
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
+        raise ModelError(f"{path.parent}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
 
 
 def stored_form(path: Path, settings: ModelSettings | None) -> str:
@@ -112,8 +143,9 @@ def check_model_source(source: str, settings: ModelSettings | None) -> None:
         )
 
 
-def load_torch_model(source: str, settings: ModelSettings | None) -> tuple[Any, Any]:
-    """The torch classifier and tokenizer stored at ``source`` (a directory or a Hugging Face name).
+def load_torch_model(source: str, settings: ModelSettings | None) -> tuple[Any, Any, dict[str, TaskHead]]:
+    """The torch classifier, its tokenizer and its further heads stored at ``source`` (a directory or
+    a Hugging Face name).
 
     A compact directory holds only the difference from its base model: the base is loaded offline
     and the difference added back.
@@ -136,16 +168,28 @@ def load_torch_model(source: str, settings: ModelSettings | None) -> tuple[Any, 
             if not tokenizer_source:
                 raise ModelError(f"{source}: no tokenizer files and no base model named in {STANCE_CONFIG}")
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(tokenizer_source), local_files_only=True)
+            further = settings.tasks() if settings else {}
+            further.pop(settings.main_task if settings else "stance", None)
+            heads = load_heads(model, further, path) if further else {}
     except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as err:
         raise ModelError(f"{source}: cannot load the model ({first_line(err)}); the files may be damaged or half-written") from None
-    return model, tokenizer
+    return model, tokenizer, heads
 
 
 def save_model(
-    model: Any, tokenizer: Any, directory: str | Path, settings: ModelSettings, *, storage: str, card: str | None, delta_rank: int
+    model: Any,
+    tokenizer: Any,
+    directory: str | Path,
+    settings: ModelSettings,
+    *,
+    heads: Mapping[str, TaskHead],
+    storage: str,
+    card: str | None,
+    delta_rank: int,
 ) -> Any:
     """Write a model directory whole or not at all (``stance.json`` last); returns the model as saved
-    (a LoRA model is merged into its base for the full and delta forms)."""
+    (a LoRA model is merged into its base for the full and delta forms). Further ``heads`` are
+    stored in full beside it, whatever the storage."""
     from peft import PeftModel
 
     from stance.files import atomic_directory
@@ -163,6 +207,8 @@ def save_model(
         else:
             model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
+        if heads:
+            save_heads(heads, tmp)
         if card:
             (tmp / "README.md").write_text(card, encoding="utf-8")
         replace(settings, format=storage).write(tmp)

@@ -12,18 +12,30 @@ from pathlib import Path
 from stance.errors import DataError, InputError
 from stance.extract import read_text, sniff_format
 from stance.extract.records import read_rows
-from stance.training.labels import normalize_label
+from stance.model.heads import TASKS
+from stance.training.labels import label_word, normalize_label
 
 
 @dataclass(frozen=True)
 class LabelledComment:
-    """A comment, what it takes a stance toward, and its gold label."""
+    """A comment, what it takes a stance toward, and its gold labels: a stance label, a sentiment
+    label, or both (a row may carry one; training masks the other task's loss)."""
 
     text: str
-    label: str
+    label: str | None  # the stance label
     target: str = ""
     group: str = ""  # e.g. the topic or article, for breakdowns and grouped cross-validation
+    sentiment: str | None = None
     origin: str = field(default="", compare=False, repr=False)  # "file:line" it was read from, for messages
+
+    def gold(self, task: str) -> str | None:
+        """The label for ``task`` (``stance`` or ``sentiment``), or None where the row has none."""
+        return self.label if task == "stance" else self.sentiment
+
+
+def tasks_of(examples: Sequence[LabelledComment]) -> list[str]:
+    """The tasks (in :data:`TASKS` order) that at least one comment has a label for."""
+    return [task for task in TASKS if any(example.gold(task) is not None for example in examples)]
 
 
 def load_labelled(
@@ -34,12 +46,16 @@ def load_labelled(
     target_column: str = "target",
     default_target: str = "",
     group_column: str | None = None,
+    sentiment_column: str | None = None,
 ) -> list[LabelledComment]:
     """Read labelled comments from a JSONL or CSV/TSV file.
 
-    Labels are normalised (``favor`` → ``support``, ``against`` → ``oppose``, ``none`` → ``neutral``).
-    The target column is optional; rows without one get ``default_target``. ``group_column`` names
-    a column (e.g. ``topic``) whose value groups rows for breakdowns and grouped cross-validation.
+    Labels are normalised (``favor`` → ``support``, ``against`` → ``oppose``, ``none`` → ``neutral``;
+    ``pos`` → ``positive``). The target column is optional; rows without one get ``default_target``.
+    ``group_column`` names a column (e.g. ``topic``) whose value groups rows for breakdowns and
+    grouped cross-validation. With ``sentiment_column`` a row needs a stance label, a sentiment label
+    or both: a missing or blank value is no label for that task (a file with no stance column at all
+    gives sentiment only). Without it, every row needs its stance label.
     """
     name = str(path)
     text = read_text(path)
@@ -48,25 +64,37 @@ def load_labelled(
         raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column}' columns)")
     examples = []
     for lineno, row in read_rows(io.StringIO(text, newline=""), name, fmt):
-        for column in (text_column, label_column):
+        where = f"{name}:{lineno}"
+        required = (text_column,) if sentiment_column else (text_column, label_column)
+        for column in required:
             if column not in row:
                 raise DataError(
-                    f"{name}:{lineno}: missing column '{column}' (found: {', '.join(map(str, row))}); "
+                    f"{where}: missing column '{column}' (found: {', '.join(map(str, row))}); "
                     "map yours with the text and label column settings",
                     settings=("text_column", "label_column"),
                 )
-        comment, label = row[text_column], row[label_column]
+        comment = row[text_column]
         if not isinstance(comment, str) or not comment.strip():
-            raise DataError(f"{name}:{lineno}: empty or non-text '{text_column}' value: {comment!r}")
-        if not isinstance(label, str) or not label.strip():
-            raise DataError(f"{name}:{lineno}: empty or non-text '{label_column}' value: {label!r}")
+            raise DataError(f"{where}: empty or non-text '{text_column}' value: {comment!r}")
+        if sentiment_column is None:
+            stance, sentiment = _label(row, label_column, where, optional=False), None
+        else:
+            stance = _label(row, label_column, where, optional=True)
+            sentiment = _label(row, sentiment_column, where, optional=True)
+            if stance is None and sentiment is None:
+                raise DataError(f"{where}: neither a '{label_column}' nor a '{sentiment_column}' label; a row needs at least one")
         target = row.get(target_column) or default_target
         if group_column is not None and group_column not in row:
-            raise DataError(f"{name}:{lineno}: missing group column '{group_column}' (found: {', '.join(map(str, row))})")
+            raise DataError(f"{where}: missing group column '{group_column}' (found: {', '.join(map(str, row))})")
         group = str(row[group_column]) if group_column is not None else ""
         examples.append(
             LabelledComment(
-                text=comment, label=normalize_label(label), target=str(target), group=group, origin=f"{name}:{lineno}"
+                text=comment,
+                label=stance and normalize_label(stance, "stance"),
+                target=str(target),
+                group=group,
+                sentiment=sentiment and normalize_label(sentiment, "sentiment"),
+                origin=where,
             )
         )
     if not examples:
@@ -74,21 +102,33 @@ def load_labelled(
     return examples
 
 
-def check_label_set(examples: Sequence[LabelledComment], source: str, known: Sequence[str] | None = None) -> None:
-    """Fail clearly when training data has one label only, or labels a model does not know."""
-    counts = Counter(example.label for example in examples)
+def _label(row: dict, column: str, where: str, *, optional: bool) -> str | None:
+    """The label in ``column``; None for a missing or blank one where ``optional``, else an error."""
+    value = row.get(column)
+    if optional and (value is None or isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{where}: empty or non-text '{column}' value: {value!r}")
+    return value
+
+
+def check_label_set(
+    examples: Sequence[LabelledComment], source: str, known: Sequence[str] | None = None, task: str = "stance"
+) -> None:
+    """Fail clearly when training data has one label only for ``task``, or labels a model does not know."""
+    counts = Counter(example.gold(task) for example in examples if example.gold(task) is not None)
     if not counts:
-        raise DataError(f"{source}: no labelled comments")
+        raise DataError(f"{source}: no comments with a {task} label")
     if known is None and len(counts) < 2:
         files = sorted({example.origin.rpartition(":")[0] for example in examples if example.origin})
         where = f"{', '.join(files)} ({source})" if files else source
-        raise DataError(f"{where}: every row has the label {next(iter(counts))!r}; training needs at least two labels")
+        raise DataError(f"{where}: every row has the {label_word(task)} {next(iter(counts))!r}; training needs at least two labels")
     if known is not None:
         unknown = sorted(set(counts) - set(known))
         if unknown:
-            first = next((example.origin for example in examples if example.label in unknown and example.origin), None)
+            first = next((example.origin for example in examples if example.gold(task) in unknown and example.origin), None)
             raise DataError(
-                f"{source}: labels {unknown} are not among the model's labels {list(known)}"
+                f"{source}: {label_word(task)}s {unknown} are not among the model's {label_word(task)}s {list(known)}"
                 + (f" (first at {first})" if first else "")
                 + "; relabel the data or train a model on this label set"
             )
@@ -97,13 +137,13 @@ def check_label_set(examples: Sequence[LabelledComment], source: str, known: Seq
 def split_validation(
     examples: Sequence[LabelledComment], fraction: float = 0.1, seed: int = 42
 ) -> tuple[list[LabelledComment], list[LabelledComment]]:
-    """Hold out a stratified validation split (labels with one example stay in training)."""
+    """Hold out a validation split stratified by label (labels with one example stay in training)."""
     from sklearn.model_selection import train_test_split
 
-    counts = Counter(example.label for example in examples)
-    splittable = [example for example in examples if counts[example.label] > 1]
-    singletons = [example for example in examples if counts[example.label] == 1]
-    n_classes = len({example.label for example in splittable})
+    counts = Counter(map(_stratum, examples))
+    splittable = [example for example in examples if counts[_stratum(example)] > 1]
+    singletons = [example for example in examples if counts[_stratum(example)] == 1]
+    n_classes = len(set(map(_stratum, splittable)))
     n_val = min(max(n_classes, round(fraction * len(splittable))), len(splittable) - n_classes)
     if n_classes < 2 or n_val < n_classes:
         raise DataError(
@@ -111,9 +151,14 @@ def split_validation(
             "add more, or pass a validation file"
         )
     train, val = train_test_split(
-        splittable, test_size=n_val, random_state=seed, stratify=[example.label for example in splittable]
+        splittable, test_size=n_val, random_state=seed, stratify=[_stratum(example) for example in splittable]
     )
     return list(train) + singletons, list(val)
+
+
+def _stratum(example: LabelledComment) -> str:
+    """What the validation split is stratified by: the stance label, with the sentiment label beside it where there is one."""
+    return str(example.label) if example.sentiment is None else f"{example.label}|{example.sentiment}"
 
 
 def drop_targets(examples: Sequence[LabelledComment], share: float, seed: int) -> list[LabelledComment]:

@@ -1,35 +1,53 @@
-"""The stance label set and the mapping from other datasets' label names onto it."""
+"""The label sets of the two tasks, and the mapping from other datasets' label names onto them."""
 
 from __future__ import annotations
 
 STANCE_LABELS: tuple[str, ...] = ("support", "oppose", "mixed", "neutral")
+SENTIMENT_LABELS: tuple[str, ...] = ("positive", "negative", "neutral", "mixed")
+TASK_LABELS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
 
-# Names other datasets use for the same idea (TweetEval/SemEval, ARC/FNC, NLI-style).
-LABEL_ALIASES: dict[str, str] = {
-    "favor": "support",
-    "favour": "support",
-    "agree": "support",
-    "pro": "support",
-    "against": "oppose",
-    "disagree": "oppose",
-    "con": "oppose",
-    "none": "neutral",
-    "discuss": "neutral",
+# Names other datasets use for the same idea (TweetEval/SemEval, ARC/FNC, NLI-style, review corpora).
+LABEL_ALIASES: dict[str, dict[str, str]] = {
+    "stance": {
+        "favor": "support",
+        "favour": "support",
+        "agree": "support",
+        "pro": "support",
+        "against": "oppose",
+        "disagree": "oppose",
+        "con": "oppose",
+        "none": "neutral",
+        "discuss": "neutral",
+    },
+    "sentiment": {
+        "pos": "positive",
+        "neg": "negative",
+        "neu": "neutral",
+        "none": "neutral",
+        "conflict": "mixed",
+        "both": "mixed",
+    },
 }
 
 
-def normalize_label(raw: str) -> str:
-    """Return the canonical name of ``raw`` (case-insensitive; aliases such as 'favor' map to 'support').
+def normalize_label(raw: str, task: str = "stance") -> str:
+    """Return the canonical name of ``raw`` for ``task`` (case-insensitive; aliases such as 'favor' map
+    to 'support', 'pos' to 'positive').
 
     Labels outside the known set are returned lower-cased and stripped, so users may train on label
     sets of their own.
     """
     name = raw.strip().lower()
-    return LABEL_ALIASES.get(name, name)
+    return LABEL_ALIASES[task].get(name, name)
 
 
-def ordered_labels(labels: set[str] | list[str]) -> list[str]:
-    """Order a label set: the stance labels first in their canonical order, then any others sorted."""
+def ordered_labels(labels: set[str] | list[str], task: str = "stance") -> list[str]:
+    """Order a label set: the task's own labels first in their canonical order, then any others sorted."""
     present = set(labels)
-    known = [label for label in STANCE_LABELS if label in present]
-    return known + sorted(present - set(STANCE_LABELS))
+    known = [label for label in TASK_LABELS[task] if label in present]
+    return known + sorted(present - set(TASK_LABELS[task]))
+
+
+def label_word(task: str) -> str:
+    """What messages call a task's label: ``label`` for stance (the word users know), ``sentiment label``."""
+    return "label" if task == "stance" else f"{task} label"

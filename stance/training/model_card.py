@@ -8,7 +8,7 @@ from typing import Any
 
 def render_model_card(
     *,
-    labels: Sequence[str],
+    tasks: Mapping[str, Sequence[str]],
     base_model: str,
     data: Mapping[str, Any],
     settings: Mapping[str, Any],
@@ -16,7 +16,8 @@ def render_model_card(
     report: str,
     compact: bool = False,
 ) -> str:
-    """Markdown with the labels, the training data, the settings and the validation metrics."""
+    """Markdown with each task's labels (``tasks``: the model's own head's first), the training data,
+    the settings and the validation metrics."""
     metric_rows = "\n".join(f"| {name} | {value:.4f} |" for name, value in metrics.items())
     data_rows = "\n".join(f"| {name} | {value} |" for name, value in data.items())
     setting_rows = "\n".join(f"| {name} | {value} |" for name, value in settings.items())
@@ -30,13 +31,14 @@ def render_model_card(
 library_name: transformers
 pipeline_tag: text-classification
 base_model: {base_model}
-tags: [stance-detection, text-classification]
+tags: [{", ".join(f"{task}-detection" if task == "stance" else f"{task}-analysis" for task in tasks)}, text-classification]
 ---
 
-# Stance classifier
+# {" and ".join(tasks).capitalize()} classifier
 
-Labels each reader comment with its stance toward a target (the article): {", ".join(f"`{label}`" for label in labels)}.
-Input is a text pair: the target (article title and lead) first, the comment second.
+{_task_lines(tasks)}
+Input is a text pair: the target (article title and lead) first, the comment second; one pass of the
+encoder serves every task.
 
 ```python
 from stance import StanceClassifier
@@ -69,6 +71,16 @@ called with `{{"text": target, "text_pair": comment}}`.
 {report}
 ```
 """
+
+
+def _task_lines(tasks: Mapping[str, Sequence[str]]) -> str:
+    """What the model labels, one line per task, and where a further task's head is stored."""
+    lines = []
+    for n, (task, labels) in enumerate(tasks.items()):
+        toward = "toward a target (the article)" if task == "stance" else "(the feeling it is written with)"
+        where = "" if n == 0 else " (a second head in `heads.safetensors`; `stance export --task " + task + "` makes it a plain directory)"
+        lines.append(f"Labels each reader comment with its {task} {toward}: {', '.join(f'`{label}`' for label in labels)}{where}.")
+    return "\n".join(lines)
 
 
 def headline_figures(card: str) -> list[str]:

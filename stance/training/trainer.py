@@ -15,6 +15,7 @@ from stance.evaluation.metrics import headline_scores
 from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
 from stance.model.devices import resolve_device, supports_bf16
+from stance.model.heads import TaskHead, new_head
 from stance.model.storage import load_base_classifier
 from stance.training.config import TrainingConfig
 from stance.training.data import (
@@ -22,8 +23,9 @@ from stance.training.data import (
     check_label_set,
     drop_targets,
     split_validation,
+    tasks_of,
 )
-from stance.training.labels import ordered_labels
+from stance.training.labels import label_word, ordered_labels
 from stance.training.model_card import render_model_card
 
 
@@ -36,6 +38,7 @@ class TrainingResult:
     metrics: dict[str, float]
     report: str
     data: dict[str, Any] = field(default_factory=dict)
+    tasks: dict[str, list[str]] = field(default_factory=dict)  # every task's labels, the model's own first
 
 
 def train(
@@ -54,8 +57,9 @@ def train(
     """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``.
 
     With ``compact`` only the difference from the base model is saved (see ``save_pretrained``).
-    Without ``validation`` a stratified 10 % is held out. The checkpoint with the best validation
-    macro-F1 is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
+    Each task the data has labels for (stance, sentiment; see :func:`tasks_of`) gets a head on the one
+    encoder. Without ``validation`` a stratified 10 % is held out. The checkpoint with the best
+    validation macro-F1 (averaged over the tasks) is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
     killed run continues with ``resume=True``. ``callbacks`` are Hugging Face ``TrainerCallback``
     objects added to the run (early stopping, your own logging).
     """
@@ -65,10 +69,14 @@ def train(
     output_dir = Path(output_dir)
     checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
     _check_outputs(output_dir, checkpoints, resume=resume, force=force)
-    check_label_set(train_data, "training data")
+    tasks = tasks_of(train_data)
+    for task in tasks:
+        check_label_set(train_data, "training data", task=task)
     if not validation:
         train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
-    labels = ordered_labels({example.label for example in (*train_data, *validation)})
+    labels = {
+        task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task) for task in tasks
+    }
     set_seed(config.seed)
     if config.target_dropout:
         train_data = drop_targets(train_data, config.target_dropout, config.seed)
@@ -79,28 +87,47 @@ def train(
         trainer.add_callback(callback)
     last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
-    classifier.backend.model = trainer.model  # the best checkpoint, loaded at the end
+    classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
 
-    predictions = classifier.predict([e.text for e in validation], [e.target for e in validation])
-    y_true, y_pred = [e.label for e in validation], [p.label for p in predictions]
-    from sklearn.metrics import classification_report
-
-    metrics = headline_scores(y_true, y_pred, labels)
-    report = classification_report(y_true, y_pred, labels=labels, digits=3, zero_division=0)
+    metrics, report = _validation_scores(classifier, validation)
     data = {
         "training comments": len(train_data),
         "validation comments": len(validation),
-        "label counts (training)": dict(Counter(e.label for e in train_data)),
+        **{
+            f"{label_word(task)} counts (training)": dict(Counter(e.gold(task) for e in train_data if e.gold(task) is not None))
+            for task in tasks
+        },
         **(data_description or {}),
     }
     card = render_model_card(
-        labels=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
+        tasks=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
         compact=compact,
     )
     storage = ("adapter" if config.method == "lora" else "delta") if compact else "full"
     classifier.save_pretrained(output_dir, card=card, storage=storage)
     shutil.rmtree(checkpoints, ignore_errors=True)
-    return TrainingResult(output_dir=output_dir, labels=labels, metrics=metrics, report=report, data=data)
+    return TrainingResult(output_dir=output_dir, labels=labels[tasks[0]], metrics=metrics, report=report, data=data, tasks=labels)
+
+
+def _validation_scores(classifier: StanceClassifier, validation: Sequence[LabelledComment]) -> tuple[dict[str, float], str]:
+    """Each task's headline scores on the validation comments labelled for it (the model's own
+    task's unprefixed, the others' as ``sentiment_macro_f1``) and a classification report per task."""
+    from sklearn.metrics import classification_report
+
+    predictions = classifier.predict([e.text for e in validation], [e.target for e in validation])
+    metrics: dict[str, float] = {}
+    reports = []
+    for task, task_labels in classifier.tasks.items():
+        pairs = [(e.gold(task), p.label if task == "stance" else p.sentiment) for e, p in zip(validation, predictions)]
+        y_true = [gold for gold, _ in pairs if gold is not None]
+        y_pred = [predicted for gold, predicted in pairs if gold is not None]
+        if not y_true:
+            continue
+        prefix = "" if task == classifier.task else f"{task}_"
+        metrics |= {prefix + name: value for name, value in headline_scores(y_true, y_pred, task_labels).items()}
+        report = classification_report(y_true, y_pred, labels=task_labels, digits=3, zero_division=0)
+        reports.append(report if len(classifier.tasks) == 1 else f"{task}\n{report}")
+    return metrics, "\n".join(reports)
 
 
 def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool) -> None:
@@ -136,34 +163,29 @@ def last_complete_checkpoint(checkpoints: Path) -> Path | None:
     return max(complete)[1] if complete else None
 
 
-def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClassifier:
-    """The base model with a fresh head for ``labels`` (wrapped in LoRA for ``method='lora'``)."""
+def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]]) -> StanceClassifier:
+    """The base model with a fresh head per task for its ``labels`` (task → labels; the first task's
+    is the model's own head), the model wrapped in LoRA for ``method='lora'``."""
     from transformers import AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
-        model = load_base_classifier(config.base_model, labels, quiet=False)
+        tasks = list(labels)
+        model = load_base_classifier(config.base_model, labels[tasks[0]], quiet=False)
     except (OSError, ValueError) as err:
         raise ModelError(
             f"{config.base_model}: cannot load the base model ({first_line(err)}); "
             "pass a local directory or a Hugging Face name that is in your local cache"
         ) from None
+    # Built before LoRA wraps the model, so the further heads train in full, as its own head does.
+    heads = {task: TaskHead(labels[task], new_head(model, len(labels[task]))) for task in tasks[1:]}
     if config.method == "lora":
-        from peft import LoraConfig, TaskType, get_peft_model
-
-        lora = LoraConfig(
-            task_type=TaskType.SEQ_CLS,
-            r=config.lora_rank,
-            lora_alpha=config.lora_alpha or 2 * config.lora_rank,
-            lora_dropout=config.lora_dropout,
-            target_modules="all-linear",
-            # The pooler's tanh saturates under LoRA's learning rates; it stays as pretrained.
-            exclude_modules=["pooler.dense"],
-        )
-        model = get_peft_model(model, lora)
+        model = _with_lora(model, config)
     return StanceClassifier(
         model,
         tokenizer,
+        task=tasks[0],
+        heads=heads,
         max_length=config.max_length,
         max_target_tokens=config.max_target_tokens,
         base_model=config.base_model,
@@ -171,18 +193,39 @@ def _initial_classifier(config: TrainingConfig, labels: list[str]) -> StanceClas
     )
 
 
+def _with_lora(model: Any, config: TrainingConfig) -> Any:
+    """``model`` wrapped for LoRA training: small adapters on every linear layer, its head in full."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_CLS,
+        r=config.lora_rank,
+        lora_alpha=config.lora_alpha or 2 * config.lora_rank,
+        lora_dropout=config.lora_dropout,
+        target_modules="all-linear",
+        # The pooler's tanh saturates under LoRA's learning rates; it stays as pretrained.
+        exclude_modules=["pooler.dense"],
+    )
+    return get_peft_model(model, lora)
+
+
 def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment], first_window_only: bool) -> Any:
-    """Tokenised windows with their label ids, as a datasets.Dataset."""
+    """Tokenised windows with their label ids (a column per task, NO_LABEL where a comment has none),
+    as a datasets.Dataset."""
     from datasets import Dataset
 
-    label2id = {label: i for i, label in enumerate(classifier.labels)}
+    from stance.training.multitask import NO_LABEL
+
+    label2id = {task: {label: i for i, label in enumerate(labels)} for task, labels in classifier.tasks.items()}
     windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples])
     rows, seen = [], set()
     for window, owner in zip(windows, owners.tolist()):
         if first_window_only and owner in seen:
             continue
         seen.add(owner)
-        rows.append(window | {"labels": label2id[examples[owner].label], "length": len(window["input_ids"])})
+        golds = [examples[owner].gold(task) for task in label2id]
+        ids = [NO_LABEL if gold is None else label2id[task][gold] for task, gold in zip(label2id, golds)]
+        rows.append(window | {"labels": ids, "length": len(window["input_ids"])})
     return Dataset.from_list(rows)
 
 
@@ -204,7 +247,9 @@ def _build_trainer(
         TrainingArguments,
     )
 
-    labels = classifier.labels
+    from stance.training.multitask import NO_LABEL, MultiTaskModel, masked_loss
+
+    tasks = classifier.tasks
     args = TrainingArguments(
         output_dir=str(checkpoints),
         num_train_epochs=config.epochs,
@@ -216,44 +261,49 @@ def _build_trainer(
         eval_strategy="epoch",
         save_strategy="epoch",
         load_best_model_at_end=True,
-        metric_for_best_model="macro_f1",
+        metric_for_best_model="mean_macro_f1",  # over the tasks; with one task, its macro-F1
         greater_is_better=True,
         save_total_limit=config.checkpoints_kept,
         seed=config.seed,
         data_seed=config.seed,
         train_sampling_strategy="group_by_length",
         report_to="none",
+        label_names=["labels"],  # the wrapper's forward() takes none, so the Trainer cannot find them itself
         **device_arguments(resolve_device(config.device)),
         logging_steps=config.logging_steps,
         disable_tqdm=not progress,
     )
-    loss_weights = None
-    if config.class_weights:
-        counts = Counter(e.label for e in train_data)
+    loss_weights: dict[str, Any] = dict.fromkeys(tasks)
+    for task, labels in tasks.items() if config.class_weights else ():
+        counts = Counter(e.gold(task) for e in train_data if e.gold(task) is not None)
         # Square root of the inverse frequency: rare labels count more without a few examples dominating.
-        loss_weights = torch.tensor(
-            [(len(train_data) / (len(labels) * counts[label])) ** 0.5 if counts[label] else 0.0 for label in labels],
+        loss_weights[task] = torch.tensor(
+            [(counts.total() / (len(labels) * counts[label])) ** 0.5 if counts[label] else 0.0 for label in labels],
             dtype=torch.float32,
         )
 
-    def weighted_loss(outputs: Any, target: Any, num_items_in_batch: Any = None) -> Any:
-        return torch.nn.functional.cross_entropy(outputs.logits.float(), target, weight=loss_weights)
-
     def compute_metrics(eval_pred: Any) -> dict[str, float]:
-        predicted = np.asarray(eval_pred.predictions).argmax(axis=-1)
-        return headline_scores(
-            [labels[i] for i in eval_pred.label_ids], [labels[i] for i in predicted], labels
-        )
+        outputs = eval_pred.predictions if isinstance(eval_pred.predictions, tuple) else (eval_pred.predictions,)
+        gold_ids = np.asarray(eval_pred.label_ids).reshape(len(outputs[0]), len(tasks))
+        scores: dict[str, float] = {}
+        for column, ((task, labels), logits) in enumerate(zip(tasks.items(), outputs)):
+            labelled = gold_ids[:, column] != NO_LABEL
+            gold = [labels[i] for i in gold_ids[labelled, column]]
+            predicted = [labels[i] for i in np.asarray(logits)[labelled].argmax(axis=-1)]
+            prefix = "" if column == 0 else f"{task}_"
+            scores |= {prefix + name: value for name, value in headline_scores(gold, predicted, labels).items()} if gold else {}
+        f1s = [value for name, value in scores.items() if name.endswith("macro_f1")]
+        return scores | {"mean_macro_f1": sum(f1s) / len(f1s)}
 
     trainer = Trainer(
-        model=classifier.model,
+        model=MultiTaskModel(classifier.model, classifier.backend.heads, list(tasks)),
         args=args,
         train_dataset=_features(classifier, train_data, first_window_only=False),
         eval_dataset=_features(classifier, validation, first_window_only=True),
         processing_class=classifier.tokenizer,
         data_collator=DataCollatorWithPadding(classifier.tokenizer),
         compute_metrics=compute_metrics,
-        compute_loss_func=weighted_loss,
+        compute_loss_func=masked_loss(list(tasks), loss_weights),
     )
     # The Trainer prints its logs to stdout; the API prints nothing, and progress goes to stderr.
     trainer.remove_callback(PrinterCallback)

@@ -51,10 +51,11 @@ def labelled_rows(*extra: dict[str, str]) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class Models:
-    tiny: Path  # a whole tiny classifier over the four stance labels
+    tiny: Path  # a whole tiny classifier over the four stance labels, with a sentiment head
     base: Path  # a tiny base model to fine-tune
     folder: Path  # where a case may build a broken model directory
     copy: CopyModel  # copies the tiny classifier into ``folder`` for a case to damage
+    stance_only: Path  # a tiny classifier without a sentiment head
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,32 @@ def incompatible_label_set(folder: Path, models: Models) -> Call:
     return Call("evaluate", path, f"{path}:1", r"labels \['negative', 'positive'\] are not among the model's labels", DATA)
 
 
+SENTIMENT = ("--sentiment-column", "sentiment")
+
+
+def unknown_sentiment_label(folder: Path, models: Models) -> Call:
+    path = _jsonl(folder / "labelled.jsonl", labelled_rows({"text": "meh", "sentiment": "sarcastic"}))
+    return Call("evaluate", path, f"{path}:13", r"sentiment labels \['sarcastic'\] are not among the model's sentiment labels", DATA,
+                SENTIMENT)
+
+
+def row_without_any_label(folder: Path, models: Models) -> Call:
+    path = _jsonl(folder / "labelled.jsonl", labelled_rows({"text": "meh", "label": " ", "sentiment": ""}))
+    return Call("train", path, f"{path}:13", r"neither a 'label' nor a 'sentiment' label; a row needs at least one", DATA, SENTIMENT)
+
+
+def one_sentiment_label_only(folder: Path, models: Models) -> Call:
+    path = _jsonl(folder / "labelled.jsonl", [row | {"sentiment": "positive"} for row in labelled_rows()])
+    return Call("train", path, str(path), r"every row has the sentiment label 'positive'; training needs at least two labels", DATA,
+                SENTIMENT)
+
+
+def sentiment_from_a_stance_only_model(folder: Path, models: Models) -> Call:
+    path = _jsonl(folder / "labelled.jsonl", [row | {"sentiment": "positive"} for row in labelled_rows()])
+    return Call("evaluate", path, "--sentiment-column", r"this model has no sentiment head \(it answers stance\)", MODEL,
+                ("--model", str(models.stance_only), *SENTIMENT))
+
+
 def missing_model(folder: Path, models: Models) -> Call:
     model = models.folder / "no-such-model"
     return Call("classify", _page(folder), str(model), r"(does not exist|no such|not found)", MODEL, ("--model", str(model)))
@@ -241,7 +268,8 @@ CASES = [
     empty_page, empty_comment_file, empty_page_extract, binary_file, binary_comment_file, truncated_gzip_html,
     corrupt_gzip_html, corrupt_gzip_comment_file, json_not_an_export, xml_not_an_export, csv_without_text_column,
     jsonl_nested_too_deeply, unknown_label, empty_label_train, empty_label_evaluate, missing_label_column, one_label_only,
-    incompatible_label_set,
+    incompatible_label_set, unknown_sentiment_label, row_without_any_label, one_sentiment_label_only,
+    sentiment_from_a_stance_only_model,
     missing_model,
     config_without_weights,
     truncated_weights,
@@ -250,8 +278,10 @@ CASES = [
 
 
 @pytest.fixture
-def models(tiny_classifier_dir: Path, tiny_base_model: Path, copy_tiny_classifier: CopyModel, tmp_path: Path) -> Models:
-    return Models(tiny_classifier_dir, tiny_base_model, tmp_path / "models", copy_tiny_classifier)
+def models(
+    tiny_classifier_dir: Path, tiny_base_model: Path, copy_tiny_classifier: CopyModel, tiny_stance_only_dir: Path, tmp_path: Path
+) -> Models:
+    return Models(tiny_classifier_dir, tiny_base_model, tmp_path / "models", copy_tiny_classifier, tiny_stance_only_dir)
 
 
 def _command(call: Call, models: Models, output: Path) -> list[str]:

@@ -188,3 +188,56 @@ def test_the_default_model_ships_inside_the_package() -> None:
     package = REPO / "stance" / "model"
     assert DEFAULT_MODEL_DIR.resolve().parent == package.resolve()
     assert {"stance.json", "delta.safetensors", "tokenizer.json", "README.md"} <= {p.name for p in DEFAULT_MODEL_DIR.iterdir()}
+
+
+def test_classify_gives_stance_and_sentiment_with_their_cross_tab(page: Path, tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    code, out, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "jsonl"], capsys)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert all(r["sentiment"] in r["sentiment_scores"] and r["sentiment_confidence"] == max(r["sentiment_scores"].values()) for r in records)
+    pairs = [(r["label"], r["sentiment"]) for r in records]
+    summary = err.splitlines()[-3:]
+    assert summary[1].startswith("sentiment: ") and f"{pairs[0][1]} {sum(p[1] == pairs[0][1] for p in pairs)} (" in summary[1]
+    assert summary[2].startswith("stance by sentiment: ") and f"{pairs[0][0]}: " in summary[2]
+    target = tmp_path / "out.csv"
+    assert run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(target)], capsys)[0] == 0
+    row = next(csv.DictReader(io.StringIO(target.read_text())))
+    assert {"sentiment", "sentiment_confidence", "sentiment_score_positive", "sentiment_score_mixed", "score_support"} <= set(row)
+    code, out, _ = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "table"], capsys)
+    assert code == 0 and "sentiment" in out.splitlines()[1] and "stance by sentiment:" in out
+
+
+def test_a_stance_only_model_writes_no_sentiment_fields(page: Path, tiny_stance_only_dir: Path, capsys) -> None:
+    code, out, err = run(["classify", str(page), "--model", str(tiny_stance_only_dir), "-f", "jsonl"], capsys)
+    assert code == 0 and not any("sentiment" in key for key in json.loads(out.splitlines()[0]))
+    assert "sentiment" not in err
+
+
+def test_evaluate_calibrate_and_export_each_task(tiny_classifier_dir: Path, copy_tiny_classifier, tmp_path: Path, capsys) -> None:
+    from conftest import write_jsonl
+
+    rows = [
+        {"text": f"{word} {i}", "stance": stance, "sentiment": feeling}
+        for i in range(12)
+        for word, stance, feeling in (("love it", "support", "positive"), ("hate it", "oppose", "negative"), ("hmm", "", "neutral"))
+    ]
+    data = write_jsonl(tmp_path / "both.jsonl", rows)
+    columns = ["--label-column", "stance", "--sentiment-column", "sentiment", "--target", "the plan"]
+    code, out, err = run(["evaluate", str(data), "--model", str(tiny_classifier_dir), "-o", str(tmp_path / "rep"),
+                          "--resamples", "100", *columns], capsys)
+    assert code == 0, err
+    stance = json.loads((tmp_path / "rep" / "stance" / "report.json").read_text())
+    sentiment = json.loads((tmp_path / "rep" / "sentiment" / "report.json").read_text())
+    assert (stance["task"], stance["n"], sentiment["task"], sentiment["n"]) == ("stance", 24, "sentiment", 36)
+    assert (tmp_path / "rep" / "sentiment" / "confusion_matrix.png").exists() and "36 comments, sentiment" in out
+
+    model = copy_tiny_classifier(tmp_path / "m")
+    code, out, err = run(["calibrate", str(data), "--model", str(model), *columns], capsys)
+    assert code == 0 and "sentiment, on 36 comments" in out, err
+    settings = json.loads((model / "stance.json").read_text())
+    assert f"{settings['heads']['sentiment']['temperature']:.3f}" in err
+
+    assert run(["export", str(model), str(tmp_path / "plain-sentiment"), "--task", "sentiment"], capsys)[0] == 0
+    exported = json.loads((tmp_path / "plain-sentiment" / "stance.json").read_text())
+    assert exported["task"] == "sentiment" and exported["labels"] == ["positive", "negative", "neutral", "mixed"]
+    assert exported["temperature"] == settings["heads"]["sentiment"]["temperature"] and "heads" not in exported

@@ -25,18 +25,22 @@ def test_the_onnx_graph_matches_torch_for_any_batch_and_length(tiny_classifier_d
     import onnxruntime
 
     fp32 = StanceClassifier.from_pretrained(tiny_classifier_dir)
-    export_fp32(fp32.model, fp32.tokenizer, tmp_path / "model.onnx")
+    export_fp32(fp32.model, fp32.tokenizer, tmp_path / "model.onnx", fp32.backend.heads)
     session = onnxruntime.InferenceSession(str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"])
+    assert [output.name for output in session.get_outputs()] == ["logits", "sentiment"]  # both heads, one graph
     windows, _, _ = fp32.encode_windows(TEXTS, ["the plan"] * len(TEXTS))
     for batch in (windows[:1], windows[:3], windows):  # one window; padded batches of different lengths
         inputs = fp32.windows.pad(batch)
-        assert session.run(None, inputs)[0] == pytest.approx(next(fp32.backend.map_batches([[0]], lambda _: inputs)), abs=1e-5)
+        expected = next(fp32.backend.map_batches([[0]], lambda _: inputs))
+        for got, want in zip(session.run(None, inputs), expected, strict=True):
+            assert got == pytest.approx(want, abs=1e-5)
 
 
 def test_int8_labels_and_scores_come_from_the_export(tiny_classifier_dir: Path, int8: StanceClassifier) -> None:
     fp32 = StanceClassifier.from_pretrained(tiny_classifier_dir)
-    assert isinstance(int8.backend, OnnxBackend) and int8.labels == fp32.labels
-    assert int8.predict_proba(TEXTS, "the plan") == pytest.approx(fp32.predict_proba(TEXTS, "the plan"), abs=0.01)
+    assert isinstance(int8.backend, OnnxBackend) and int8.tasks == fp32.tasks
+    for task in ("stance", "sentiment"):
+        assert int8.predict_proba(TEXTS, "the plan", task=task) == pytest.approx(fp32.predict_proba(TEXTS, "the plan", task=task), abs=0.01)
 
 
 def test_the_export_is_cached_by_content_and_rebuilt_when_the_model_changes(tiny_classifier_dir: Path, copy_tiny_classifier: CopyModel, int8: StanceClassifier, tmp_path: Path) -> None:

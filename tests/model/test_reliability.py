@@ -52,7 +52,7 @@ def test_training_killed_with_sigkill_resumes_to_the_same_metrics(tiny_base_mode
     newest = max(checkpoints.glob("checkpoint-*/trainer_state.json")).parent
     cut_short = checkpoints / "checkpoint-9999"
     cut_short.mkdir(exist_ok=True)
-    shutil.copy(newest / "config.json", cut_short / "config.json")
+    shutil.copy(newest / "model.safetensors", cut_short / "model.safetensors")
     resumed = subprocess.run(command(killed, "--resume"), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     metrics = [line for line in resumed.stdout.splitlines() if line.startswith("accuracy=")]

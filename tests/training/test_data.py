@@ -15,6 +15,7 @@ from stance.training.data import (
     drop_targets,
     load_labelled,
     split_validation,
+    tasks_of,
 )
 
 
@@ -75,3 +76,25 @@ def test_target_dropout_blanks_a_seeded_share_of_targets() -> None:
     assert 60 < blanked < 140
     assert dropped == drop_targets(rows, 0.25, seed=3)
     assert [row.text for row in dropped] == [row.text for row in rows]
+
+
+def test_a_sentiment_column_lets_each_row_carry_either_label(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("text,stance,sentiment\nGood plan,favor,POS\nBad plan,against,\nSo sad,,neg\n", encoding="utf-8")
+    rows = load_labelled(path, label_column="stance", sentiment_column="sentiment")
+    assert [(row.label, row.sentiment) for row in rows] == [("support", "positive"), ("oppose", None), (None, "negative")]
+    assert [row.gold("sentiment") for row in rows] == ["positive", None, "negative"]
+    assert tasks_of(rows) == ["stance", "sentiment"] and tasks_of(rows[1:2]) == ["stance"]
+    path.write_text("text,stance,sentiment\nGood plan,favor,pos\nNothing here,,\n", encoding="utf-8")
+    with pytest.raises(DataError, match=rf"{path}:3: neither a 'stance' nor a 'sentiment' label"):
+        load_labelled(path, label_column="stance", sentiment_column="sentiment")
+
+
+def test_sentiment_label_sets_are_checked_like_stance_ones(tmp_path: Path) -> None:
+    rows = [LabelledComment("a", None, sentiment="positive", origin="s.jsonl:1"), LabelledComment("b", None, sentiment="positive")]
+    with pytest.raises(DataError, match="every row has the sentiment label 'positive'"):
+        check_label_set(rows, "training data", task="sentiment")
+    with pytest.raises(DataError, match=r"sentiment labels \['positive'\] are not among the model's sentiment labels .*first at s.jsonl:1"):
+        check_label_set(rows, "evaluation data", known=["negative", "neutral"], task="sentiment")
+    with pytest.raises(DataError, match="no comments with a stance label"):
+        check_label_set(rows, "training data", task="stance")

@@ -135,3 +135,61 @@ def test_resume_takes_the_newest_whole_checkpoint_and_drops_cut_short_ones(tmp_p
     assert last_complete_checkpoint(tmp_path) == tmp_path / "checkpoint-12"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-12", "checkpoint-6", "checkpoint-best"]
     assert last_complete_checkpoint(tmp_path / "none-yet") is None
+
+
+def two_task_rows(n: int = 24) -> list[dict]:
+    """Stance from love/hate, sentiment from its own words (so the heads must differ): a third of the
+    rows carry both labels, a third stance only, a third sentiment only."""
+    rows = []
+    for i in range(n):
+        stance = "support" if i % 2 == 0 else "oppose"
+        feeling = "positive" if i % 4 < 2 else "negative"
+        text = f"{'I love' if stance == 'support' else 'I hate'} this plan, {'happy' if feeling == 'positive' else 'furious'} {i}"
+        row = {"text": text, "target": "the plan", "stance": stance, "sentiment": "pos" if feeling == "positive" else "neg"}
+        if i % 3 == 1:
+            del row["sentiment"]
+        elif i % 3 == 2:
+            row["stance"] = ""
+        rows.append(row)
+    return rows
+
+
+def test_both_heads_learn_from_rows_that_carry_either_label(tiny_base_model: Path, tmp_path: Path) -> None:
+    from conftest import write_jsonl
+
+    data = write_jsonl(tmp_path / "mixed.jsonl", two_task_rows() * 4)
+    examples = load_labelled(data, label_column="stance", sentiment_column="sentiment")
+    result = train(examples, tmp_path / "model", tiny_config(tiny_base_model), validation=examples)
+    assert result.tasks == {"stance": ["support", "oppose"], "sentiment": ["positive", "negative"]}
+    assert result.metrics["macro_f1"] == 1.0 and result.metrics["sentiment_macro_f1"] == 1.0
+    assert "sentiment label counts (training)" in (tmp_path / "model" / "README.md").read_text()
+    model = StanceClassifier.from_pretrained(tmp_path / "model")
+    love_furious = model.predict("I love this plan, furious 99", "the plan")
+    assert (love_furious.label, love_furious.sentiment) == ("support", "negative")
+
+
+def test_a_file_with_sentiment_labels_only_trains_a_sentiment_model(tiny_base_model: Path, tmp_path: Path) -> None:
+    from conftest import write_jsonl
+
+    rows = [{"text": f"{word} day {i}", "sentiment": label} for i in range(12) for word, label in (("happy", "positive"), ("awful", "negative"))]
+    examples = load_labelled(write_jsonl(tmp_path / "s.jsonl", rows), sentiment_column="sentiment")
+    train(examples, tmp_path / "model", tiny_config(tiny_base_model))
+    model = StanceClassifier.from_pretrained(tmp_path / "model")
+    assert model.tasks == {"sentiment": ["positive", "negative"]}
+    assert json.loads((tmp_path / "model" / "stance.json").read_text())["task"] == "sentiment"
+    prediction = model.predict("happy day 99")
+    assert prediction.label is None and prediction.sentiment == "positive"
+
+
+def test_the_loss_skips_a_task_a_comment_has_no_label_for() -> None:
+    import torch
+
+    from stance.training.multitask import NO_LABEL, masked_loss
+
+    torch.manual_seed(0)
+    outputs = {"stance": torch.randn(4, 3), "sentiment": torch.randn(4, 2)}
+    labels = torch.tensor([[0, NO_LABEL], [1, NO_LABEL], [2, 1], [NO_LABEL, 0]])
+    loss = masked_loss(["stance", "sentiment"], {"stance": None, "sentiment": None})(outputs, labels)
+    cross_entropy = torch.nn.functional.cross_entropy
+    expected = cross_entropy(outputs["stance"][:3], labels[:3, 0]) + cross_entropy(outputs["sentiment"][2:], labels[2:, 1])
+    assert loss.item() == pytest.approx(expected.item())

@@ -1,0 +1,133 @@
+"""More than one task from one pass: extra classification heads on the features the model's own head reads.
+
+A model directory stays a plain Hugging Face sequence classifier for its main task (stance, or
+sentiment for a sentiment-only model). Each further task (sentiment beside stance) is a copy of that
+model's head with its own output layer, stored in ``heads.safetensors`` and fed, through a forward
+hook, the very tensor the main head is fed: the encoder runs once for all tasks. ``stance export
+--task`` swaps a head in to give each task its own plain directory.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stance.errors import ModelError
+
+TASKS = ("stance", "sentiment")
+HEADS_FILE = "heads.safetensors"
+_HEAD_ATTRIBUTES = ("classifier", "score")  # where transformers' sequence classifiers keep their head
+
+
+@dataclass
+class TaskHead:
+    """A further task's head: its labels in output order and the torch module that scores them."""
+
+    labels: list[str]
+    module: Any
+
+
+def head_attribute(model: Any) -> str:
+    """The attribute of ``model`` that holds its classification head."""
+    import torch
+
+    for name in _HEAD_ATTRIBUTES:
+        if isinstance(getattr(model, name, None), torch.nn.Module):
+            return name
+    raise ModelError(
+        f"{type(model).__name__}: no classification head under {' or '.join(_HEAD_ATTRIBUTES)}; "
+        "a second task needs a standard Hugging Face sequence classifier"
+    )
+
+
+def new_head(model: Any, n_labels: int) -> Any:
+    """A copy of ``model``'s head whose output layer is new and sized for ``n_labels``."""
+    import torch
+
+    head = copy.deepcopy(getattr(model, head_attribute(model)))
+    owner, name, output = _output_layer(head)
+    fresh = torch.nn.Linear(output.in_features, n_labels, bias=output.bias is not None)
+    if hasattr(model, "_init_weights"):
+        model._init_weights(fresh)  # the architecture's own initialisation, as for its head
+    if owner is None:
+        return fresh
+    setattr(owner, name, fresh)
+    return head
+
+
+def _output_layer(head: Any) -> tuple[Any, str, Any]:
+    """(module holding it, attribute name, layer): the last linear layer of a head (the head itself
+    for BERT's single Linear, ``out_proj`` inside RoBERTa's dense-then-project head)."""
+    import torch
+
+    if isinstance(head, torch.nn.Linear):
+        return None, "", head
+    found = None
+    for owner in head.modules():
+        for name, child in owner.named_children():
+            if isinstance(child, torch.nn.Linear):
+                found = (owner, name, child)
+    if found is None:
+        raise ModelError(f"{type(head).__name__}: the classification head has no linear output layer")
+    return found
+
+
+def run_with_heads(model: Any, heads: Mapping[str, TaskHead], inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The logits of ``model(**inputs)`` and of each further head, from one encoder pass."""
+    if not heads:
+        return model(**inputs).logits, {}
+    captured: dict[str, tuple] = {}
+
+    def keep(_module: Any, args: tuple, _output: Any) -> None:
+        captured["args"] = args
+
+    handle = getattr(model, head_attribute(model)).register_forward_hook(keep)
+    try:
+        logits = model(**inputs).logits
+    finally:
+        handle.remove()
+    return logits, {task: head.module(*captured["args"]) for task, head in heads.items()}
+
+
+def save_heads(heads: Mapping[str, TaskHead], directory: Path) -> None:
+    """Write the further heads' weights (``<task>.<parameter>``) to ``heads.safetensors``."""
+    from safetensors.torch import save_file
+
+    tensors = {
+        f"{task}.{name}": tensor.detach().float().cpu().contiguous()
+        for task, head in heads.items()
+        for name, tensor in head.module.state_dict().items()
+    }
+    save_file(tensors, str(directory / HEADS_FILE))
+
+
+def load_heads(model: Any, labels: Mapping[str, list[str]], directory: Path) -> dict[str, TaskHead]:
+    """The further heads for ``labels`` (task → label names), with the weights stored in ``directory``."""
+    from safetensors.torch import load_file
+
+    stored = load_file(str(directory / HEADS_FILE))
+    heads = {}
+    for task, names in labels.items():
+        head = new_head(model, len(names))
+        prefix = f"{task}."
+        state = {key[len(prefix) :]: value for key, value in stored.items() if key.startswith(prefix)}
+        missing, unexpected = head.load_state_dict(state, strict=False)
+        if missing or unexpected:
+            raise ModelError(
+                f"{directory / HEADS_FILE}: the {task} head does not fit the model "
+                f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]}); the directory is damaged"
+            )
+        heads[task] = TaskHead(list(names), head.to(next(model.parameters()).device).eval())
+    return heads
+
+
+def swap_in_head(model: Any, head: TaskHead) -> Any:
+    """``model`` answering with ``head`` instead of its own head (for ``stance export --task``)."""
+    setattr(model, head_attribute(model), head.module)
+    model.config.num_labels = len(head.labels)
+    model.config.id2label = dict(enumerate(head.labels))
+    model.config.label2id = {label: i for i, label in enumerate(head.labels)}
+    return model

@@ -1,0 +1,51 @@
+"""The model as the Trainer sees it: the encoder, its own head and the further heads as one module,
+one encoder pass per batch, and a loss that skips the tasks a comment has no label for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from stance.model.heads import TaskHead, run_with_heads
+
+NO_LABEL = -100  # a comment without a label for a task: no loss, no score for that task
+
+
+class MultiTaskModel(torch.nn.Module):
+    """``model`` (its own head answers ``tasks[0]``) and ``heads`` for the other tasks; ``forward``
+    returns each task's logits by name, in ``tasks`` order."""
+
+    def __init__(self, model: Any, heads: Mapping[str, TaskHead], tasks: list[str]) -> None:
+        super().__init__()
+        self.model = model
+        self.heads = torch.nn.ModuleDict({task: head.module for task, head in heads.items()})
+        self.task_heads = dict(heads)
+        self.tasks = list(tasks)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, token_type_ids: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
+        # Named parameters, not **inputs: the Trainer keeps only the dataset columns forward() names.
+        inputs = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+        own, further = run_with_heads(self.model, self.task_heads, {k: v for k, v in inputs.items() if v is not None})
+        return {self.tasks[0]: own, **further}
+
+
+def masked_loss(tasks: list[str], weights: Mapping[str, torch.Tensor | None]) -> Any:
+    """The Trainer's loss: the sum over tasks of the (class-weighted) cross-entropy of the comments
+    labelled for that task; ``labels`` has one column per task, :data:`NO_LABEL` where there is none."""
+
+    def loss(outputs: Mapping[str, torch.Tensor], labels: torch.Tensor, num_items_in_batch: Any = None) -> torch.Tensor:
+        total = None
+        for column, task in enumerate(tasks):
+            target = labels[:, column]
+            labelled = target != NO_LABEL
+            if not bool(labelled.any()):
+                continue
+            term = torch.nn.functional.cross_entropy(outputs[task].float()[labelled], target[labelled], weight=weights[task])
+            total = term if total is None else total + term
+        return total
+
+    return loss
