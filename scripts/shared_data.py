@@ -17,8 +17,35 @@ BENCHMARKS = REPO.parent / "shared" / "benchmarks"
 
 
 def corpus_split(split: str) -> list[LabelledComment]:
-    """Our own labelled comments (data/<split>.jsonl, built by scripts/build_corpus.py)."""
-    return load_labelled(DATA / f"{split}.jsonl", label_column="stance")
+    """Our own labelled comments (data/<split>.jsonl, built by scripts/build_corpus.py), with both labels."""
+    return load_labelled(DATA / f"{split}.jsonl", label_column="stance", sentiment_column="sentiment")
+
+
+def tweeteval_sentiment(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
+    """TweetEval sentiment (SemEval-2017 4A; its train split is a rebuilt stand-in, see its SOURCE.md):
+    sentiment only, no target. ``limit`` keeps a seeded random sample of that many rows."""
+    rows = load_labelled(BENCHMARKS / "tweeteval_sentiment" / f"{split}.jsonl", label_column="none", sentiment_column="label")
+    return _sample(rows, limit, seed)
+
+
+def fanchuan(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
+    """The English comments of FanChuan (Reddit, TikTok, a university forum): sentiment toward the
+    thread's subject (positive/negative/neutral), the subject as target."""
+    import json
+
+    rows = []
+    with open(BENCHMARKS / "fanchuan" / f"{split}.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["lang"] == "en" and row["text"].strip():
+                rows.append(LabelledComment(text=row["text"], label=None, target=row["target"], sentiment=row["label"], group=row["topic"]))
+    return _sample(rows, limit, seed)
+
+
+def _sample(rows: list[LabelledComment], limit: int | None, seed: int) -> list[LabelledComment]:
+    import random
+
+    return rows if limit is None or limit >= len(rows) else random.Random(seed).sample(rows, limit)
 
 
 def tweeteval(split: str) -> list[LabelledComment]:

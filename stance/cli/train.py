@@ -34,6 +34,11 @@ def train(
         Optional[str], typer.Option(help="Labelled validation file. Default: a stratified 10% of DATA.")
     ] = None,
     base_model: BaseModelOption = TRAINING.base_model,
+    init_from: Annotated[
+        Optional[str],
+        typer.Option(help="Continue from a trained model directory (the bundled one: its path is in `stance info`) "
+                     "instead of the bare base model. Its labels must match DATA's; a task it lacks gets a new head."),
+    ] = None,
     method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = TRAINING.method,
     epochs: EpochsOption = TRAINING.epochs,
     batch_size: Annotated[int, typer.Option(help="Comments per training step.")] = TRAINING.batch_size,
@@ -72,7 +77,7 @@ def train(
     from stance.training.trainer import train as run_training
 
     config = TrainingConfig(
-        base_model=base_model, method=method, epochs=epochs, batch_size=batch_size,
+        base_model=base_model, init_from=init_from, method=method, epochs=epochs, batch_size=batch_size,
         learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
     )
     if not resume:

@@ -25,6 +25,7 @@ class TrainingConfig:
     """
 
     base_model: str = DEFAULT_BASE_MODEL
+    init_from: str | None = None  # a model directory (e.g. the bundled one) whose encoder and heads training starts from
     method: Literal["full", "lora"] = "full"  # every weight, or small LoRA adapters
     epochs: float = 3.0
     batch_size: int = 16

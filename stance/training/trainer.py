@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stance.errors import ModelError, OutputError, first_line
+from stance.errors import ConfigError, ModelError, OutputError, first_line
 from stance.evaluation.metrics import headline_scores
 from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
@@ -168,17 +168,21 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
     is the model's own head), the model wrapped in LoRA for ``method='lora'``."""
     from transformers import AutoTokenizer
 
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
-        tasks = list(labels)
-        model = load_base_classifier(config.base_model, labels[tasks[0]], quiet=False)
-    except (OSError, ValueError) as err:
-        raise ModelError(
-            f"{config.base_model}: cannot load the base model ({first_line(err)}); "
-            "pass a local directory or a Hugging Face name that is in your local cache"
-        ) from None
+    tasks = list(labels)
+    if config.init_from:
+        model, tokenizer, heads = _start_from(config, labels)
+    else:
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
+            model = load_base_classifier(config.base_model, labels[tasks[0]], quiet=False)
+        except (OSError, ValueError) as err:
+            raise ModelError(
+                f"{config.base_model}: cannot load the base model ({first_line(err)}); "
+                "pass a local directory or a Hugging Face name that is in your local cache"
+            ) from None
+        heads = {}
     # Built before LoRA wraps the model, so the further heads train in full, as its own head does.
-    heads = {task: TaskHead(labels[task], new_head(model, len(labels[task]))) for task in tasks[1:]}
+    heads = {task: heads.get(task) or TaskHead(labels[task], new_head(model, len(labels[task]))) for task in tasks[1:]}
     if config.method == "lora":
         model = _with_lora(model, config)
     return StanceClassifier(
@@ -191,6 +195,31 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
         base_model=config.base_model,
         device=config.device,
     )
+
+
+def _start_from(config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead]]:
+    """The model, tokenizer and further heads of the trained model in ``config.init_from``, to train on from there.
+
+    It must have been trained from ``config.base_model`` (a compact result is stored against it) and
+    its own head must answer the first task with the same labels; a further head whose labels match
+    is kept, any other task gets a fresh head.
+    """
+    directory = str(config.init_from)
+    start = StanceClassifier.from_pretrained(directory, device=config.device)
+    if start.base_model != config.base_model:
+        raise ConfigError(
+            f"{directory}: was trained from {start.base_model}, not {config.base_model}; train from that base model",
+            settings=("init_from", "base_model"),
+        )
+    main = next(iter(labels))
+    if start.task != main or start.labels != list(labels[main]):
+        raise ConfigError(
+            f"{directory}: its own head answers {start.task} with labels {start.labels}, not {main} with {list(labels[main])}; "
+            "start from a model with the same labels, or from the base model",
+            settings="init_from",
+        )
+    heads = {task: head for task, head in start.backend.heads.items() if head.labels == list(labels.get(task, []))}
+    return start.model, start.tokenizer, heads
 
 
 def _with_lora(model: Any, config: TrainingConfig) -> Any:

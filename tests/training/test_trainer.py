@@ -193,3 +193,25 @@ def test_the_loss_skips_a_task_a_comment_has_no_label_for() -> None:
     cross_entropy = torch.nn.functional.cross_entropy
     expected = cross_entropy(outputs["stance"][:3], labels[:3, 0]) + cross_entropy(outputs["sentiment"][2:], labels[2:, 1])
     assert loss.item() == pytest.approx(expected.item())
+
+
+def test_training_can_continue_from_a_trained_model_and_add_a_head(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
+    from conftest import write_jsonl
+
+    from stance.errors import ConfigError
+
+    stance_only = tmp_path / "stance"
+    train(load_labelled(toy_labelled), stance_only, tiny_config(tiny_base_model))
+    before = StanceClassifier.from_pretrained(stance_only)
+    data = write_jsonl(tmp_path / "mixed.jsonl", two_task_rows() * 4)
+    examples = load_labelled(data, label_column="stance", sentiment_column="sentiment")
+    config = tiny_config(tiny_base_model, init_from=str(stance_only), epochs=1, learning_rate=1e-9)  # barely moves
+    train(examples, tmp_path / "both", config, validation=examples)
+    after = StanceClassifier.from_pretrained(tmp_path / "both")
+    assert after.tasks == {"stance": ["support", "oppose"], "sentiment": ["positive", "negative"]}
+    texts = ["I love this plan", "I hate this plan"]
+    assert after.predict_proba(texts, "the plan") == pytest.approx(before.predict_proba(texts, "the plan"), abs=1e-3)
+    other_labels = [row | {"stance": "mixed"} if i == 0 else row for i, row in enumerate(two_task_rows())]
+    with pytest.raises(ConfigError, match=r"its own head answers stance with labels \['support', 'oppose'\], not stance with"):
+        train(load_labelled(write_jsonl(tmp_path / "other.jsonl", other_labels), label_column="stance", sentiment_column="sentiment"),
+              tmp_path / "never", config)
