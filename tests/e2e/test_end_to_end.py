@@ -76,3 +76,19 @@ def test_fast_paths_agree_with_fp32_on_labels(precision: str, bound: float) -> N
     agreement = sum(a == b for a, b in zip(reference, fast)) / len(rows)
     # Measured on these 200 comments: bf16 99.5 %, int8 97.0 %; bench_speed.py gives the TweetEval figures.
     assert agreement >= bound, agreement
+
+
+def test_the_default_model_gives_sentiment_beside_stance() -> None:
+    from stance import StanceClassifier, predict
+
+    assert StanceClassifier.from_pretrained().tasks["sentiment"] == ["positive", "negative", "neutral", "mixed"]
+    target = "City bans cars from the old town on Sundays"
+    glad, sarcastic = predict(["Wonderful news, I'm so happy for the kids!", "Oh great, another brilliant idea from the council."], target)
+    assert (glad.label, glad.sentiment) == ("support", "positive")
+    assert sarcastic.sentiment == "negative"
+    assert predict("What a lovely, sunny day").sentiment == "positive"  # no target needed for sentiment
+    done = stance_cli("classify", str(shared_file("examples/seed_article.txt")), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert all(record["sentiment"] in record["sentiment_scores"] for record in records)
+    assert "\nsentiment: " in done.stderr and "stance by sentiment: " in done.stderr
