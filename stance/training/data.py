@@ -63,8 +63,10 @@ def load_labelled(
     if fmt == "text":
         raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column}' columns)")
     examples = []
+    columns_seen: set[str] = set()
     for lineno, row in read_rows(io.StringIO(text, newline=""), name, fmt):
         where = f"{name}:{lineno}"
+        columns_seen.update(map(str, row))
         required = (text_column,) if sentiment_column else (text_column, label_column)
         for column in required:
             if column not in row:
@@ -99,6 +101,11 @@ def load_labelled(
         )
     if not examples:
         raise DataError(f"{name}: no labelled rows found")
+    if sentiment_column is not None and sentiment_column not in columns_seen:
+        raise DataError(
+            f"{name}: no row has a '{sentiment_column}' column (found: {', '.join(sorted(columns_seen))}); "
+            "name the sentiment column", settings="sentiment_column"
+        )
     return examples
 
 

@@ -88,6 +88,9 @@ def test_a_sentiment_column_lets_each_row_carry_either_label(tmp_path: Path) -> 
     path.write_text("text,stance,sentiment\nGood plan,favor,pos\nNothing here,,\n", encoding="utf-8")
     with pytest.raises(DataError, match=rf"{path}:3: neither a 'stance' nor a 'sentiment' label"):
         load_labelled(path, label_column="stance", sentiment_column="sentiment")
+    path.write_text("text,stance,sentiment\nGood plan,favor,pos\n", encoding="utf-8")
+    with pytest.raises(DataError, match=rf"{path}: no row has a 'feeling' column \(found: sentiment, stance, text\)"):
+        load_labelled(path, label_column="stance", sentiment_column="feeling")  # a misspelt column is not "no sentiment"
 
 
 def test_sentiment_label_sets_are_checked_like_stance_ones(tmp_path: Path) -> None:
