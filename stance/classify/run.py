@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stance.classify.stream import CommentStance, ThreadSummary, classify_comments
 from stance.classify.writers import check_format, write_results
+from stance.errors import OutputError
 from stance.extract import open_comments
 from stance.extract.thread import Thread
 from stance.files import atomic_file, resumable_file
@@ -62,6 +63,13 @@ def classify_file(
             summary = write_results(results(), classifier.tasks, fmt, stream)
         return ClassifyOutcome(thread, summary, 0)
     with resumable_file(output, fmt, resume=resume) as (stream, earlier):
+        written = {task for task, key in (("stance", "label"), ("sentiment", "sentiment")) if earlier and key in earlier[0]}
+        if earlier and written != set(classifier.tasks):
+            raise OutputError(
+                f"{output}: the records written so far hold {' and '.join(sorted(written))}, this model gives "
+                f"{' and '.join(sorted(classifier.tasks))}; resume with the model that began the run, or start over",
+                settings=("model", "force"),
+            )
         done = frozenset((str(record.get("id")), record.get("source") or None) for record in earlier)
         summary = write_results(
             results(done), classifier.tasks, fmt, stream, header=not earlier,

@@ -62,7 +62,7 @@ class ThreadSummary:
             if counts
         ]
         lines = [f"{self.total} {noun}: {shares[0]}"] + [f"sentiment: {line}" for line in shares[1:]]
-        if self.crosstab:
+        if any(any(row.values()) for row in self.crosstab.values()):
             rows = (
                 f"{stance}: " + ", ".join(f"{feeling} {n}" for feeling, n in row.items() if n)
                 for stance, row in self.crosstab.items()

@@ -49,6 +49,7 @@ def calibrate(
     """
     from stance.errors import InputError
     from stance.evaluation.calibration import calibrate as run_calibration
+    from stance.model.classifier import StanceClassifier
     from stance.training.data import load_labelled, tasks_of
 
     if not model:
@@ -57,7 +58,11 @@ def calibrate(
         data, text_column=text_column, label_column=label_column, target_column=target_column, default_target=target,
         sentiment_column=sentiment_column,
     )
-    for task in tasks_of(examples):
+    tasks = tasks_of(examples)
+    heads = StanceClassifier.from_pretrained(model)
+    for task in tasks:  # every head the data asks for, before the first temperature is written
+        heads.resolve_task(task)
+    for task in tasks:
         result = run_calibration(model, examples, task=task, data_name=data, progress=stderr_is_terminal())
         typer.echo(result.render())
         echo_log(f"wrote the {task} temperature {result.temperature:.3f} to {model}/stance.json")

@@ -103,6 +103,8 @@ def evaluate(
         for name, value in (("--model", model), ("--score", score), ("--resamples", resamples)):
             if value is not None:
                 raise typer.BadParameter("cross-validation trains and scores its own models; leave it out", param_hint=name)
+        if sentiment_column is not None:
+            raise typer.BadParameter("cross-validation scores stance only so far; leave it out", param_hint="--sentiment-column")
         check_writable(Path(output) / CV_REPORT_JSON, force)
         config = TrainingConfig(
             base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device

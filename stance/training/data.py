@@ -164,8 +164,9 @@ def split_validation(
 
 
 def _stratum(example: LabelledComment) -> str:
-    """What the validation split is stratified by: the stance label, with the sentiment label beside it where there is one."""
-    return str(example.label) if example.sentiment is None else f"{example.label}|{example.sentiment}"
+    """What the validation split is stratified by: the stance label, the sentiment label for a comment without one
+    (stratifying on both at once makes so many strata that small files could not be split)."""
+    return example.label if example.label is not None else f"sentiment:{example.sentiment}"
 
 
 def drop_targets(examples: Sequence[LabelledComment], share: float, seed: int) -> list[LabelledComment]:

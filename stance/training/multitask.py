@@ -38,14 +38,13 @@ def masked_loss(tasks: list[str], weights: Mapping[str, torch.Tensor | None]) ->
     labelled for that task; ``labels`` has one column per task, :data:`NO_LABEL` where there is none."""
 
     def loss(outputs: Mapping[str, torch.Tensor], labels: torch.Tensor, num_items_in_batch: Any = None) -> torch.Tensor:
-        total = None
+        total = outputs[tasks[0]].sum() * 0.0  # a batch labelled for no task (it cannot happen in training) adds nothing
         for column, task in enumerate(tasks):
             target = labels[:, column]
             labelled = target != NO_LABEL
             if not bool(labelled.any()):
                 continue
-            term = torch.nn.functional.cross_entropy(outputs[task].float()[labelled], target[labelled], weight=weights[task])
-            total = term if total is None else total + term
+            total = total + torch.nn.functional.cross_entropy(outputs[task].float()[labelled], target[labelled], weight=weights[task])
         return total
 
     return loss

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stance.errors import ConfigError, ModelError, OutputError, first_line
+from stance.errors import ConfigError, DataError, ModelError, OutputError, first_line
 from stance.evaluation.metrics import headline_scores
 from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
@@ -74,6 +74,11 @@ def train(
         check_label_set(train_data, "training data", task=task)
     if not validation:
         train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
+    validation = [e for e in validation if any(e.gold(task) is not None for task in tasks)]
+    for task in tasks:
+        if not any(e.gold(task) is not None for e in validation):
+            raise DataError(f"validation data: no comments with a {task} label, and the model learns {task}; "
+                            "give validation comments for every task trained")
     labels = {
         task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task) for task in tasks
     }
@@ -103,7 +108,8 @@ def train(
         tasks=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
         compact=compact,
     )
-    storage = ("adapter" if config.method == "lora" else "delta") if compact else "full"
+    # An adapter is stored against the bare base model, so one trained on top of init_from is stored as a delta.
+    storage = ("adapter" if config.method == "lora" and not config.init_from else "delta") if compact else "full"
     classifier.save_pretrained(output_dir, card=card, storage=storage)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingResult(output_dir=output_dir, labels=labels[tasks[0]], metrics=metrics, report=report, data=data, tasks=labels)

@@ -105,3 +105,18 @@ def test_a_bad_record_later_on_still_hands_back_the_chunks_classified_before_it(
         for result in classify_comments(comments(), StanceClassifier.from_pretrained(tiny_classifier_dir), "t", chunk_size=4):
             results.append(result.comment.id)
     assert results == [str(i) for i in range(8)]  # the two whole chunks read before the bad line
+
+
+def test_a_run_begun_by_a_model_with_other_outputs_is_not_resumed_by_this_one(
+    tiny_classifier_dir: Path, tiny_stance_only_dir: Path, tmp_path: Path, capsys
+) -> None:
+    source = comment_file(tmp_path / "comments.jsonl", 10)
+    output = tmp_path / "out.csv"
+    args = ["--target", "the plan", "--precision", "fp32"]
+    assert run(["classify", str(source), "-o", str(output), "--model", str(tiny_stance_only_dir), *args], capsys)[0] == 0
+    partial_path(output).write_text("".join(output.read_text(encoding="utf-8").splitlines(keepends=True)[:5]), encoding="utf-8")
+    output.unlink()
+    code, _, err = run(["classify", str(source), "-o", str(output), "--model", str(tiny_classifier_dir), *args, "--resume"], capsys)
+    assert code == 5 and "the records written so far hold stance, this model gives sentiment and stance" in err
+    kept = list(csv.DictReader(io.StringIO(partial_path(output).read_text(encoding="utf-8"))))
+    assert len(kept) == 4 and not output.exists()  # the earlier records are kept for a proper resume

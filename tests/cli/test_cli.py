@@ -241,3 +241,5 @@ def test_evaluate_calibrate_and_export_each_task(tiny_classifier_dir: Path, copy
     exported = json.loads((tmp_path / "plain-sentiment" / "stance.json").read_text())
     assert exported["task"] == "sentiment" and exported["labels"] == ["positive", "negative", "neutral", "mixed"]
     assert exported["temperature"] == settings["heads"]["sentiment"]["temperature"] and "heads" not in exported
+    code, _, err = run(["evaluate", str(data), "--cv", "2", "-o", str(tmp_path / "cv"), *columns], capsys)
+    assert code == 2 and "cross-validation scores stance only so far" in err

@@ -193,6 +193,8 @@ def test_the_loss_skips_a_task_a_comment_has_no_label_for() -> None:
     cross_entropy = torch.nn.functional.cross_entropy
     expected = cross_entropy(outputs["stance"][:3], labels[:3, 0]) + cross_entropy(outputs["sentiment"][2:], labels[2:, 1])
     assert loss.item() == pytest.approx(expected.item())
+    unlabelled = torch.full((4, 2), NO_LABEL)
+    assert masked_loss(["stance", "sentiment"], {"stance": None, "sentiment": None})(outputs, unlabelled).item() == 0.0
 
 
 def test_training_can_continue_from_a_trained_model_and_add_a_head(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
@@ -215,3 +217,15 @@ def test_training_can_continue_from_a_trained_model_and_add_a_head(tiny_base_mod
     with pytest.raises(ConfigError, match=r"its own head answers stance with labels \['support', 'oppose'\], not stance with"):
         train(load_labelled(write_jsonl(tmp_path / "other.jsonl", other_labels), label_column="stance", sentiment_column="sentiment"),
               tmp_path / "never", config)
+
+
+def test_validation_without_labels_for_a_trained_task_is_a_data_error(tiny_base_model: Path, tmp_path: Path) -> None:
+    from conftest import write_jsonl
+
+    from stance.errors import DataError
+
+    data = write_jsonl(tmp_path / "mixed.jsonl", two_task_rows() * 2)
+    examples = load_labelled(data, label_column="stance", sentiment_column="sentiment")
+    stance_only = [row for row in examples if row.label is not None and row.sentiment is None]
+    with pytest.raises(DataError, match="validation data: no comments with a sentiment label, and the model learns sentiment"):
+        train(examples, tmp_path / "model", tiny_config(tiny_base_model), validation=stance_only)
