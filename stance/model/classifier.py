@@ -20,6 +20,7 @@ from stance.model.storage import (
     ModelSettings,
     check_model_source,
     default_model_path,
+    is_temperature,
     load_torch_model,
     save_model,
     stored_form,
@@ -297,8 +298,11 @@ def _labelled(labels: list[str], probabilities: np.ndarray) -> list[dict[str, fl
 def _temperatures(temperature: float | Mapping[str, float], tasks: Mapping[str, list[str]]) -> dict[str, float]:
     """A temperature for every task: one number for all, or task → number (unnamed tasks keep 1.0)."""
     given = dict(temperature) if isinstance(temperature, Mapping) else dict.fromkeys(tasks, temperature)
+    unknown = sorted(set(given) - set(tasks))
+    if unknown:
+        raise ValueError(f"temperature for {', '.join(unknown)}: the model answers {', '.join(tasks)}")
     for task, value in given.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        if not is_temperature(value):
             raise ValueError(f"temperature {value!r} for {task}: must be a positive number")
     return {task: float(given.get(task, 1.0)) for task in tasks}
 

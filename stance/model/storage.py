@@ -105,8 +105,13 @@ class ModelSettings:
         return stored | {"task": self.main_task, "temperature": self.temperatures()}
 
 
+def is_temperature(value: Any) -> bool:
+    """A usable temperature: a finite positive number (not a boolean)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 < value < float("inf")
+
+
 def _check_temperature(temperature: Any, path: Path) -> None:
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature < float("inf"):
+    if not is_temperature(temperature):
         raise ModelError(f"{path.parent}: temperature {temperature!r} in {STANCE_CONFIG} is not a positive number")
 
 
