@@ -100,7 +100,7 @@ def main() -> None:
     for name, rows in sources_val.items():
         predictions = classifier.predict([r.text for r in rows], [r.target for r in rows])
         for task in classifier.tasks:
-            pairs = [(r.gold(task), p.label if task == "stance" else p.sentiment) for r, p in zip(rows, predictions)]
+            pairs = [(r.gold(task), p.label_for(task)) for r, p in zip(rows, predictions)]
             pairs = [(gold, predicted) for gold, predicted in pairs if gold is not None]
             if pairs:
                 gold, predicted = (list(column) for column in zip(*pairs))

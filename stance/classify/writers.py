@@ -66,9 +66,7 @@ def _task_cells(prediction: Prediction, tasks: Mapping[str, Sequence[str]]) -> l
     """The label (styled) and confidence of each task, for a table row."""
     cells: list[str | tuple[str, str]] = []
     for task in tasks:
-        label, confidence = (prediction.label, prediction.confidence) if task == "stance" else (
-            prediction.sentiment, prediction.sentiment_confidence
-        )
+        label, confidence = prediction.label_for(task), prediction.confidence_for(task)
         cells += [(label or "", LABEL_STYLES.get(label or "", "")), f"{confidence:.2f}" if confidence is not None else ""]
     return cells
 

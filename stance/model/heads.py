@@ -120,7 +120,7 @@ def load_heads(model: Any, labels: Mapping[str, list[str]], directory: Path) -> 
                 f"{directory / HEADS_FILE}: the {task} head does not fit the model "
                 f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]}); the directory is damaged"
             )
-        heads[task] = TaskHead(list(names), head.to(next(model.parameters()).device).eval())
+        heads[task] = TaskHead(list(names), head.eval())  # the backend moves it to the model's device and dtype
     return heads
 
 

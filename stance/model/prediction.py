@@ -32,6 +32,13 @@ class Prediction:
             sentiment_scores=dict(sentiment) if sentiment else None,
         )
 
+    def label_for(self, task: str) -> str | None:
+        """The label for ``task`` (``stance`` or ``sentiment``), None where the model has no such head."""
+        return self.label if task == "stance" else self.sentiment
+
+    def confidence_for(self, task: str) -> float | None:
+        return self.confidence if task == "stance" else self.sentiment_confidence
+
     def to_dict(self) -> dict[str, object]:
         """The fields of each task the model answers (a stance-only model's records have no sentiment keys)."""
         record: dict[str, object] = {}

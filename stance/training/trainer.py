@@ -124,7 +124,7 @@ def _validation_scores(classifier: StanceClassifier, validation: Sequence[Labell
     metrics: dict[str, float] = {}
     reports = []
     for task, task_labels in classifier.tasks.items():
-        pairs = [(e.gold(task), p.label if task == "stance" else p.sentiment) for e, p in zip(validation, predictions)]
+        pairs = [(e.gold(task), p.label_for(task)) for e, p in zip(validation, predictions)]
         y_true = [gold for gold, _ in pairs if gold is not None]
         y_pred = [predicted for gold, predicted in pairs if gold is not None]
         if not y_true:
