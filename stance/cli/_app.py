@@ -89,7 +89,11 @@ LabelledDataArgument = Annotated[
 ]
 TextColumnLabelledOption = Annotated[str, typer.Option("--text-column", help="Column with the comment text.")]
 LabelColumnOption = Annotated[
-    str, typer.Option(help="Column with the label (support/oppose/mixed/neutral, favor/against/none, or your own).")
+    Optional[str],
+    typer.Option(
+        help="Column with the stance label (support/oppose/mixed/neutral, favor/against/none, or your own) "
+        "[default: label]."
+    ),
 ]
 SentimentColumnOption = Annotated[
     Optional[str],

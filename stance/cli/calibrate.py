@@ -28,7 +28,7 @@ def calibrate(
         typer.Option(help="Model directory to calibrate (required): the fitted temperature is written into its stance.json."),
     ] = None,
     text_column: TextColumnLabelledOption = "text",
-    label_column: LabelColumnOption = "label",
+    label_column: LabelColumnOption = None,
     sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",

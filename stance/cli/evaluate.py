@@ -57,7 +57,7 @@ def evaluate(
         Optional[int], typer.Option(min=100, help="Bootstrap resamples for the 95 % intervals. Default: 1000.")
     ] = None,
     text_column: TextColumnLabelledOption = "text",
-    label_column: LabelColumnOption = "label",
+    label_column: LabelColumnOption = None,
     sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",

@@ -45,7 +45,7 @@ def train(
     learning_rate: LearningRateOption = None,
     max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
-    label_column: LabelColumnOption = "label",
+    label_column: LabelColumnOption = None,
     sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",

@@ -42,7 +42,7 @@ def load_labelled(
     path: str | Path,
     *,
     text_column: str = "text",
-    label_column: str = "label",
+    label_column: str | None = None,
     target_column: str = "target",
     default_target: str = "",
     group_column: str | None = None,
@@ -54,10 +54,14 @@ def load_labelled(
     ``pos`` → ``positive``). The target column is optional; rows without one get ``default_target``.
     ``group_column`` names a column (e.g. ``topic``) whose value groups rows for breakdowns and
     grouped cross-validation. With ``sentiment_column`` a row needs a stance label, a sentiment label
-    or both: a missing or blank value is no label for that task (a file with no stance column at all
-    gives sentiment only). Without it, every row needs its stance label.
+    or both: a missing or blank value is no label for that task. ``label_column`` defaults to
+    ``label``; a file without that default column gives sentiment only, while a stance column named
+    outright must appear, so that a misspelt name is an error rather than a sentiment-only run.
+    Without ``sentiment_column``, every row needs its stance label.
     """
     name = str(path)
+    stance_named = label_column is not None
+    label_column = label_column or "label"
     text = read_text(path)
     fmt = sniff_format(name, text)
     if fmt == "text":
@@ -105,6 +109,11 @@ def load_labelled(
         raise DataError(
             f"{name}: no row has a '{sentiment_column}' column (found: {', '.join(sorted(columns_seen))}); "
             "name the sentiment column", settings="sentiment_column"
+        )
+    if sentiment_column is not None and stance_named and label_column not in columns_seen:
+        raise DataError(
+            f"{name}: no row has a '{label_column}' column (found: {', '.join(sorted(columns_seen))}); "
+            "name the stance column, or leave it out to train sentiment only", settings="label_column"
         )
     return examples
 

@@ -91,6 +91,10 @@ def test_a_sentiment_column_lets_each_row_carry_either_label(tmp_path: Path) -> 
     path.write_text("text,stance,sentiment\nGood plan,favor,pos\n", encoding="utf-8")
     with pytest.raises(DataError, match=rf"{path}: no row has a 'feeling' column \(found: sentiment, stance, text\)"):
         load_labelled(path, label_column="stance", sentiment_column="feeling")  # a misspelt column is not "no sentiment"
+    with pytest.raises(DataError, match=rf"{path}: no row has a 'stanse' column .*or leave it out to train sentiment only"):
+        load_labelled(path, label_column="stanse", sentiment_column="sentiment")
+    path.write_text("text,sentiment\nGood plan,pos\n", encoding="utf-8")
+    assert tasks_of(load_labelled(path, sentiment_column="sentiment")) == ["sentiment"]  # the default column may be absent
 
 
 def test_sentiment_label_sets_are_checked_like_stance_ones(tmp_path: Path) -> None:
