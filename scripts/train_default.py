@@ -15,6 +15,7 @@ part, TweetEval stance val, and samples of TweetEval sentiment val and FanChuan 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections import Counter
 
@@ -23,6 +24,7 @@ from shared_data import arc, corpus_split, fanchuan, tweeteval, tweeteval_sentim
 from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
+from stance.training.progress import TrainingProgress
 from stance.training.trainer import train
 
 DEFAULTS = TrainingConfig()
@@ -91,7 +93,8 @@ def main() -> None:
     )
     started = time.perf_counter()
     result = train(
-        train_rows, args.output, config, validation=val_rows, progress=True, compact=True,
+        train_rows, args.output, config, validation=val_rows, compact=True,
+        callbacks=[TrainingProgress(sys.stderr, bar=sys.stderr.isatty())],
         resume=args.resume, force=args.force, data_description=description,
     )
     print(f"trained in {(time.perf_counter() - started) / 60:.1f} min")

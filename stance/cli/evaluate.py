@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -38,6 +39,11 @@ def evaluate(
         typer.Option(help="Headline score: macro_f1 (default), accuracy, weighted_f1, kappa, f1_favor_against "
                      "(TweetEval's mean F1 of support and oppose), or labels to average F1 over, e.g. 'support,oppose'."),
     ] = None,
+    baseline_train: Annotated[
+        Optional[str],
+        typer.Option(help="Labelled comments to train the baselines on (your train split; same columns as DATA). "
+                     "Default: the baselines are cross-validated on DATA itself, which the report says."),
+    ] = None,
     group_column: Annotated[
         Optional[str], typer.Option(help="Column to break scores down by (e.g. topic). Default: the target.")
     ] = None,
@@ -69,7 +75,7 @@ def evaluate(
     Prints and writes (report.json, report.md, confusion_matrix.png, reliability.png): per-label
     precision/recall/F1, accuracy, macro/weighted-F1 and Cohen's kappa with 95 % bootstrap
     intervals; the same for a majority-class and a TF-IDF + logistic-regression baseline trained on
-    the same comments (5-fold cross-validation), with McNemar's test and a paired bootstrap of the
+    the same comments (5-fold cross-validation), or on your train split with --baseline-train, with McNemar's test and a paired bootstrap of the
     difference; calibration (expected calibration error, reliability diagram); raw and
     row-normalised confusion matrices; scores by comment length and by group; the most confident
     mistakes. With --cv K it instead fine-tunes and scores K times (the --base-model, --epochs, ...
@@ -77,6 +83,8 @@ def evaluate(
 
     \b
       stance evaluate data/test.jsonl --label-column stance --group-column topic -o report/
+    \b
+      stance evaluate data/test.jsonl --label-column stance --baseline-train data/train.jsonl
     \b
       stance evaluate tweets.jsonl --model my-model --score f1_favor_against
     \b
@@ -99,8 +107,9 @@ def evaluate(
             write_cv_report,
         )
         from stance.training.config import TrainingConfig
+        from stance.training.progress import TrainingProgress
 
-        for name, value in (("--model", model), ("--score", score), ("--resamples", resamples)):
+        for name, value in (("--model", model), ("--score", score), ("--resamples", resamples), ("--baseline-train", baseline_train)):
             if value is not None:
                 raise typer.BadParameter("cross-validation trains and scores its own models; leave it out", param_hint=name)
         if sentiment_column is not None:
@@ -109,7 +118,9 @@ def evaluate(
         config = TrainingConfig(
             base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device
         )
-        report = cross_validate(examples, config, k=cv, group_by=group_by, progress=stderr_is_terminal())
+        report = cross_validate(
+            examples, config, k=cv, group_by=group_by, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())]
+        )
         typer.echo(report.render())
         echo_log(f"wrote {write_cv_report(report, output)}")
         return
@@ -125,6 +136,10 @@ def evaluate(
     from stance.evaluation.report import render_text, write_report
     from stance.model.classifier import StanceClassifier
 
+    baseline_examples = load_labelled(
+        baseline_train, text_column=text_column, label_column=label_column, target_column=target_column,
+        default_target=target, sentiment_column=sentiment_column,
+    ) if baseline_train else None
     classifier = StanceClassifier.from_pretrained(model, device=device)
     for task in tasks:  # every head and label set the data asks for, before the first report is written
         check_label_set(examples, data, known=classifier.tasks[classifier.resolve_task(task)], task=task)
@@ -132,6 +147,7 @@ def evaluate(
         report = run_evaluation(
             classifier, examples, score=score if task == "stance" or len(tasks) == 1 else None, model_name=str(model or "default"),
             data_name=data, n_resamples=resamples or 1000, progress=stderr_is_terminal(), task=task,
+            baseline_train=baseline_examples, baseline_train_name=baseline_train or "",
         )
         write_report(report, folder)
         typer.echo(render_text(report))

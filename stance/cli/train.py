@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -74,6 +75,7 @@ def train(
     from stance.files import check_writable
     from stance.training.config import TrainingConfig
     from stance.training.data import load_labelled, tasks_of
+    from stance.training.progress import TrainingProgress
     from stance.training.trainer import train as run_training
 
     config = TrainingConfig(
@@ -87,10 +89,11 @@ def train(
     }
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
-    echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}")
+    start = config.init_from or config.base_model
+    echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}, starting from {start}")
     result = run_training(
-        examples, output, config, validation=held_out, resume=resume, force=force,
-        compact=compact, progress=stderr_is_terminal(), data_description={"data": data},
+        examples, output, config, validation=held_out, resume=resume, force=force, compact=compact,
+        data_description={"data": data}, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())],
     )
     echo_log(f"model written to {result.output_dir}")
     typer.echo(" ".join(f"{name}={value:.3f}" for name, value in result.metrics.items()))

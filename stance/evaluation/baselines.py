@@ -31,10 +31,11 @@ def majority() -> Any:
 
 
 BASELINES: dict[str, Callable[[], Any]] = {"majority": majority, "tfidf_logreg": tfidf_logreg}
+BASELINE_FOLDS = 5  # cross-validation folds for a baseline scored on the evaluated comments themselves
 
 
 def cross_validated_predictions(
-    examples: Sequence[LabelledComment], make: Callable[[], Any] = tfidf_logreg, folds: int = 5, seed: int = 42
+    examples: Sequence[LabelledComment], make: Callable[[], Any] = tfidf_logreg, folds: int = BASELINE_FOLDS, seed: int = 42
 ) -> list[str]:
     """Predictions of the estimator ``make()`` for each example from a fold that never saw it.
 
@@ -52,3 +53,12 @@ def cross_validated_predictions(
         return [Counter(labels).most_common(1)[0][0]] * len(labels)
     splits = fold_indices(examples, n_folds, seed=seed)
     return [str(label) for label in cross_val_predict(make(), texts, labels, cv=splits)]
+
+
+def fitted_predictions(
+    train: Sequence[LabelledComment], examples: Sequence[LabelledComment], make: Callable[[], Any] = tfidf_logreg
+) -> list[str]:
+    """Predictions for ``examples`` of the estimator ``make()`` fitted on ``train``: the baseline a
+    user has in mind when they hold a train split of their own."""
+    fitted = make().fit([example.text for example in train], [example.label for example in train])
+    return [str(label) for label in fitted.predict([example.text for example in examples])]

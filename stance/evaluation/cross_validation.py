@@ -65,9 +65,10 @@ def cross_validate(
     *,
     k: int = 5,
     group_by: str | None = None,
-    progress: bool = False,
+    callbacks: Sequence[Any] = (),
 ) -> CrossValidationReport:
-    """Train and score a model on each of ``k`` folds, beside the baseline on the same folds."""
+    """Train and score a model on each of ``k`` folds, beside the baseline on the same folds;
+    ``callbacks`` go to each fold's training run (see :func:`~stance.training.trainer.train`)."""
     config = config or TrainingConfig()
     check_label_set(examples, "cross-validation data")
     labels_all = sorted({example.label for example in examples})
@@ -76,7 +77,7 @@ def cross_validate(
         for fold, (train_index, test_index) in enumerate(fold_indices(examples, k, group_by, config.seed)):
             train_rows = [examples[i] for i in train_index]
             test_rows = [examples[i] for i in test_index]
-            result = train(train_rows, f"{work}/fold-{fold}", config, progress=progress)
+            result = train(train_rows, f"{work}/fold-{fold}", config, callbacks=callbacks)
             classifier = StanceClassifier.from_pretrained(result.output_dir)
             gold = [row.label for row in test_rows]
             labels = [label for label in labels_all if label in set(gold)]

@@ -8,6 +8,8 @@ by comment length and the most confident mistakes point at where the model fails
 
 from __future__ import annotations
 
+import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -15,7 +17,13 @@ from typing import Any
 import numpy as np
 
 from stance.errors import InputError
-from stance.evaluation.baselines import BASELINES, cross_validated_predictions
+from stance.evaluation.baselines import (
+    BASELINE_FOLDS,
+    BASELINES,
+    cross_validated_predictions,
+    fitted_predictions,
+)
+from stance.evaluation.folds import most_folds
 from stance.evaluation.metrics import SCORE_ALIASES, headline_scores, mean_f1
 from stance.evaluation.uncertainty import (
     bootstrap_intervals,
@@ -57,6 +65,8 @@ class EvaluationReport:
     data: str = ""
     files: dict[str, str] = field(default_factory=dict)
     task: str = "stance"  # which head was scored: stance or sentiment
+    baselines: str = ""  # how the baselines were trained, in words
+    notes: list[str] = field(default_factory=list)  # what the scores hide: labels never predicted, labels absent
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -99,12 +109,16 @@ def evaluate(
     n_resamples: int = 1000,
     progress: bool = False,
     task: str | None = None,
+    baseline_train: Sequence[LabelledComment] | None = None,
+    baseline_train_name: str = "",
 ) -> EvaluationReport:
     """Score ``classifier``'s ``task`` head (default: its own) on the ``examples`` labelled for that
     task, beside the baselines, with intervals and tests.
 
-    Each baseline is trained and scored on the same examples by stratified 5-fold cross-validation,
-    so each of its predictions comes from a fold that did not see that comment.
+    With ``baseline_train`` each baseline is fitted on those comments and scored on ``examples``;
+    without, it is trained and scored on ``examples`` themselves by stratified 5-fold
+    cross-validation (each prediction from a fold that did not see that comment), which the report
+    says, as it differs from a baseline trained on a separate split.
     """
     from sklearn.metrics import classification_report, confusion_matrix
 
@@ -112,7 +126,7 @@ def evaluate(
     model_labels = classifier.tasks[task]
     check_label_set(examples, data_name or "evaluation data", known=model_labels, task=task)
     # From here on each comment's label is its gold label for this task.
-    examples = [replace(example, label=example.gold(task)) for example in examples if example.gold(task) is not None]
+    examples = _labelled_for(examples, task)
     y_true = [example.label for example in examples]
     probabilities = classifier.predict_proba(
         [example.text for example in examples], [example.target for example in examples], task=task, progress=progress
@@ -124,13 +138,26 @@ def evaluate(
     shown = [label for label in model_labels if label in set(y_true) | set(y_pred)]
     headline, subset = resolve_score(score, labels)
     scorer = _scorer(labels, headline, subset)
-    predictions = {MODEL: y_pred} | {name: cross_validated_predictions(examples, make) for name, make in BASELINES.items()}
+    if baseline_train is not None:
+        train_name = baseline_train_name or "baseline training data"
+        check_label_set(baseline_train, train_name, task=task)
+        baseline_train = _labelled_for(baseline_train, task)
+        baseline_predictions = {name: fitted_predictions(baseline_train, examples, make) for name, make in BASELINES.items()}
+        baselines = f"baselines trained on {train_name} ({len(baseline_train)} comments), scored on these"
+    else:
+        baseline_predictions = {name: cross_validated_predictions(examples, make) for name, make in BASELINES.items()}
+        folds = most_folds(examples, BASELINE_FOLDS)
+        baselines = (f"baselines cross-validated on these same comments ({folds} folds), not trained on a separate split"
+                     if folds > 1 else "baselines: too few comments per label to cross-validate; the majority label throughout")
+    predictions = {MODEL: y_pred} | baseline_predictions
     systems = {
         name: SystemScores(scorer(y_true, pred), bootstrap_intervals(y_true, pred, scorer, n_resamples=n_resamples))
         for name, pred in predictions.items()
     }
     per_label = classification_report(y_true, y_pred, labels=labels, output_dict=True, zero_division=0)
-    matrix = confusion_matrix(y_true, y_pred, labels=shown)
+    with warnings.catch_warnings():  # a 1x1 matrix is right when gold and predictions share one label
+        warnings.filterwarnings("ignore", "A single label was found", UserWarning)
+        matrix = confusion_matrix(y_true, y_pred, labels=shown)
     confidences = probabilities.max(axis=1)
     return EvaluationReport(
         labels=shown,
@@ -152,7 +179,29 @@ def evaluate(
         model=model_name,
         data=data_name,
         task=task,
+        baselines=baselines,
+        notes=_label_notes(y_true, y_pred, model_labels),
     )
+
+
+def _labelled_for(examples: Sequence[LabelledComment], task: str) -> list[LabelledComment]:
+    """The comments labelled for ``task``, each with that task's gold label as its ``label``."""
+    return [replace(example, label=example.gold(task)) for example in examples if example.gold(task) is not None]
+
+
+def _label_notes(y_true: Sequence[str], y_pred: Sequence[str], model_labels: Sequence[str]) -> list[str]:
+    """In words, what the averages hide: a label the data has that the model never predicts, and a
+    label the model has that the data lacks (left out of the averages)."""
+    gold, predicted = Counter(y_true), Counter(y_pred)
+    notes = [
+        f"the model never predicted '{label}' ({gold[label]} comments have it): its recall and F1 are 0"
+        for label in model_labels if gold[label] and not predicted[label]
+    ]
+    for label in model_labels:
+        if not gold[label]:
+            mistakes = f"; the model predicted it {predicted[label]} times, each a mistake" if predicted[label] else ""
+            notes.append(f"no comment here is labelled '{label}': it is left out of the averages{mistakes}")
+    return notes
 
 
 def _scorer(labels: Sequence[str], headline: str, subset: Sequence[str] | None) -> Callable[[Any, Any], dict[str, float]]:

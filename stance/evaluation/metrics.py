@@ -40,6 +40,7 @@ def mean_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str])
 
 
 def _kappa(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
-    # Kappa is undefined (NaN) when both sides use a single label; call that no agreement beyond chance.
-    value = cohen_kappa_score(y_true, y_pred)
-    return 0.0 if np.isnan(value) else float(value)
+    """Cohen's kappa; 0 (no agreement beyond chance) where it is undefined, when gold and predictions
+    all share one label, which is checked here rather than left to scikit-learn's warnings."""
+    used = sorted(set(y_true) | set(y_pred))
+    return float(cohen_kappa_score(y_true, y_pred, labels=used)) if len(used) > 1 else 0.0

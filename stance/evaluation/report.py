@@ -65,10 +65,11 @@ def render_text(report: EvaluationReport) -> str:
     calibration = report.calibration
     lines = [
         f"{report.n} comments, {report.task}, model {report.model or '?'}, data {report.data or '?'}; headline score: {report.headline}",
-        "scores with 95 % bootstrap intervals; baselines trained on the same comments by 5-fold cross-validation",
+        f"scores with 95 % bootstrap intervals; {report.baselines}",
         "",
         *rows,
         "",
+        *(f"note: {note}" for note in report.notes),
         *_comparison_lines(report),
         f"calibration: expected calibration error {calibration['ece']:.3f} (mean confidence "
         f"{calibration['mean_confidence']:.3f}, accuracy {calibration['accuracy']:.3f})",
@@ -118,10 +119,12 @@ def render_markdown(report: EvaluationReport) -> str:
             f"# Evaluation of {report.model or 'a model'} on {report.data or 'labelled data'}",
             "",
             f"{report.n} comments. Headline score: **{report.headline}**. Scores with 95 % bootstrap intervals; "
-            "the baselines are trained on the same comments by 5-fold cross-validation.",
+            f"{report.baselines}.",
             "",
             *table,
             "",
+            *[f"- Note: {note}" for note in report.notes],
+            *([""] if report.notes else []),
             *[f"- {line}" for line in _comparison_lines(report)],
             "",
             "## Per label",

@@ -206,7 +206,7 @@ def save_model(
         raise ModelError("adapter storage needs a LoRA-trained model; this one was fully fine-tuned")
     if is_adapter and storage != "adapter":
         model = model.merge_and_unload()
-    with atomic_directory(directory) as tmp:
+    with atomic_directory(directory) as tmp, quiet_transformers():
         if storage == "delta":
             save_delta(model, load_base_classifier(settings.base_model, settings.labels), tmp, delta_rank)
         else:
@@ -220,15 +220,15 @@ def save_model(
     return model
 
 
-def load_base_classifier(base_model: str, labels: list[str], *, quiet: bool = True) -> Any:
+def load_base_classifier(base_model: str, labels: list[str]) -> Any:
     """The base model with a fresh classification head for ``labels``, loaded offline.
 
-    ``quiet`` silences transformers' note that the head is new (true when a stored head replaces it
-    at once; training leaves it on).
+    Quietly: transformers' report that the head is new states what every caller expects (a stored
+    head replaces it at once, or training fits it); a load that fails still raises.
     """
     from transformers import AutoModelForSequenceClassification
 
-    with quiet_transformers(quiet):
+    with quiet_transformers():
         return AutoModelForSequenceClassification.from_pretrained(
             resolve_base_model(base_model),
             num_labels=len(labels),
@@ -240,14 +240,11 @@ def load_base_classifier(base_model: str, labels: list[str], *, quiet: bool = Tr
 
 
 @contextmanager
-def quiet_transformers(quiet: bool = True) -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
     """Within the block, transformers logs errors only and shows no progress bars; both are restored
     after, so a caller's own transformers settings stay as they were. The API prints nothing."""
     from transformers.utils import logging as hf_logging
 
-    if not quiet:
-        yield
-        return
     verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()

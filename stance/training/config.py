@@ -41,7 +41,7 @@ class TrainingConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06  # share of the steps over which the learning rate warms up
     checkpoints_kept: int = 2  # the best and the newest, for --resume
-    logging_steps: int = 50
+    logging_steps: int = 10  # how often the loss is logged: the loss progress lines show
     lora_rank: int = 16
     lora_alpha: int | None = None  # None: twice the rank
     lora_dropout: float = 0.1

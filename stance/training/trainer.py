@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
 from stance.model.devices import resolve_device, supports_bf16
 from stance.model.heads import TaskHead, new_head
-from stance.model.storage import load_base_classifier
+from stance.model.storage import load_base_classifier, quiet_transformers
 from stance.training.config import TrainingConfig
 from stance.training.data import (
     LabelledComment,
@@ -50,7 +49,6 @@ def train(
     resume: bool = False,
     force: bool = False,
     compact: bool = False,
-    progress: bool = False,
     data_description: Mapping[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
 ) -> TrainingResult:
@@ -61,7 +59,8 @@ def train(
     encoder. Without ``validation`` a stratified 10 % is held out. The checkpoint with the best
     validation macro-F1 (averaged over the tasks) is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
     killed run continues with ``resume=True``. ``callbacks`` are Hugging Face ``TrainerCallback``
-    objects added to the run (early stopping, your own logging).
+    objects added to the run (early stopping, :class:`~stance.training.progress.TrainingProgress`
+    for a progress bar or log lines, your own logging); without them the run is silent.
     """
     from transformers import set_seed
 
@@ -87,11 +86,12 @@ def train(
         train_data = drop_targets(train_data, config.target_dropout, config.seed)
 
     classifier = _initial_classifier(config, labels)
-    trainer = _build_trainer(classifier, train_data, validation, config, checkpoints, progress)
+    trainer = _build_trainer(classifier, train_data, validation, config, checkpoints)
     for callback in callbacks:
         trainer.add_callback(callback)
     last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
-    trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
+        trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
 
     metrics, report = _validation_scores(classifier, validation)
@@ -180,7 +180,7 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
     else:
         try:
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
-            model = load_base_classifier(config.base_model, labels[tasks[0]], quiet=False)
+            model = load_base_classifier(config.base_model, labels[tasks[0]])
         except (OSError, ValueError) as err:
             raise ModelError(
                 f"{config.base_model}: cannot load the base model ({first_line(err)}); "
@@ -270,14 +270,12 @@ def _build_trainer(
     validation: Sequence[LabelledComment],
     config: TrainingConfig,
     checkpoints: Path,
-    progress: bool,
 ) -> Any:
     import numpy as np
     import torch
     from transformers import (
         DataCollatorWithPadding,
         PrinterCallback,
-        ProgressCallback,
         Trainer,
         TrainingArguments,
     )
@@ -306,7 +304,7 @@ def _build_trainer(
         label_names=["labels"],  # the wrapper's forward() takes none, so the Trainer cannot find them itself
         **device_arguments(resolve_device(config.device)),
         logging_steps=config.logging_steps,
-        disable_tqdm=not progress,
+        disable_tqdm=True,  # progress is the caller's callback (TrainingProgress)
     )
     loss_weights: dict[str, Any] = dict.fromkeys(tasks)
     for task, labels in tasks.items() if config.class_weights else ():
@@ -340,11 +338,8 @@ def _build_trainer(
         compute_metrics=compute_metrics,
         compute_loss_func=masked_loss(list(tasks), loss_weights),
     )
-    # The Trainer prints its logs to stdout; the API prints nothing, and progress goes to stderr.
+    # The Trainer prints its logs to stdout; the API prints nothing.
     trainer.remove_callback(PrinterCallback)
-    trainer.remove_callback(ProgressCallback)
-    if progress:
-        trainer.add_callback(_stderr_progress())
     return trainer
 
 
@@ -353,15 +348,3 @@ def device_arguments(device: str) -> dict[str, bool]:
     precision (bf16 where it runs at full speed, else fp16), Apple's MPS in fp32."""
     bf16 = supports_bf16(device)
     return {"use_cpu": device == "cpu", "bf16": bf16, "fp16": device == "cuda" and not bf16}
-
-
-def _stderr_progress() -> Any:
-    """The Trainer's progress bars, with its metric logs sent to stderr instead of stdout."""
-    from transformers import ProgressCallback
-
-    class StderrProgress(ProgressCallback):
-        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
-            if state.is_world_process_zero and logs:
-                print({k: v for k, v in logs.items() if k != "total_flos"}, file=sys.stderr)
-
-    return StderrProgress()

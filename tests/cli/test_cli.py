@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run
+from conftest import REPO, run, stance_cli
 from samples import DISQUS, PAGE, WORDPRESS
 
 
@@ -70,8 +70,8 @@ def test_train_evaluate_export_on_toy_data(toy_labelled: Path, tiny_base_model: 
                         "--epochs", "8", "--batch-size", "8", "--max-length", "32", "--learning-rate", "3e-3"], capsys)
     assert code == 0 and "macro_f1=1.000" in out
     code, out, err = run(["evaluate", str(toy_labelled), "--model", str(model), "-o", str(tmp_path / "rep"),
-                          "--score", "support,oppose", "--resamples", "100"], capsys)
-    assert code == 0 and "mean_f1(support,oppose)" in out
+                          "--score", "support,oppose", "--resamples", "100", "--baseline-train", str(toy_labelled)], capsys)
+    assert code == 0 and "mean_f1(support,oppose)" in out and f"baselines trained on {toy_labelled} (48 comments)" in out
     assert all((tmp_path / "rep" / name).exists() for name in ("confusion_matrix.png", "reliability.png", "report.md"))
     saved = json.loads((tmp_path / "rep" / "report.json").read_text())
     assert saved["systems"]["model"]["metrics"]["macro_f1"] == 1.0 and saved["headline"] == "mean_f1(support,oppose)"
@@ -81,6 +81,21 @@ def test_train_evaluate_export_on_toy_data(toy_labelled: Path, tiny_base_model: 
     assert code == 5 and "already exists" in err
     code, out, _ = run(["export", str(model), str(tmp_path / "plain")], capsys)
     assert code == 0 and (tmp_path / "plain" / "config.json").exists()
+
+
+def test_train_on_a_log_shows_plain_progress_lines_and_no_library_noise(
+    toy_labelled: Path, tiny_base_model: Path, tmp_path: Path
+) -> None:
+    # A fresh process: transformers' own log handler writes to the real stderr, which capsys does not see.
+    done = stance_cli("train", str(toy_labelled), "-o", str(tmp_path / "model"), "--base-model", str(tiny_base_model),
+                      "--epochs", "2", "--batch-size", "8", "--max-length", "32")
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"training stance on 48 comments from {toy_labelled}, starting from {tiny_base_model}"
+    assert lines[1].split() == ["validation:", "epoch", "train_loss", "val_loss", "macro_f1", "accuracy"]
+    assert lines[2].split()[0] == "1.000" and lines[3].split()[0] == "2.000"
+    assert lines[4].startswith("trained 12 steps (2.00 epochs) in ") and lines[5] == f"model written to {tmp_path / 'model'}"
+    assert len(lines) == 6  # no load report, no bars, no library warnings
 
 
 def test_evaluate_cv_writes_its_own_report_and_refuses_options_it_would_ignore(

@@ -169,3 +169,39 @@ def test_cross_validation_trains_and_scores_each_fold(tiny_base_model: Path) -> 
     mean, std = report.summary(report.model_folds)["macro_f1"]
     assert mean == pytest.approx(np.mean([fold["macro_f1"] for fold in report.model_folds]))
     assert "2-fold cross-validation on 24 comments" in report.render()
+
+
+def test_a_one_label_sample_raises_no_library_warnings_and_says_what_the_averages_hide(
+    tiny_classifier_dir: Path, tmp_path: Path
+) -> None:
+    import warnings
+
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    examples = [example for example in toy(12) if example.label == "oppose"]
+    predicted = {p.label for p in classifier.predict([e.text for e in examples], [e.target for e in examples])}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = evaluate(classifier, examples, n_resamples=200)
+        write_report(report, tmp_path)
+    assert [str(w.message) for w in caught] == []
+    assert report.metrics["kappa"] == 0.0  # undefined with a single label: no agreement beyond chance
+    absent = [label for label in LABELS if label != "oppose"]
+    assert [note.split("'")[1] for note in report.notes] == (["oppose"] if "oppose" not in predicted else []) + absent
+    assert all(note in render_text(report) for note in report.notes)
+
+
+def test_baselines_trained_on_a_train_split_are_named_so(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    examples = toy(20)
+    crossed = evaluate(classifier, examples, n_resamples=200)
+    assert crossed.baselines == "baselines cross-validated on these same comments (5 folds), not trained on a separate split"
+    # A train split whose words point the other way: a fitted baseline gets every comment wrong, a cross-validated one right.
+    flipped = [LabelledComment(e.text, "oppose" if e.label == "support" else "support", e.target) for e in toy(40)]
+    report = evaluate(classifier, examples, n_resamples=200, baseline_train=flipped, baseline_train_name="train.jsonl")
+    assert report.systems["tfidf_logreg"].metrics["accuracy"] == 0.0 and crossed.systems["tfidf_logreg"].metrics["accuracy"] == 1.0
+    write_report(report, tmp_path / "rep")
+    saved = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert saved["baselines"] == "baselines trained on train.jsonl (40 comments), scored on these"
+    assert saved["baselines"] in render_text(report)
+    with pytest.raises(DataError, match="train.jsonl"):
+        evaluate(classifier, examples, baseline_train=flipped[:1], baseline_train_name="train.jsonl")
