@@ -82,6 +82,15 @@ DeviceOption = Annotated[
                  "`stance info` shows what auto picks here."),
 ]
 
+ThreadsOption = Annotated[
+    Optional[int],
+    typer.Option(
+        envvar="STANCE_THREADS", show_envvar=True,
+        help="CPU threads to compute with. Default: every core this process may use; lower it when other jobs "
+             "share the machine (threads fighting over cores run several times slower; 1 is safe).",
+    ),
+]
+
 
 # Options of the commands that read labelled comments (train, evaluate, calibrate).
 LabelledDataArgument = Annotated[

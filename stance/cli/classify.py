@@ -15,6 +15,7 @@ from stance.cli._app import (
     OutputOption,
     PageArgument,
     TextColumnOption,
+    ThreadsOption,
     app,
     echo_log,
     stderr_is_terminal,
@@ -47,6 +48,7 @@ def classify(
                      "See README, Speed, for how much each changes the labels."),
     ] = "auto",
     device: DeviceOption = "auto",
+    threads: ThreadsOption = None,
     resume: Annotated[
         bool,
         typer.Option(help="Continue an interrupted run into the same -o file: records already written are kept, not redone."),
@@ -84,7 +86,9 @@ def classify(
     check_target(target)
     if output != "-":
         check_writable(output, force)
-    classifier = StanceClassifier.from_pretrained(model, batch_size=batch_size, precision=precision, device=device)
+    classifier = StanceClassifier.from_pretrained(
+        model, batch_size=batch_size, precision=precision, device=device, threads=threads
+    )
     outcome = classify_file(
         page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
         include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),

@@ -21,6 +21,7 @@ from stance.cli._app import (
     SentimentColumnOption,
     TargetColumnOption,
     TextColumnLabelledOption,
+    ThreadsOption,
     app,
     echo_log,
     stderr_is_terminal,
@@ -69,6 +70,7 @@ def evaluate(
     target: DefaultTargetOption = "",
     force: Annotated[bool, typer.Option(help="Overwrite an existing report in the output folder.")] = False,
     device: DeviceOption = "auto",
+    threads: ThreadsOption = None,
 ) -> None:
     """Score a model as a reviewer would, with scikit-learn doing the scores.
 
@@ -116,7 +118,8 @@ def evaluate(
             raise typer.BadParameter("cross-validation scores stance only so far; leave it out", param_hint="--sentiment-column")
         check_writable(Path(output) / CV_REPORT_JSON, force)
         config = TrainingConfig(
-            base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device
+            base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
+            threads=threads,
         )
         report = cross_validate(
             examples, config, k=cv, group_by=group_by, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())]
@@ -140,7 +143,7 @@ def evaluate(
         baseline_train, text_column=text_column, label_column=label_column, target_column=target_column,
         default_target=target, sentiment_column=sentiment_column,
     ) if baseline_train else None
-    classifier = StanceClassifier.from_pretrained(model, device=device)
+    classifier = StanceClassifier.from_pretrained(model, device=device, threads=threads)
     for task in tasks:  # every head and label set the data asks for, before the first report is written
         check_label_set(examples, data, known=classifier.tasks[classifier.resolve_task(task)], task=task)
     for task, folder in folders.items():

@@ -21,6 +21,7 @@ from stance.cli._app import (
     SentimentColumnOption,
     TargetColumnOption,
     TextColumnLabelledOption,
+    ThreadsOption,
     app,
     echo_log,
     stderr_is_terminal,
@@ -58,6 +59,7 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run from its last checkpoint.")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite an existing output directory.")] = False,
     device: DeviceOption = "auto",
+    threads: ThreadsOption = None,
 ) -> None:
     """Fine-tune a transformer on labelled comments and write a model directory.
 
@@ -80,7 +82,7 @@ def train(
 
     config = TrainingConfig(
         base_model=base_model, init_from=init_from, method=method, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
+        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device, threads=threads,
     )
     if not resume:
         check_writable(output, force)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from stance.model.devices import resolve_threads, torch_threads, usable_cores
 from stance.model.heads import TaskHead, run_with_heads
 
 
@@ -26,6 +27,7 @@ class Backend(Protocol):
     device: str
     precision: str
     pad_multiple: int | None  # pad batches to a multiple of this many tokens (fewer distinct shapes)
+    threads: int  # CPU threads it computes with
 
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
@@ -55,6 +57,7 @@ class TorchBackend:
             self.pad_id = getattr(config, "pad_token_id", None)
         self.name_or_path = getattr(config, "_name_or_path", None) or None
         self.pad_multiple = 16 if precision == "bf16" else None  # kernels are reused across batches
+        self.threads = usable_cores()
 
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
@@ -62,22 +65,34 @@ class TorchBackend:
         import torch
 
         for batch in batches:
-            with torch.inference_mode():
+            with torch.inference_mode(), torch_threads(self.threads):
                 tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
                 own, further = run_with_heads(self.model, self.heads, tensors)
-                yield [logits.float().cpu().numpy() for logits in (own, *further.values())]
+                outputs = [logits.float().cpu().numpy() for logits in (own, *further.values())]
+            yield outputs
 
 
 def make_backend(
-    model: Any, tokenizer: Any, precision: str, device: str, task: str = "stance", heads: Mapping[str, TaskHead] | None = None
+    model: Any,
+    tokenizer: Any,
+    precision: str,
+    device: str,
+    task: str = "stance",
+    heads: Mapping[str, TaskHead] | None = None,
+    threads: int | None = None,
 ) -> Backend:
     """The backend for a loaded model (whose own head answers ``task``) and its further ``heads``: an
     ONNX backend as it is, a torch model in ``precision`` on ``device`` (int8 converts it to ONNX in
-    memory; ``from_pretrained`` uses the on-disk cache)."""
+    memory; ``from_pretrained`` uses the on-disk cache); computing with ``threads`` CPU threads
+    (default: every usable core)."""
     from stance.model.onnx import OnnxBackend
 
+    threads = resolve_threads(threads)
     if isinstance(model, OnnxBackend):
-        return model
-    if precision == "int8":
-        return OnnxBackend.from_torch(model, tokenizer, task, heads or {})
-    return TorchBackend(model, tokenizer, precision, device, task, heads or {})
+        backend: Backend = model
+    elif precision == "int8":
+        backend = OnnxBackend.from_torch(model, tokenizer, task, heads or {})
+    else:
+        backend = TorchBackend(model, tokenizer, precision, device, task, heads or {})
+    backend.threads = threads
+    return backend

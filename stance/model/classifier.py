@@ -39,7 +39,9 @@ class StanceClassifier:
     sentiment-only model) and ``heads`` its further task heads (:mod:`stance.model.heads`). ``device`` is ``auto`` (a GPU where
     present, else the CPU), ``cpu``, ``cuda`` or ``mps``. ``precision`` is ``fp32`` (the reference),
     ``bf16``, ``int8`` (ONNX Runtime on the CPU, see :mod:`stance.model.onnx`) or ``auto`` (int8 on
-    the CPU, bf16 or fp32 on a GPU); ``batch_size`` defaults to the fastest measured for the precision.
+    the CPU, bf16 or fp32 on a GPU); ``batch_size`` defaults to the fastest measured for the precision;
+    ``threads`` is how many CPU threads compute (default: every core the process may use; fewer
+    where other jobs share the machine, as threads that fight over cores run many times slower).
     The runtime is chosen once, here (:func:`~stance.model.backends.make_backend`).
     """
 
@@ -58,9 +60,10 @@ class StanceClassifier:
         temperature: float | Mapping[str, float] = 1.0,
         precision: str = "fp32",
         device: str = "auto",
+        threads: int | None = None,
     ) -> None:
         device, precision = resolve_runtime(device, precision)
-        self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads)
+        self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads, threads)
         self.temperatures = _temperatures(temperature, self.tasks)
         self.base_model = base_model or self.backend.name_or_path
         self.tokenizer = tokenizer

@@ -6,9 +6,12 @@ Apple-silicon Mac), so that the int8 path on a plain CPU machine never imports t
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from stance.errors import ConfigError, ModelError
@@ -43,6 +46,36 @@ def may_have_accelerator() -> bool:
     if sys.platform == "darwin":
         return platform.machine() == "arm64"
     return Path("/proc/driver/nvidia/version").exists() or shutil.which("nvidia-smi") is not None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container or ``taskset`` narrows)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def resolve_threads(threads: int | None) -> int:
+    """CPU threads to compute with: ``threads`` (a whole number, 1 or more), or every usable core."""
+    if threads is None:
+        return usable_cores()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ConfigError(f"threads {threads!r}: expected a whole number of CPU threads, 1 or more", settings="threads")
+    return threads
+
+
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Torch computes with ``threads`` CPU threads within the block; the process's setting is restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def supports_bf16(device: str) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from stance.errors import ModelError, first_line
+from stance.model.devices import usable_cores
 from stance.model.heads import TaskHead
 
 ONNX_FILE = "model.int8.onnx"
@@ -59,7 +60,7 @@ class OnnxBackend:
         self.max_positions = config.get("max_position_embeddings")
         self.pad_id = config.get("pad_token_id")
         self.name_or_path = config.get("_name_or_path") or None
-        self.workers = _usable_cores()
+        self.threads = usable_cores()  # batches run at once, one ONNX Runtime thread each
 
     @classmethod
     def from_torch(cls, model: Any, tokenizer: Any, task: str, heads: Mapping[str, TaskHead]) -> OnnxBackend:
@@ -71,13 +72,13 @@ class OnnxBackend:
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
     ) -> Iterator[list[np.ndarray]]:
-        """Every task's logits for each batch, ``workers`` batches at a time, in order (ONNX Runtime frees the GIL)."""
+        """Every task's logits for each batch, ``threads`` batches at a time, in order (ONNX Runtime frees the GIL)."""
 
         def logits(batch: list[int]) -> list[np.ndarray]:
             inputs = inputs_of(batch)
             return self.session.run(None, {name: inputs[name] for name in self.input_names})
 
-        with ThreadPoolExecutor(self.workers) as pool:
+        with ThreadPoolExecutor(self.threads) as pool:
             yield from pool.map(logits, batches)
 
 
@@ -261,10 +262,3 @@ def quiet_exporters() -> Iterator[None]:
 def _not_from_exporters(record: Any) -> bool:
     path = record.pathname.replace(os.sep, "/")
     return not any(part in path for part in ("/onnxruntime/", "/torch/onnx/", "/onnx/"))
-
-
-def _usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from stance.errors import ConfigError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
 from stance.model.base import DEFAULT_BASE_MODEL
-from stance.model.devices import DEVICES
+from stance.model.devices import DEVICES, resolve_threads
 
 METHODS = ("full", "lora")
 
@@ -37,6 +37,7 @@ class TrainingConfig:
     target_dropout: float = 0.0  # share of training comments shown without their target
     seed: int = 42
     device: str = "auto"  # a GPU where present (mixed precision there), else the CPU
+    threads: int | None = None  # CPU threads torch computes with; None: every core the process may use
     eval_batch_size: int = 64
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06  # share of the steps over which the learning rate warms up
@@ -62,6 +63,7 @@ class TrainingConfig:
             _check(0 <= getattr(self, name) < 1, name, getattr(self, name), "from 0 up to 1")
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, "0 or more")
         _check(self.lora_alpha is None or self.lora_alpha > 0, "lora_alpha", self.lora_alpha, "a positive number")
+        resolve_threads(self.threads)
 
     def resolved_learning_rate(self) -> float:
         return self.learning_rate or (5e-4 if self.method == "lora" else 5e-5)

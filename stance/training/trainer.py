@@ -13,7 +13,7 @@ from stance.errors import ConfigError, DataError, ModelError, OutputError, first
 from stance.evaluation.metrics import headline_scores
 from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
-from stance.model.devices import resolve_device, supports_bf16
+from stance.model.devices import resolve_device, supports_bf16, torch_threads
 from stance.model.heads import TaskHead, new_head
 from stance.model.storage import load_base_classifier, quiet_transformers
 from stance.training.config import TrainingConfig
@@ -90,7 +90,8 @@ def train(
     for callback in callbacks:
         trainer.add_callback(callback)
     last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
-    with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
+    # Its notes (checkpoint sorting, ...) are for library developers.
+    with quiet_transformers(), torch_threads(classifier.backend.threads):
         trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
 
@@ -200,6 +201,7 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
         max_target_tokens=config.max_target_tokens,
         base_model=config.base_model,
         device=config.device,
+        threads=config.threads,
     )
 
 

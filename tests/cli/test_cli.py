@@ -258,3 +258,15 @@ def test_evaluate_calibrate_and_export_each_task(tiny_classifier_dir: Path, copy
     assert exported["temperature"] == settings["heads"]["sentiment"]["temperature"] and "heads" not in exported
     code, _, err = run(["evaluate", str(data), "--cv", "2", "-o", str(tmp_path / "cv"), *columns], capsys)
     assert code == 2 and "cross-validation scores stance only so far" in err
+
+
+def test_threads_come_from_the_flag_or_stance_threads(tiny_classifier_dir: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    common = ["classify", str(page), "--model", str(tiny_classifier_dir), "-f", "jsonl"]
+    code, default, _ = run(common, capsys)
+    code_one, single, _ = run([*common, "--threads", "1"], capsys)
+    assert code == code_one == 0 and single == default
+    monkeypatch.setenv("STANCE_THREADS", "0")
+    code, _, err = run(common, capsys)
+    assert code == 2 and "threads 0: expected a whole number of CPU threads, 1 or more (--threads)" in err

@@ -6,8 +6,15 @@ import pytest
 
 import stance.model.devices
 from stance.errors import ConfigError, ModelError
-from stance.model.devices import resolve_device
+from stance.model.classifier import StanceClassifier
+from stance.model.devices import (
+    resolve_device,
+    resolve_threads,
+    torch_threads,
+    usable_cores,
+)
 from stance.model.precision import resolve_precision
+from stance.training.config import TrainingConfig
 from stance.training.trainer import device_arguments
 
 
@@ -89,3 +96,34 @@ def test_int8_with_the_device_left_to_auto_runs_on_the_cpu_even_beside_a_gpu(acc
     assert resolve_runtime("auto", "auto") == ("cuda", "bf16")
     with pytest.raises(ModelError, match="int8 runs on the CPU"):
         resolve_runtime("cuda", "int8")
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
+def test_a_thread_count_is_a_whole_number_of_one_or_more(bad) -> None:
+    with pytest.raises(ConfigError, match=rf"threads {bad!r}: expected a whole number of CPU threads, 1 or more"):
+        resolve_threads(bad)
+    with pytest.raises(ConfigError, match="threads"):
+        TrainingConfig(threads=bad)
+    assert resolve_threads(3) == 3 and resolve_threads(None) == usable_cores() >= 1
+
+
+def test_torch_threads_hold_within_the_block_only() -> None:
+    import torch
+
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_one_thread_gives_the_same_scores_and_leaves_the_process_setting_alone(tiny_classifier_dir, precision: str) -> None:
+    import torch
+
+    texts = ["I love this plan", "I hate it", "no view at all " * 30]
+    default = StanceClassifier.from_pretrained(tiny_classifier_dir, precision=precision)
+    single = StanceClassifier.from_pretrained(tiny_classifier_dir, precision=precision, threads=1)
+    assert default.backend.threads == usable_cores() and single.backend.threads == 1
+    before = torch.get_num_threads()
+    assert single.predict_proba(texts, "the plan") == pytest.approx(default.predict_proba(texts, "the plan"), abs=1e-5)
+    assert torch.get_num_threads() == before
