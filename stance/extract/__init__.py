@@ -9,7 +9,7 @@ import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from stance.errors import InputError
 from stance.extract.exports import EXPORT_PARSERS, is_cut_json, sniff_export
@@ -31,16 +31,12 @@ _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|b
 
 
 def read_text(path: str | Path) -> str:
-    """Read a file (or ``-`` for stdin) as text: gzip is undone, UTF-8 tried before Windows-1252."""
+    """Read a file (or ``-`` for stdin) as text: gzip is undone, UTF-8 tried before Windows-1252.
+
+    The input is opened once, so a pipe or FIFO reads as a file does."""
     name = str(path)
-    try:
-        if name == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as err:
-        raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
+    with _open_input(name) as handle:
+        data = _read(handle, MAX_INPUT_BYTES + 1, name)
     return decode_text(data, name)
 
 
@@ -115,8 +111,10 @@ def read_thread(
     ``input_format`` forces one of :data:`INPUT_FORMATS`; ``columns`` renames comment-file columns
     (e.g. ``{"text": "body"}``).
     """
-    name = str(path)
-    text = read_text(path)
+    return _parse_thread(read_text(path), str(path), input_format, columns)
+
+
+def _parse_thread(text: str, name: str, input_format: str | None, columns: Mapping[str, str] | None) -> Thread:
     fmt = input_format or sniff_format(name, text)
     if fmt not in INPUT_FORMATS:
         raise InputError(f"{name}: unknown input format {fmt!r}; expected one of {', '.join(INPUT_FORMATS)}")
@@ -136,50 +134,92 @@ def open_comments(
     input_format: str | None = None,
     columns: Mapping[str, str] | None = None,
 ) -> tuple[Thread, Iterator[Comment]]:
-    """The article (if any) and an iterator over the comments of a page or comment file.
+    """The article (if any) and an iterator over the comments of a page or comment file (``-``: stdin).
 
     JSONL/CSV/TSV comment files (plain or gzip) are read a record at a time, so memory stays flat
-    however large they are; their thread has no article. Other inputs are read whole by
-    :func:`read_thread`.
+    however large they are; their thread has no article. Other inputs are read whole. The input is
+    opened once and its format sniffed from its first 64 KiB, kept for the reading that follows, so
+    a pipe, a FIFO or ``<(command)`` works as a file does.
     """
     name = str(path)
-    if name == "-":
-        thread = read_thread(path, input_format, columns)
-        return thread, iter(thread.comments)
-    head, whole = _head(name)
-    fmt = input_format or sniff_format(name, head, whole=whole)
-    if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed
-        thread = read_thread(path, fmt, columns)
-        return thread, iter(thread.comments)
+    handle = _open_input(name)
+    try:
+        data = _read(handle, _HEAD_BYTES + 1, name)
+        head, whole = data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace"), len(data) <= _HEAD_BYTES
+        stream = io.BufferedReader(_Prefixed(data, handle))  # the head, then the rest
+        fmt = input_format or sniff_format(name, head, whole=whole)
+        if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed
+            with stream:
+                thread = _parse_thread(decode_text(_read(stream, MAX_INPUT_BYTES + 1, name), name), name, fmt, columns)
+            return thread, iter(thread.comments)
+    except BaseException:
+        handle.close()
+        raise
     if "\x00" in head[:8192]:
+        stream.close()
         raise InputError(f"{name}: looks like a binary file; expected text, HTML, JSONL or CSV")
     if not head.strip():
+        stream.close()
         raise InputError(f"{name}: the file is empty; {_EXPECTED}")
-    return Thread(source=name), iter_records(_lines(name), name, fmt, columns)
+    return Thread(source=name), iter_records(_lines(stream, name), name, fmt, columns)
 
 
-def _head(name: str) -> tuple[str, bool]:
-    """The first 64 KiB of a file as text (gzip undone), for sniffing its format, and whether that is all of it."""
+class _Prefixed(io.RawIOBase):
+    """A stream that gives ``prefix`` and then the rest of ``rest``: a head read for sniffing is not
+    lost. Closing it closes ``rest`` unless that is stdin, which belongs to the process."""
+
+    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+        self.prefix, self.rest = memoryview(prefix), rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.prefix:
+            n = min(len(buffer), len(self.prefix))
+            buffer[:n] = self.prefix[:n]
+            self.prefix = self.prefix[n:]
+            return n
+        return self.rest.readinto(buffer)
+
+    def close(self) -> None:
+        if self.rest is not sys.stdin.buffer:
+            self.rest.close()
+        super().close()
+
+
+def _open_input(name: str) -> IO[bytes]:
+    """The input's bytes, gzip undone, from one opening of the file (or stdin for ``-``)."""
     try:
-        with _open_binary(name) as handle:
-            data = handle.read(_HEAD_BYTES + 1)
+        raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 (returned)
     except OSError as err:
         raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
-    except (EOFError, zlib.error) as err:
-        raise InputError(f"{name}: the gzip data is corrupt or truncated ({err}); expected a complete gzip file") from None
-    return data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace"), len(data) <= _HEAD_BYTES
+    magic = _read(raw, 2, name)
+    stream = io.BufferedReader(_Prefixed(magic, raw))
+    return gzip.GzipFile(fileobj=stream, mode="rb") if magic == b"\x1f\x8b" else stream
 
 
-def _open_binary(name: str) -> IO[bytes]:
-    with open(name, "rb") as probe:
-        compressed = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(name, "rb") if compressed else open(name, "rb")
-
-
-def _lines(name: str) -> Iterator[str]:
-    """The file's lines as text: UTF-8 where they decode, else Windows-1252 (line by line)."""
+def _read(handle: IO[bytes], size: int, name: str) -> bytes:
+    """Up to ``size`` bytes (fewer only at the end), with read errors in words."""
+    chunks, left = [], size
     try:
-        with _open_binary(name) as handle:
+        while left > 0:
+            chunk = handle.read(left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:  # BadGzipFile is an OSError: first
+        raise InputError(f"{name}: the gzip data is corrupt or truncated ({err}); expected a complete gzip file") from None
+    except OSError as err:
+        raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
+    return b"".join(chunks)
+
+
+def _lines(handle: IO[bytes], name: str) -> Iterator[str]:
+    """The stream's lines as text: UTF-8 where they decode, else Windows-1252 (line by line)."""
+    try:
+        with handle:
             for number, chunk in enumerate(handle):
                 if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
                     chunk = chunk[3:]

@@ -120,3 +120,47 @@ def test_a_run_begun_by_a_model_with_other_outputs_is_not_resumed_by_this_one(
     assert code == 5 and "the records written so far hold stance, this model gives sentiment and stance" in err
     kept = list(csv.DictReader(io.StringIO(partial_path(output).read_text(encoding="utf-8"))))
     assert len(kept) == 4 and not output.exists()  # the earlier records are kept for a proper resume
+
+
+def _classify_cli(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "stance", "classify", *args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_with_a_slow_writer_is_read_once_and_whole(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    fifo = tmp_path / "comments"
+    os.mkfifo(fifo)
+    lines = [json.dumps({"id": f"c{i}", "text": f"comment {i}"}) + "\n" for i in range(5)]
+
+    def write_slowly() -> None:
+        with open(fifo, "w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line)
+                handle.flush()
+                time.sleep(0.2)
+
+    writer = threading.Thread(target=write_slowly)
+    writer.start()
+    done = _classify_cli([str(fifo), "--target", "t", "--model", str(tiny_classifier_dir), "-f", "jsonl", "--input-format", "jsonl"])
+    writer.join()
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [f"c{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_pipe_opened_by_path_is_sniffed_and_read_from_one_opening(
+    compress: bool, tiny_classifier_dir: Path, tmp_path: Path
+) -> None:
+    import gzip
+
+    data = comment_file(tmp_path / "c.jsonl", 4).read_bytes()
+    # /dev/stdin is a pipe here, as <(cat c.jsonl) is: it can be read once, and not sought.
+    done = subprocess.run(
+        [sys.executable, "-m", "stance", "classify", "/dev/stdin", "--target", "t", "--model", str(tiny_classifier_dir), "-f", "jsonl"],
+        input=gzip.compress(data) if compress else data, capture_output=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["c0", "c1", "c2", "c3"]
