@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -13,12 +14,17 @@ from typing import IO, Any
 from stance.errors import OutputError
 
 
-def check_writable(path: str | Path, force: bool) -> None:
+def check_writable(path: str | Path, force: bool, *, folder: bool = False) -> None:
     """Refuse to overwrite an existing output unless ``force``; fail early when it cannot be written.
 
     Missing folders are fine (they are created) as long as the nearest existing one is writable.
+    An output file (not ``folder``) cannot replace a folder, even with ``force``.
     """
+    if "\0" in str(path):
+        raise OutputError(f"{str(path)!r}: not a usable file name (it holds a null byte)")
     target = Path(path)
+    if target.is_dir() and not folder:
+        raise OutputError(f"{target}: is a folder; name a file to write")
     if target.exists() and not force:
         raise OutputError(f"{target}: already exists; overwrite it only if you mean to", settings="force")
     ancestor = target.resolve().parent
@@ -51,11 +57,13 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO]:
 def atomic_directory(path: str | Path) -> Iterator[Path]:
     """Build a directory under a temporary name and swap it into place only on success.
 
-    A link is written through: the directory it points at is replaced, the link stays.
+    A link is written through: the directory it points at is replaced, the link stays. What a killed
+    earlier build left beside it (``.NAME.partial-PID-*``, ``.NAME.old-PID``) is removed first.
     """
     target = Path(path).resolve()
     target.resolve().parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.resolve().parent, prefix=f".{target.name}.partial-"))
+    _remove_leftovers(target)
+    tmp = Path(tempfile.mkdtemp(dir=target.resolve().parent, prefix=f".{target.name}.partial-{os.getpid()}-"))
     try:
         yield tmp
         mask = _umask()
@@ -79,44 +87,139 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary folders of builds of ``target`` whose process is gone (killed mid-write)."""
+    for pattern in (f".{target.name}.partial-*", f".{target.name}.old-*"):
+        for leftover in target.parent.glob(pattern):
+            owner = leftover.name.rsplit(".", 1)[1].split("-")[1]
+            if not (owner.isdigit() and _is_running(int(owner))):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def partial_path(path: str | Path) -> Path:
     """Where a resumable output grows until it is complete: ``out.jsonl`` → ``out.jsonl.partial``."""
     target = Path(path)
     return target.with_name(target.name + ".partial")
 
 
+def input_identity(path: str) -> dict[str, Any] | None:
+    """What identifies an input file however its path is spelled: the resolved path, size and
+    modification time; None for stdin, a pipe or a FIFO, which cannot be read the same way twice."""
+    if path == "-":
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return {"path": str(Path(path).resolve()), "size": info.st_size, "modified_ns": info.st_mtime_ns}
+
+
 @contextmanager
-def resumable_file(path: str | Path, fmt: str, *, resume: bool) -> Iterator[tuple[IO[str], list[dict[str, Any]]]]:
+def resumable_file(
+    path: str | Path, fmt: str, *, resume: bool, identity: Mapping[str, Any] | None = None
+) -> Iterator[tuple[IO[str], list[dict[str, Any]]]]:
     """Append records (``jsonl`` or ``csv``) to ``<path>.partial`` and rename it to ``path`` when done.
 
     Yields the stream and the records already there: with ``resume``, the complete records an
     interrupted run left (a record cut off by the interruption is dropped); without it, none (an
-    old partial file is discarded). If the run fails, the partial file stays for a later ``resume``.
+    old partial file is discarded). ``identity`` (the input and the options that decide the
+    records) is kept beside the partial file; a resume whose identity differs is refused, so
+    records made from another input or with other options are never continued. The partial file
+    is locked for the run: a second run writing the same output is refused. If the run fails, the
+    partial file stays for a later ``resume`` where it holds a complete record.
     """
+    import fcntl
+    import json
+
     target = Path(path)
     partial = partial_path(target)
+    about = partial.with_name(partial.name + ".json")
     target.resolve().parent.mkdir(parents=True, exist_ok=True)
-    records = _complete_records(partial, fmt) if resume and partial.exists() else []
+    descriptor = os.open(partial, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        with open(partial, "w", encoding="utf-8", newline="") as stream:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise OutputError(f"{target}: another run is writing it now ({partial} is locked); wait for it, or write elsewhere") from None
+    # errors="replace": a character cut off by a kill reads as a replacement in the unfinished last record.
+    with open(descriptor, "r+", encoding="utf-8", errors="replace", newline="") as stream:
+        records = _complete_records(stream, fmt) if resume else []
+        if records:
+            _check_same_run(target, about, identity)
+        stream.seek(0)
+        stream.truncate()
+        with atomic_file(about) as handle:
+            json.dump(dict(identity or {}), handle, indent=1)
+        try:
             write_records(records, fmt, stream)
             yield stream, records
-    except BaseException:
-        # A run that failed before its first record (e.g. on a bad input) leaves nothing to resume.
-        if partial.exists() and not _complete_records(partial, fmt):
-            partial.unlink(missing_ok=True)
-        raise
-    os.chmod(partial, 0o666 & ~_umask())
-    os.replace(partial, target)
+            stream.flush()
+        except BaseException:
+            # A run that failed before its first record (e.g. on a bad input) leaves nothing to resume.
+            stream.flush()
+            if not _complete_records(stream, fmt):
+                partial.unlink(missing_ok=True)
+                about.unlink(missing_ok=True)
+            raise
+        os.chmod(partial, 0o666 & ~_umask())
+        os.replace(partial, target)
+        about.unlink(missing_ok=True)
 
 
-def _complete_records(partial: Path, fmt: str) -> list[dict[str, str]]:
+def _check_same_run(target: Path, about: Path, identity: Mapping[str, Any] | None) -> None:
+    """Refuse to continue records made from another input or with other options."""
+    import json
+
+    if identity is None:
+        raise OutputError(f"{target}: resuming needs an input file that reads the same twice, not stdin or a pipe", settings="resume")
+    try:
+        earlier = json.loads(about.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = None
+    if not isinstance(earlier, dict):
+        raise OutputError(
+            f"{target}: cannot tell what input and options the partial output was made from; start over",
+            settings="resume",
+        )
+    changed = [name for name in sorted(set(identity) | set(earlier)) if identity.get(name) != earlier.get(name)]
+    if changed:
+        raise OutputError(
+            f"{target}: the partial output was made from {_describe(earlier, changed)}, not {_describe(identity, changed)}; "
+            "resume with the same input and options, or start over",
+            settings="resume",
+        )
+
+
+def _describe(identity: Mapping[str, Any], names: Sequence[str]) -> str:
+    return ", ".join(f"{name} {identity.get(name)!r}" for name in names)
+
+
+def complete_records(path: str | Path, fmt: str) -> int:
+    """How many whole records a partial JSONL or CSV file holds."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as stream:
+        return len(_complete_records(stream, fmt))
+
+
+def _complete_records(stream: IO[str], fmt: str) -> list[dict[str, str]]:
     """The whole records at the start of a partial JSONL or CSV file."""
     import csv
     import io
     import json
 
-    text = partial.read_text(encoding="utf-8", errors="replace")
+    stream.seek(0)
+    text = stream.read()
     if fmt == "jsonl":
         lines = text.split("\n")[:-1]  # the part after the last newline is unfinished
         records = []

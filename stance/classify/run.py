@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from stance.classify.writers import check_format, write_results
 from stance.errors import OutputError
 from stance.extract import open_comments
 from stance.extract.thread import Thread
-from stance.files import atomic_file, resumable_file
+from stance.files import atomic_file, input_identity, partial_path, resumable_file
 from stance.model.classifier import StanceClassifier
 
 
@@ -45,12 +45,14 @@ def classify_file(
     JSONL/CSV comment files are read, classified and written a chunk at a time, so memory stays
     flat. A JSONL or CSV output file grows as ``<output>.partial`` and takes its name only when
     complete; after an interruption ``resume=True`` keeps the records written so far and classifies
-    only the rest, so no record is written twice. Other outputs are written atomically at the end.
+    only the rest, so no record is written twice (records are written in input order, so those kept
+    are the first comments; the input and options must be the ones that wrote them). Other
+    outputs are written atomically at the end. A second run writing the same output is refused.
     """
     check_format(fmt)
     thread, comments = open_comments(page, input_format, columns)
 
-    def results(skip: frozenset[tuple[str, str | None]] = frozenset()) -> Iterator[CommentStance]:
+    def results(skip: int = 0) -> Iterator[CommentStance]:
         return classify_comments(
             comments, classifier, target, default_target=thread.default_target(),
             include_removed=include_removed, skip=skip, progress=progress, fallback_source=thread.source,
@@ -58,11 +60,37 @@ def classify_file(
 
     if output == "-":
         return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, sys.stdout), 0)
-    if fmt not in ("jsonl", "csv"):
-        with atomic_file(Path(output)) as stream:
-            summary = write_results(results(), classifier.tasks, fmt, stream)
-        return ClassifyOutcome(thread, summary, 0)
-    with resumable_file(output, fmt, resume=resume) as (stream, earlier):
+    try:
+        if fmt not in ("jsonl", "csv"):
+            with atomic_file(Path(output)) as stream:
+                summary = write_results(results(), classifier.tasks, fmt, stream)
+            return ClassifyOutcome(thread, summary, 0)
+        settings = {"target": target, "input_format": input_format, "columns": dict(columns or {}),
+                    "include_removed": include_removed, "format": fmt}
+        return _write_resumable(output, fmt, resume, classifier, thread, results, run_identity(page, classifier, settings))
+    except OSError as err:  # a full disk, a place that takes no files: one line, what was kept, no traceback
+        kept = partial_path(output)
+        where = f"; the records written so far are in {kept}, and --resume continues once it can write" if kept.exists() else ""
+        raise OutputError(f"{output}: cannot write ({err.strerror or err}){where}") from None
+
+
+def run_identity(page: str, classifier: StanceClassifier, settings: Mapping[str, object]) -> dict[str, object] | None:
+    """What decides a run's records: the input file (None for a pipe or stdin, which cannot be
+    resumed), the model and the options. A resume continues only a run with the same."""
+    found = input_identity(page)
+    return {"input": found, "model": classifier.source, "precision": classifier.precision, **settings} if found else None
+
+
+def _write_resumable(
+    output: str,
+    fmt: str,
+    resume: bool,
+    classifier: StanceClassifier,
+    thread: Thread,
+    results: Callable[[int], Iterator[CommentStance]],
+    identity: dict[str, object] | None,
+) -> ClassifyOutcome:
+    with resumable_file(output, fmt, resume=resume, identity=identity) as (stream, earlier):
         written = {task for task, key in (("stance", "label"), ("sentiment", "sentiment")) if earlier and key in earlier[0]}
         if earlier and written != set(classifier.tasks):
             raise OutputError(
@@ -70,9 +98,8 @@ def classify_file(
                 f"{' and '.join(sorted(classifier.tasks))}; resume with the model that began the run, or start over",
                 settings=("model", "force"),
             )
-        done = frozenset((str(record.get("id")), record.get("source") or None) for record in earlier)
         summary = write_results(
-            results(done), classifier.tasks, fmt, stream, header=not earlier,
+            results(len(earlier)), classifier.tasks, fmt, stream, header=not earlier,
             earlier=Counter((record.get("label"), record.get("sentiment")) for record in earlier),
         )
     return ClassifyOutcome(thread, summary, len(earlier))

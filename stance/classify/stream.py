@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from stance.errors import InputError
@@ -85,7 +86,7 @@ def classify_comments(
     *,
     default_target: str = "",
     include_removed: bool = False,
-    skip: Container[tuple[str, str | None]] = (),
+    skip: int = 0,
     chunk_size: int = 4096,
     progress: bool = False,
     fallback_source: str | None = None,
@@ -93,11 +94,11 @@ def classify_comments(
     """Classify comments as they come, ``chunk_size`` at a time, yielding results in input order.
 
     Memory stays flat however many comments the iterable yields: one chunk is classified in a
-    background thread while the next is read and the previous one's results are consumed. Comments
-    whose ``(id, source)`` is in ``skip`` (already classified by an interrupted run) are passed over.
+    background thread while the next is read and the previous one's results are consumed. The first
+    ``skip`` comments to classify (those an interrupted run already wrote) are passed over.
     """
     check_target(target)
-    kept = (c for c in comments if (include_removed or not c.removed) and (c.id, c.source) not in skip)
+    kept = islice((c for c in comments if include_removed or not c.removed), skip, None)
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(err.exit_code)
 
 
+
 def flag_hint(err: StanceError) -> str:
     """The flags for the settings an error names, e.g. `` (--force)``: library errors stay neutral, the
     command line adds its own words at its edge."""

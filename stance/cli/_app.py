@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -55,6 +56,15 @@ def stderr_is_terminal() -> bool:
 def echo_log(message: str) -> None:
     """Logs go to stderr; stdout is for data."""
     typer.echo(message, err=True)
+
+
+def stop_interrupted(message: str) -> NoReturn:
+    """After Ctrl-C: say what was kept, and exit (130) at once rather than wait for work still
+    running in a worker thread, which the interpreter would join at exit. Outputs are closed by now."""
+    echo_log(message)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 # Options that every command reading a page shares.

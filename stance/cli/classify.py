@@ -19,6 +19,7 @@ from stance.cli._app import (
     app,
     echo_log,
     stderr_is_terminal,
+    stop_interrupted,
 )
 
 
@@ -76,7 +77,7 @@ def classify(
     from stance.classify.run import classify_file
     from stance.classify.stream import check_target
     from stance.classify.writers import check_format, format_for_path
-    from stance.files import check_writable, partial_path
+    from stance.files import check_writable, complete_records, partial_path
     from stance.model.classifier import StanceClassifier
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
@@ -89,10 +90,18 @@ def classify(
     classifier = StanceClassifier.from_pretrained(
         model, batch_size=batch_size, precision=precision, device=device, threads=threads
     )
-    outcome = classify_file(
-        page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
-        include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),
-    )
+    try:
+        outcome = classify_file(
+            page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
+            include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),
+        )
+    except KeyboardInterrupt:
+        if output == "-":
+            stop_interrupted("stopped: the comments not yet written are not classified")
+        kept = partial_path(output)
+        if kept.exists():
+            stop_interrupted(f"stopped: {complete_records(kept, fmt)} records are in {kept}; the same command with --resume continues")
+        stop_interrupted(f"stopped: nothing written to {output}")
     if outcome.thread.comments:
         echo_log(f"{page}: {outcome.thread.describe()}")
     if outcome.resumed:

@@ -30,7 +30,7 @@ def export(
     from stance.files import check_writable
     from stance.model.classifier import StanceClassifier
 
-    check_writable(output, force)
+    check_writable(output, force, folder=True)
     classifier = StanceClassifier.from_pretrained(model)
     (classifier.only(task) if task else classifier).save_pretrained(output)
     echo_log(f"exported {model} to {output}")

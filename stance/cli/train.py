@@ -25,6 +25,7 @@ from stance.cli._app import (
     app,
     echo_log,
     stderr_is_terminal,
+    stop_interrupted,
 )
 
 
@@ -85,7 +86,7 @@ def train(
         learning_rate=learning_rate, max_length=max_length, seed=seed, device=device, threads=threads,
     )
     if not resume:
-        check_writable(output, force)
+        check_writable(output, force, folder=True)
     columns = {
         "text_column": text_column, "label_column": label_column, "target_column": target_column, "sentiment_column": sentiment_column,
     }
@@ -93,10 +94,13 @@ def train(
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
     start = config.init_from or config.base_model
     echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}, starting from {start}")
-    result = run_training(
-        examples, output, config, validation=held_out, resume=resume, force=force, compact=compact,
-        data_description={"data": data}, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())],
-    )
+    try:
+        result = run_training(
+            examples, output, config, validation=held_out, resume=resume, force=force, compact=compact,
+            data_description={"data": data}, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())],
+        )
+    except KeyboardInterrupt:
+        stop_interrupted("stopped: the same command with --resume continues from the last checkpoint (one per epoch)")
     echo_log(f"model written to {result.output_dir}")
     typer.echo(" ".join(f"{name}={value:.3f}" for name, value in result.metrics.items()))
     typer.echo(result.report)

@@ -192,8 +192,8 @@ def _open_input(name: str) -> IO[bytes]:
     """The input's bytes, gzip undone, from one opening of the file (or stdin for ``-``)."""
     try:
         raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 (returned)
-    except OSError as err:
-        raise InputError(f"{name}: cannot read ({err.strerror or err})") from None
+    except (OSError, ValueError) as err:  # ValueError: a null byte in the name
+        raise InputError(f"{name}: cannot read ({getattr(err, 'strerror', None) or err})") from None
     magic = _read(raw, 2, name)
     stream = io.BufferedReader(_Prefixed(magic, raw))
     return gzip.GzipFile(fileobj=stream, mode="rb") if magic == b"\x1f\x8b" else stream

@@ -66,6 +66,7 @@ class StanceClassifier:
         self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads, threads)
         self.temperatures = _temperatures(temperature, self.tasks)
         self.base_model = base_model or self.backend.name_or_path
+        self.source: str | None = None  # where from_pretrained loaded it: a resolved directory or a hub name
         self.tokenizer = tokenizer
         self.max_length = min(max_length, self.backend.max_positions or max_length)
         # Keep at least half the window for the comment, and the overlap under that half.
@@ -150,9 +151,12 @@ class StanceClassifier:
                 local_dir, base if base and base.is_dir() else None, settings.main_task if settings else "stance",
                 lambda: load_torch_model(source, settings),
             )
-            return cls(model, tokenizer, **options)
-        model, tokenizer, heads = load_torch_model(source, settings)
-        return cls(model, tokenizer, heads=heads, **options)
+            classifier = cls(model, tokenizer, **options)
+        else:
+            model, tokenizer, heads = load_torch_model(source, settings)
+            classifier = cls(model, tokenizer, heads=heads, **options)
+        classifier.source = str(local_dir.resolve()) if local_dir.is_dir() else source
+        return classifier
 
     def save_pretrained(
         self, directory: str | Path, *, card: str | None = None, storage: str = "full", delta_rank: int = 64

@@ -31,6 +31,7 @@ ONNX_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.json"
 TASKS_FILE = "tasks.json"  # each task's labels, in the order of the graph's outputs
+CHECKSUM_FILE = "checksum.json"  # size and SHA-256 of the graph, recorded at export and checked at every load
 EXPORT_RECIPE = "eager-torchscript-opset17+dynamic-int8-per-channel-matmul-only+task-heads"  # part of the cache key: change it to rebuild caches
 
 
@@ -136,6 +137,12 @@ def export_int8(model: Any, tokenizer: Any, directory: Path, task: str = "stance
     tasks = {task: own} | {name: head.labels for name, head in (heads or {}).items()}
     (directory / TASKS_FILE).write_text(json.dumps(tasks), encoding="utf-8")
     rust_tokenizer(tokenizer).save(str(directory / TOKENIZER_FILE))
+    (directory / CHECKSUM_FILE).write_text(json.dumps(_fingerprint(directory / ONNX_FILE)), encoding="utf-8")
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as handle:
+        return {"size": os.fstat(handle.fileno()).st_size, "sha256": hashlib.file_digest(handle, "sha256").hexdigest()}
 
 
 def export_fp32(model: Any, tokenizer: Any, path: Path, heads: Mapping[str, TaskHead] | None = None) -> None:
@@ -209,14 +216,17 @@ def _model_files(directory: Path) -> list[Path]:
 
 
 def open_export(directory: Path) -> tuple[OnnxBackend, Any]:
-    """The model and the Rust tokenizer of an export written by :func:`export_int8`."""
+    """The model and the Rust tokenizer of an export written by :func:`export_int8`; a graph whose
+    size or checksum differs from those recorded at export is refused (ModelError)."""
     from tokenizers import Tokenizer
 
+    if _fingerprint(directory / ONNX_FILE) != json.loads((directory / CHECKSUM_FILE).read_text(encoding="utf-8")):
+        raise ModelError(f"{directory / ONNX_FILE}: changed since it was exported (its checksum differs)")
     return OnnxBackend(directory), Tokenizer.from_file(str(directory / TOKENIZER_FILE))
 
 
 def is_complete_export(directory: Path) -> bool:
-    return all((directory / name).is_file() for name in (ONNX_FILE, CONFIG_FILE, TASKS_FILE, TOKENIZER_FILE))
+    return all((directory / name).is_file() for name in (ONNX_FILE, CONFIG_FILE, TASKS_FILE, TOKENIZER_FILE, CHECKSUM_FILE))
 
 
 @contextmanager

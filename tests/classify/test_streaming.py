@@ -14,7 +14,7 @@ import pytest
 from conftest import kill_when, run
 
 from stance.classify.run import classify_file
-from stance.files import partial_path
+from stance.files import complete_records, partial_path
 from stance.model.classifier import StanceClassifier
 
 
@@ -31,23 +31,64 @@ def records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def _interrupt_when_written(command: list[str], output: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``command``, press Ctrl-C (SIGINT) once its partial output holds something, and return how it ended."""
+    import signal
+    import time
+
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+    partial = partial_path(output)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline and not (partial.exists() and partial.stat().st_size > 0):
+        time.sleep(0.02)
+    if process.poll() is not None:
+        pytest.skip("the run finished before it could be interrupted")
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)  # at once, not after the chunk in hand
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
-def test_resume_keeps_whole_records_and_classifies_only_the_rest(suffix: str, tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
-    source = comment_file(tmp_path / "comments.jsonl", 50)
-    reference, output = tmp_path / f"reference{suffix}", tmp_path / f"out{suffix}"
-    # fp32: int8 scores move slightly with the batch a comment shares, and a resumed run batches differently.
+def test_an_interrupted_run_says_what_it_kept_and_resumes_from_any_spelling_of_the_input(
+    suffix: str, tiny_classifier_dir: Path, tmp_path: Path, capsys
+) -> None:
+    source = comment_file(tmp_path / "comments.jsonl", 20000)
+    reference, output = tmp_path / f"reference{suffix}", tmp_path / "sub" / f"out{suffix}"
+    (tmp_path / "sub").mkdir()
     args = ["--model", str(tiny_classifier_dir), "--target", "the plan", "--precision", "fp32"]
     assert run(["classify", str(source), "-o", str(reference), *args], capsys)[0] == 0
-    full = reference.read_text(encoding="utf-8")
-    # An interrupted run: 20 whole records, then one cut off half-way.
-    lines = full.splitlines(keepends=True)
-    kept = 21 if suffix == ".csv" else 20  # CSV has a header line
-    partial_path(output).write_text("".join(lines[:kept]) + lines[kept][: len(lines[kept]) // 2], encoding="utf-8")
-    code, _, err = run(["classify", str(source), "-o", str(output), *args, "--resume"], capsys)
-    assert code == 0 and "kept 20 records" in err and "50 comments" in err
-    assert not partial_path(output).exists()
-    assert [r["id"] for r in records(output)] == [f"c{i}" for i in range(50)]
+    stopped = _interrupt_when_written([sys.executable, "-m", "stance", "classify", "../comments.jsonl", "-o", output.name, *args],
+                                      output, cwd=tmp_path / "sub")
+    assert stopped.returncode == 130 and not output.exists()
+    kept = complete_records(partial_path(output), suffix[1:])
+    assert f"stopped: {kept} records are in {partial_path(output).name}; the same command with --resume continues" in stopped.stderr
+    with open(partial_path(output), "a", encoding="utf-8") as handle:  # a record cut off half-way by a kill
+        handle.write('{"id": "c99' if suffix == ".jsonl" else "c99,half a")
+    # Resumed from another folder, with the input's path spelled another way.
+    code, _, err = run(["classify", str(source.resolve()), "-o", str(output), *args, "--resume"], capsys)
+    assert code == 0 and f"kept {kept} records" in err and "20000 comments" in err
+    assert not partial_path(output).exists() and not list(output.parent.glob("*.partial*"))
+    assert [r["id"] for r in records(output)] == [f"c{i}" for i in range(20000)]
     assert [r["label"] for r in records(output)] == [r["label"] for r in records(reference)]
+
+
+def test_a_resume_with_another_input_or_other_options_is_refused_and_keeps_the_records(
+    tiny_classifier_dir: Path, tmp_path: Path, capsys
+) -> None:
+    source = comment_file(tmp_path / "comments.jsonl", 20000)
+    output = tmp_path / "out.jsonl"
+    args = ["--model", str(tiny_classifier_dir), "--target", "the plan"]
+    assert _interrupt_when_written([sys.executable, "-m", "stance", "classify", str(source), "-o", str(output), *args],
+                                   output).returncode == 130
+    kept = complete_records(partial_path(output), "jsonl")
+    code, _, err = run(["classify", str(source), "-o", str(output), "--model", str(tiny_classifier_dir), "--target", "a plan",
+                        "--resume"], capsys)
+    assert code == 5 and "was made from target 'the plan', not target 'a plan'" in err and "(--resume)" in err
+    with open(source, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "late", "text": "a comment added since"}) + "\n")
+    code, _, err = run(["classify", str(source), "-o", str(output), *args, "--resume"], capsys)
+    assert code == 5 and "made from input {" in err and "resume with the same input and options, or start over" in err
+    assert complete_records(partial_path(output), "jsonl") == kept and not output.exists()
 
 
 def test_an_existing_output_is_not_overwritten_and_no_partial_is_left(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
@@ -107,19 +148,18 @@ def test_a_bad_record_later_on_still_hands_back_the_chunks_classified_before_it(
     assert results == [str(i) for i in range(8)]  # the two whole chunks read before the bad line
 
 
-def test_a_run_begun_by_a_model_with_other_outputs_is_not_resumed_by_this_one(
+def test_a_run_begun_by_another_model_is_not_resumed_by_this_one(
     tiny_classifier_dir: Path, tiny_stance_only_dir: Path, tmp_path: Path, capsys
 ) -> None:
-    source = comment_file(tmp_path / "comments.jsonl", 10)
+    source = comment_file(tmp_path / "comments.jsonl", 20000)
     output = tmp_path / "out.csv"
     args = ["--target", "the plan", "--precision", "fp32"]
-    assert run(["classify", str(source), "-o", str(output), "--model", str(tiny_stance_only_dir), *args], capsys)[0] == 0
-    partial_path(output).write_text("".join(output.read_text(encoding="utf-8").splitlines(keepends=True)[:5]), encoding="utf-8")
-    output.unlink()
+    command = [sys.executable, "-m", "stance", "classify", str(source), "-o", str(output), "--model", str(tiny_stance_only_dir), *args]
+    assert _interrupt_when_written(command, output).returncode == 130
+    kept = complete_records(partial_path(output), "csv")
     code, _, err = run(["classify", str(source), "-o", str(output), "--model", str(tiny_classifier_dir), *args, "--resume"], capsys)
-    assert code == 5 and "the records written so far hold stance, this model gives sentiment and stance" in err
-    kept = list(csv.DictReader(io.StringIO(partial_path(output).read_text(encoding="utf-8"))))
-    assert len(kept) == 4 and not output.exists()  # the earlier records are kept for a proper resume
+    assert code == 5 and f"was made from model '{tiny_stance_only_dir.resolve()}', not model '{tiny_classifier_dir.resolve()}'" in err
+    assert complete_records(partial_path(output), "csv") == kept and not output.exists()  # kept for a proper resume
 
 
 def _classify_cli(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
@@ -164,3 +204,50 @@ def test_a_pipe_opened_by_path_is_sniffed_and_read_from_one_opening(
     )
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["c0", "c1", "c2", "c3"]
+
+
+def test_a_second_run_writing_the_same_output_is_refused_while_the_first_writes(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    from stance.files import resumable_file
+
+    source = comment_file(tmp_path / "comments.jsonl", 5)
+    output = tmp_path / "out.jsonl"
+    with resumable_file(output, "jsonl", resume=False) as (stream, _):  # a first run, still writing
+        stream.write('{"id": "first"}\n')
+        for force in ([], ["--force"]):
+            done = _classify_cli([str(source), "--target", "t", "--model", str(tiny_classifier_dir), "-o", str(output), *force])
+            assert done.returncode == 5, done.stderr
+            assert done.stderr == f"stance: error: {output}: another run is writing it now ({partial_path(output)} is locked); wait for it, or write elsewhere\n"
+    assert records(output) == [{"id": "first"}]  # the first run's output, whole and alone
+
+
+def test_unwritable_outputs_are_one_line_errors_with_nothing_left_behind(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    source = comment_file(tmp_path / "comments.jsonl", 3)
+    args = ["classify", str(source), "--target", "t", "--model", str(tiny_classifier_dir)]
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    code, _, err = run([*args, "-o", str(folder), "--force"], capsys)
+    assert code == 5 and err == f"stance: error: {folder}: is a folder; name a file to write\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "comments.jsonl"]
+    code, _, err = run([*args, "-o", str(tmp_path / "missing-file" / "x" / "\0bad.jsonl")], capsys)
+    assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
+    if Path("/proc/self").exists():
+        code, _, err = run([*args, "-o", "/proc/foo.jsonl"], capsys)
+        assert code == 5 and err.startswith("stance: error: /proc/foo.jsonl: ") and err.count("\n") == 1
+
+
+def test_a_full_disk_is_a_one_line_error_that_keeps_what_can_be_resumed(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        source = comment_file(tmp_path / "comments.jsonl", 3000)
+        output = small / "out.jsonl"
+        code, _, err = run(["classify", str(source), "--target", "t", "--model", str(tiny_classifier_dir), "-o", str(output)], capsys)
+        assert code == 5 and err.count("\n") == 1
+        assert f"{output}: cannot write (No space left on device)" in err
+        assert not output.exists()
+        if partial_path(output).exists():  # whole records there: kept, and the message says how to continue
+            assert complete_records(partial_path(output), "jsonl") > 0 and "--resume continues once it can write" in err
+    finally:
+        subprocess.run(["umount", str(small)], capture_output=True)

@@ -128,3 +128,34 @@ def test_predict_sees_a_recalibrated_model(copy_tiny_classifier: CopyModel, tmp_
     after = predict("a comment", target="t", model=str(model))
     assert max(after.scores.values()) < max(before.scores.values())  # a high temperature flattens the scores
     assert max(after.scores.values()) == pytest.approx(1 / len(after.scores), abs=0.01)
+
+
+def test_an_int8_export_changed_on_disk_is_rebuilt_not_trusted(copy_tiny_classifier: CopyModel, tmp_path: Path) -> None:
+    from stance.model.onnx import ONNX_FILE, cached_export
+
+    model = copy_tiny_classifier(tmp_path / "model")
+    texts = ["I love this plan", "I hate this plan", "no opinion"]
+    before = StanceClassifier.from_pretrained(model, precision="int8").predict_proba(texts, "the plan")
+    graph = cached_export(model) / ONNX_FILE
+    data = bytearray(graph.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = bytes(4096)  # same size, other bytes
+    graph.write_bytes(bytes(data))
+    after = StanceClassifier.from_pretrained(model, precision="int8").predict_proba(texts, "the plan")
+    assert graph.read_bytes() != bytes(data)  # rebuilt at load
+    assert after == pytest.approx(before, abs=1e-6)
+
+
+def test_folders_a_killed_build_left_are_removed_by_the_next(tmp_path: Path) -> None:
+    from stance.files import atomic_directory
+
+    target = tmp_path / "my-model"
+    dead = tmp_path / ".my-model.partial-999999999-abc_12"  # no process has that id
+    older = tmp_path / ".my-model.partial-k2j3h4"  # from a version without the process id
+    alive = tmp_path / f".my-model.partial-{os.getpid()}-zz9"  # a build still running
+    other = tmp_path / ".other.partial-999999999-abc"
+    for folder in (dead, older, alive, other):
+        (folder / "part").mkdir(parents=True)
+    with atomic_directory(target) as building:
+        (building / "config.json").write_text("{}")
+    assert (target / "config.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, alive.name, other.name])
