@@ -11,10 +11,12 @@ from stance.errors import ConfigError, ModelError
 
 PRECISIONS = ("fp32", "bf16", "int8")
 CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that holds the accuracy bound, int8
-# Windows per batch that ran fastest on 2 cores (int8: a sweep of `stance classify --batch-size N`
-# on 20,000 comments, in issue 5's note): int8 runs one small batch per core; torch splits each
-# batch across the cores and wants bigger ones.
-BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 8}
+# Windows per batch. Torch splits each batch across the cores and wants big ones (fastest on 2 cores).
+# int8 runs one batch per core and quantises each batch's activations over the batch's own range, so
+# a window's scores would depend on the windows beside it: one window per batch makes every comment's
+# scores the same whatever it is classified with, at 3-7 % of the speed of batches of 8
+# (scripts/bench_speed.py).
+BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 1}
 
 
 def resolve_precision(precision: str, device: str = "cpu") -> str:

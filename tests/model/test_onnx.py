@@ -43,6 +43,16 @@ def test_int8_labels_and_scores_come_from_the_export(tiny_classifier_dir: Path, 
         assert int8.predict_proba(TEXTS, "the plan", task=task) == pytest.approx(fp32.predict_proba(TEXTS, "the plan", task=task), abs=0.01)
 
 
+def test_int8_gives_a_comment_the_same_scores_whatever_it_is_classified_with(int8: StanceClassifier) -> None:
+    alone = [int8.predict_proba([text], "the plan")[0] for text in TEXTS]
+    together = int8.predict_proba(TEXTS[::-1] + ["another comment, much longer than the rest " * 9], "the plan")[:4][::-1]
+    assert int8.batch_size == 1
+    assert all((a == b).all() for a, b in zip(alone, together, strict=True))  # identical, not merely close
+    batched = StanceClassifier(int8.backend, int8.tokenizer, precision="int8", batch_size=8)
+    mixed = batched.predict_proba(TEXTS[::-1] + ["another comment, much longer than the rest " * 9], "the plan")[:4][::-1]
+    assert not all((a == b).all() for a, b in zip(alone, mixed, strict=True))  # batches of 8 share a quantisation range
+
+
 def test_the_export_is_cached_by_content_and_rebuilt_when_the_model_changes(tiny_classifier_dir: Path, copy_tiny_classifier: CopyModel, int8: StanceClassifier, tmp_path: Path) -> None:
     assert (cached_export(tiny_classifier_dir) / ONNX_FILE).is_file()
     changed = tmp_path / "changed"
