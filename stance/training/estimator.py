@@ -116,7 +116,7 @@ class StanceEstimator(ClassifierMixin, BaseEstimator):
         output_dir, cleanup = self._new_model_dir()
         try:
             with quiet_transformers():
-                result = train(examples, output_dir, config, progress=False, force=True)
+                result = train(examples, output_dir, config, force=True)
                 classifier = StanceClassifier.from_pretrained(output_dir)
         except BaseException:
             if cleanup is not None:
