@@ -36,8 +36,12 @@ def read_text(path: str | Path) -> str:
     The input is opened once, so a pipe or FIFO reads as a file does."""
     name = str(path)
     with _open_input(name) as handle:
-        data = _read(handle, MAX_INPUT_BYTES + 1, name)
-    return decode_text(data, name)
+        return _whole_text(handle, name)
+
+
+def _whole_text(handle: IO[bytes], name: str) -> str:
+    """The rest of an open input as text, refused past :data:`MAX_INPUT_BYTES`."""
+    return decode_text(_read(handle, MAX_INPUT_BYTES + 1, name), name)
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -150,7 +154,7 @@ def open_comments(
         fmt = input_format or sniff_format(name, head, whole=whole)
         if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed
             with stream:
-                thread = _parse_thread(decode_text(_read(stream, MAX_INPUT_BYTES + 1, name), name), name, fmt, columns)
+                thread = _parse_thread(_whole_text(stream, name), name, fmt, columns)
             return thread, iter(thread.comments)
     except BaseException:
         handle.close()
