@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import argparse
 
-from shared_data import REPO, arc, corpus_split, tweeteval
+from shared_data import arc, corpus_split, seed_page_line, tweeteval
 
 from stance.evaluation.baselines import tfidf_logreg
 from stance.evaluation.metrics import headline_scores
-from stance.extract import read_thread
 from stance.model.classifier import StanceClassifier
-
-SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
-SEED_EXPECTED = ["support", "support", "support", "oppose", "mixed"]
 
 
 def main() -> None:
@@ -44,11 +40,8 @@ def main() -> None:
         print(f"{name:16}{len(rows):>6}{100 * model['macro_f1']:>10.1f}{mixed:>10}"
               f"{100 * model['f1_support_oppose']:>12.1f}{100 * base['macro_f1']:>20.1f}")
 
-    if SEED_PAGE.exists():
-        thread = read_thread(SEED_PAGE)
-        got = [p.label for p in classifier.predict([c.text for c in thread.comments], thread.default_target())]
-        correct = sum(g == e for g, e in zip(got, SEED_EXPECTED))
-        print(f"seed page: {correct} of {len(SEED_EXPECTED)} ({', '.join(got)})")
+    if seed := seed_page_line(classifier):
+        print(seed)
 
     if args.full:
         rows = sets["all validation"]

@@ -21,14 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_data import REPO, corpus_split, tweeteval
+from shared_data import SEED_PAGE, corpus_split, tweeteval
 
 from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.precision import PRECISIONS
-
-SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
-
 
 # Runs a command and prints its peak RSS. Measuring from here would be wrong: a child forked from this
 # process (which holds loaded models) starts with this process's resident pages in its ru_maxrss.

@@ -14,6 +14,8 @@ from stance.training.labels import normalize_label
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
+SEED_EXPECTED = ["support", "support", "support", "oppose", "mixed"]  # ../shared/README.md
 
 
 def corpus_split(split: str) -> list[LabelledComment]:
@@ -24,7 +26,10 @@ def corpus_split(split: str) -> list[LabelledComment]:
 def tweeteval_sentiment(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
     """TweetEval sentiment (SemEval-2017 4A; its train split is a rebuilt stand-in, see its SOURCE.md):
     sentiment only, no target. ``limit`` keeps a seeded random sample of that many rows."""
-    rows = load_labelled(BENCHMARKS / "tweeteval_sentiment" / f"{split}.jsonl", label_column="none", sentiment_column="label")
+    rows = [
+        LabelledComment(text=row["text"], label=None, sentiment=normalize_label(row["label"], "sentiment"))
+        for row in _jsonl(BENCHMARKS / "tweeteval_sentiment" / f"{split}.jsonl")
+    ]
     return _sample(rows, limit, seed)
 
 
@@ -73,3 +78,64 @@ def arc(split: str, validation_share: int = 10, max_words: int | None = None) ->
                 text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
                 rows.append(LabelledComment(text=text, label=normalize_label(row["label"]), target=row["target"]))
     return rows
+
+
+def _jsonl(path: Path) -> list[dict]:
+    import json
+
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def pstance(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
+    """P-Stance: tweets about Trump, Biden or Sanders, favor/against (no neutral), grouped by target."""
+    rows = [
+        LabelledComment(text=row["text"], label=normalize_label(row["label"]), target=row["target"], group=row["target"])
+        for row in _jsonl(BENCHMARKS / "pstance" / f"{split}.jsonl")
+    ]
+    return _sample(rows, limit, seed)
+
+
+def perspectrum(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
+    """Perspectrum: perspectives that support or undermine a claim (no neutral), split by claim."""
+    labels = {"support": "support", "undermine": "oppose"}
+    rows = [
+        LabelledComment(text=row["text"], label=labels[row["label"]], target=row["target"], group=str(row["claim_id"]))
+        for row in _jsonl(BENCHMARKS / "perspectrum" / f"{split}.jsonl")
+    ]
+    return _sample(rows, limit, seed)
+
+
+def iac(split: str, limit: int | None = None, seed: int = 0, max_words: int | None = None) -> list[LabelledComment]:
+    """IAC 4forums posts: the author's stance on the debate topic (pro/anti/other → support/oppose/neutral;
+    per author, so noisy per post), split by topic. ``max_words`` keeps the start of long posts."""
+    labels = {"pro": "support", "anti": "oppose", "other": "neutral"}
+    rows = []
+    for row in _jsonl(BENCHMARKS / "iac_4forums_stance" / f"{split}.jsonl"):
+        text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
+        if text.strip():
+            rows.append(LabelledComment(text=text, label=labels[row["label"]], target=row["target"], group=row["topic"]))
+    return _sample(rows, limit, seed)
+
+
+def real(split: str) -> list[LabelledComment]:
+    """The real comments we labelled ourselves (data/real, text read from ../shared), both labels."""
+    from real_comments import load_real
+
+    return [
+        LabelledComment(text=c.text, label=row["stance"], target=c.target, sentiment=row["sentiment"], group=c.id.split("/")[0])
+        for c, row in load_real(split)
+    ]
+
+
+def seed_page_line(classifier) -> str | None:
+    """``seed page: 5 of 5 (labels)``: the classifier on the page the product was designed from
+    (None where ../shared is absent)."""
+    from stance.extract import read_thread
+
+    if not SEED_PAGE.exists():
+        return None
+    thread = read_thread(SEED_PAGE)
+    got = [p.label for p in classifier.predict([c.text for c in thread.comments], thread.default_target())]
+    correct = sum(g == e for g, e in zip(got, SEED_EXPECTED))
+    return f"seed page: {correct} of {len(SEED_EXPECTED)} ({', '.join(got)})"
