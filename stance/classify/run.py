@@ -101,5 +101,6 @@ def _write_resumable(
         summary = write_results(
             results(len(earlier)), classifier.tasks, fmt, stream, header=not earlier,
             earlier=Counter((record.get("label"), record.get("sentiment")) for record in earlier),
+            earlier_languages=Counter(record.get("language") for record in earlier),
         )
     return ClassifyOutcome(thread, summary, len(earlier))

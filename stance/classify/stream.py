@@ -38,16 +38,24 @@ class ThreadSummary:
     total: int
     sentiment_counts: dict[str, int] = field(default_factory=dict)
     crosstab: dict[str, dict[str, int]] = field(default_factory=dict)  # stance → sentiment → comments
+    languages: dict[str, int] = field(default_factory=dict)  # comments per detected language (ISO 639-1)
 
     @classmethod
-    def of(cls, pairs: Mapping[tuple[str | None, str | None], int], tasks: Mapping[str, Sequence[str]]) -> ThreadSummary:
-        """The summary of ``pairs`` ((stance, sentiment) → comments) over every label of ``tasks``."""
+    def of(
+        cls,
+        pairs: Mapping[tuple[str | None, str | None], int],
+        tasks: Mapping[str, Sequence[str]],
+        languages: Mapping[str | None, int] | None = None,
+    ) -> ThreadSummary:
+        """The summary of ``pairs`` ((stance, sentiment) → comments) over every label of ``tasks``,
+        and of ``languages`` (language or None where it could not be told → comments)."""
         stance, sentiment = tasks.get("stance", ()), tasks.get("sentiment", ())
         return cls(
             counts={label: sum(n for (s, _), n in pairs.items() if s == label) for label in stance},
             total=sum(pairs.values()),
             sentiment_counts={label: sum(n for (_, f), n in pairs.items() if f == label) for label in sentiment},
             crosstab={s: {f: pairs.get((s, f), 0) for f in sentiment} for s in stance} if stance and sentiment else {},
+            languages={language: n for language, n in (languages or {}).items() if language},
         )
 
     def share(self, label: str, task: str = "stance") -> float:

@@ -36,16 +36,20 @@ def format_for_path(path: str, is_terminal: bool) -> str:
 def write_results(
     results: Iterable[CommentStance], tasks: Mapping[str, Sequence[str]], fmt: str, stream: IO[str],
     *, header: bool = True, earlier: Mapping[tuple[str | None, str | None], int] | None = None,
+    earlier_languages: Mapping[str | None, int] | None = None,
 ) -> ThreadSummary:
     """Write results in ``fmt`` as they come and return the summary of their labels over ``tasks``
-    (each task's labels), plus the ``earlier`` (stance, sentiment) counts of a resumed output. JSONL
-    and CSV stream; a table needs every row first. ``header=False`` continues a CSV file."""
+    (each task's labels) and of their languages, plus the ``earlier`` (stance, sentiment) and
+    language counts of a resumed output. JSONL and CSV stream; a table needs every row first.
+    ``header=False`` continues a CSV file."""
     check_format(fmt)
     pairs: Counter[tuple[str | None, str | None]] = Counter(earlier or {})
+    languages: Counter[str | None] = Counter(earlier_languages or {})
 
     def counted() -> Iterator[CommentStance]:
         for result in results:
             pairs[result.prediction.label, result.prediction.sentiment] += 1
+            languages[result.comment.language] += 1
             yield result
 
     if fmt == "table":
@@ -55,11 +59,11 @@ def write_results(
         _write_table(
             columns,
             [(r.comment.id, r.comment.author or "", _one_line(r.comment.text), *_task_cells(r.prediction, tasks)) for r in rows],
-            stream, footer=ThreadSummary.of(pairs, tasks).describe(),
+            stream, footer=ThreadSummary.of(pairs, tasks, languages).describe(),
         )
     else:
         write_records((_flat_record(result, tasks, fmt) for result in counted()), fmt, stream, header=header)
-    return ThreadSummary.of(pairs, tasks)
+    return ThreadSummary.of(pairs, tasks, languages)
 
 
 def _task_cells(prediction: Prediction, tasks: Mapping[str, Sequence[str]]) -> list[str | tuple[str, str]]:

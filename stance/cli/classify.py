@@ -77,6 +77,7 @@ def classify(
     from stance.classify.run import classify_file
     from stance.classify.stream import check_target
     from stance.classify.writers import check_format, format_for_path
+    from stance.extract.language import unfamiliar_majority
     from stance.files import check_writable, complete_records, partial_path
     from stance.model.classifier import StanceClassifier
 
@@ -110,3 +111,9 @@ def classify(
         echo_log(f"{page}: no comments found")
     elif fmt != "table" or output != "-":
         echo_log(outcome.summary.describe())
+    unfamiliar = unfamiliar_majority(outcome.summary.languages, classifier.languages or [])
+    if classifier.languages and unfamiliar:
+        found = ", ".join(f"{language} {n}" for language, n in unfamiliar.items())
+        echo_log(f"warning: most comments are in a language the model was not trained on ({found} of "
+                 f"{sum(outcome.summary.languages.values())} whose language could be told; it was trained on "
+                 f"{', '.join(classifier.languages)}): their labels are unreliable")

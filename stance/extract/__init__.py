@@ -7,13 +7,14 @@ import io
 import re
 import sys
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from stance.errors import InputError
 from stance.extract.exports import EXPORT_PARSERS, is_cut_json, sniff_export
 from stance.extract.html import parse_html
+from stance.extract.language import detect_language
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import iter_records, parse_records
 from stance.extract.thread import Comment, Thread
@@ -115,7 +116,17 @@ def read_thread(
     ``input_format`` forces one of :data:`INPUT_FORMATS`; ``columns`` renames comment-file columns
     (e.g. ``{"text": "body"}``).
     """
-    return _parse_thread(read_text(path), str(path), input_format, columns)
+    thread = _parse_thread(read_text(path), str(path), input_format, columns)
+    thread.comments = list(_with_language(thread.comments))
+    return thread
+
+
+def _with_language(comments: Iterable[Comment]) -> Iterator[Comment]:
+    """Each comment with its language detected (every reader's comments pass here)."""
+    for comment in comments:
+        if comment.language is None:
+            comment.language = detect_language(comment.text)
+        yield comment
 
 
 def _parse_thread(text: str, name: str, input_format: str | None, columns: Mapping[str, str] | None) -> Thread:
@@ -155,7 +166,7 @@ def open_comments(
         if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed
             with stream:
                 thread = _parse_thread(_whole_text(stream, name), name, fmt, columns)
-            return thread, iter(thread.comments)
+            return thread, _with_language(thread.comments)
     except BaseException:
         handle.close()
         raise
@@ -165,7 +176,7 @@ def open_comments(
     if not head.strip():
         stream.close()
         raise InputError(f"{name}: the file is empty; {_EXPECTED}")
-    return Thread(source=name), iter_records(_lines(stream, name), name, fmt, columns)
+    return Thread(source=name), _with_language(iter_records(_lines(stream, name), name, fmt, columns))
 
 
 class _Prefixed(io.RawIOBase):

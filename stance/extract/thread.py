@@ -21,6 +21,7 @@ class Comment:
     # "deleted" or "spam" where the source flags it, "orphaned" where its article is missing from an
     # export; such comments are not classified
     status: str | None = None
+    language: str | None = None  # ISO 639-1, detected from the text where it is long enough to tell
 
     @property
     def removed(self) -> bool:

@@ -42,6 +42,8 @@ class StanceClassifier:
     the CPU, bf16 or fp32 on a GPU); ``batch_size`` defaults to the fastest measured for the precision;
     ``threads`` is how many CPU threads compute (default: every core the process may use; fewer
     where other jobs share the machine, as threads that fight over cores run many times slower).
+    ``languages`` are those its training comments were written in (stored in ``stance.json``), so
+    that ``stance classify`` can warn about comments in others.
     The runtime is chosen once, here (:func:`~stance.model.backends.make_backend`).
     """
 
@@ -61,12 +63,14 @@ class StanceClassifier:
         precision: str = "fp32",
         device: str = "auto",
         threads: int | None = None,
+        languages: Sequence[str] | None = None,
     ) -> None:
         device, precision = resolve_runtime(device, precision)
         self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads, threads)
         self.temperatures = _temperatures(temperature, self.tasks)
         self.base_model = base_model or self.backend.name_or_path
         self.source: str | None = None  # where from_pretrained loaded it: a resolved directory or a hub name
+        self.languages = list(languages) if languages is not None else None  # trained on (ISO 639-1); None: not known
         self.tokenizer = tokenizer
         self.max_length = min(max_length, self.backend.max_positions or max_length)
         # Keep at least half the window for the comment, and the overlap under that half.
@@ -184,7 +188,7 @@ class StanceClassifier:
         return StanceClassifier(
             model, self.tokenizer, task=task, max_length=self.max_length, max_target_tokens=self.max_target_tokens,
             stride=self.stride, batch_size=self.batch_size, base_model=self.base_model, temperature=self.temperatures[task],
-            precision=self.precision, device=self.device,
+            precision=self.precision, device=self.device, languages=self.languages,
         )
 
     def settings(self) -> ModelSettings:
@@ -201,6 +205,7 @@ class StanceClassifier:
             temperature=self.temperature,
             task=None if self.task == "stance" else self.task,
             heads=further or None,
+            languages=self.languages,
         )
 
     @overload

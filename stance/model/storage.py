@@ -38,7 +38,7 @@ class ModelSettings:
     window sizes it was trained with, the temperature ``stance calibrate`` fitted, how the weights
     are stored (``format``: one of :data:`STORAGES`), the task of the model's own head (``task``:
     stance unless it says sentiment) and its further heads (``heads``: task → ``{"labels": [...],
-    "temperature": t}``, weights in ``heads.safetensors``)."""
+    "temperature": t}``, weights in ``heads.safetensors``) and the ``languages`` it was trained on."""
 
     labels: list[str] = field(default_factory=list)
     base_model: str | None = None
@@ -49,6 +49,7 @@ class ModelSettings:
     format: str | None = None
     task: str | None = None
     heads: dict[str, dict[str, Any]] | None = None
+    languages: list[str] | None = None  # what its training comments were written in (ISO 639-1), where known
 
     @classmethod
     def read(cls, directory: Path) -> ModelSettings | None:
@@ -99,8 +100,8 @@ class ModelSettings:
             handle.write(json.dumps({key: value for key, value in asdict(self).items() if value is not None}, indent=2) + "\n")
 
     def reading(self) -> dict[str, Any]:
-        """The classifier settings stored here (the window sizes, base model, task and temperatures)."""
-        keys = ("max_length", "max_target_tokens", "stride", "base_model")
+        """The classifier settings stored here (the window sizes, base model, languages, task and temperatures)."""
+        keys = ("max_length", "max_target_tokens", "stride", "base_model", "languages")
         stored = {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
         return stored | {"task": self.main_task, "temperature": self.temperatures()}
 
