@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,21 +12,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from stance.model.base import DEFAULT_BASE_MODEL, resolve_base_model
+from stance.training.contrastive import mean_pooled, tune_contrastively
 from stance.training.data import LabelledComment
-
-
-def split_hashtags(text: str) -> str:
-    """``#ProLife`` becomes ``Pro Life``: word pieces read words, not run-together tags."""
-    return re.sub(r"#(\w+)", lambda tag: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag.group(1)), text)
-
-
-def mean_pooled(tokenizer: Any, model: Any, texts: Sequence[str], max_length: int) -> Any:
-    """The mean of the last hidden states over each text's real tokens (a torch tensor, not normalised)."""
-    batch = tokenizer([split_hashtags(text) for text in texts], padding=True, truncation=True,
-                      max_length=max_length, return_tensors="pt")
-    hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(1) / mask.sum(1)
 
 
 def _encoder(name_or_path: str) -> tuple[Any, Any]:
@@ -87,57 +72,29 @@ class ContrastiveConfig:
     seed: int = 42
 
 
-def contrastive_pairs(rows: Sequence[LabelledComment], rounds: int, seed: int = 42) -> list[tuple[int, int, float]]:
-    """``(i, j, similarity)`` pairs of row indices: 1.0 for the same label under the same target, 0.0 for
-    different labels under the same target. A row with no partner of a kind gets no pair of that kind."""
-    rng = random.Random(seed)
-    groups: dict[tuple[str | None, str], list[int]] = {}
-    for i, row in enumerate(rows):
-        groups.setdefault((row.target, row.label), []).append(i)
-    pairs = []
-    for _ in range(rounds):
-        for i, row in enumerate(rows):
-            same = [j for j in groups[(row.target, row.label)] if j != i]
-            other = [j for (target, label), members in groups.items() if target == row.target and label != row.label for j in members]
-            if same:
-                pairs.append((i, rng.choice(same), 1.0))
-            if other:
-                pairs.append((i, rng.choice(other), 0.0))
-    rng.shuffle(pairs)
-    return pairs
-
-
 def tune_sentence_encoder(
     rows: Sequence[LabelledComment], output_dir: str | Path, config: ContrastiveConfig | None = None, *, progress: bool = False
 ) -> Path:
-    """Tune the encoder so that the cosine of a pair's embeddings approaches its similarity; write it to
-    ``output_dir`` (a plain transformers directory, written atomically) and return that path."""
-    import torch
+    """Tune the encoder (``stance.training.contrastive.tune_contrastively``) and write it to
+    ``output_dir`` (a plain transformers directory, written atomically); return that path."""
     from tqdm.auto import tqdm
-    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoModel, AutoTokenizer
 
     from stance.files import atomic_directory
 
     config = config or ContrastiveConfig()
-    torch.manual_seed(config.seed)
     path = resolve_base_model(config.base_model)
     tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
-    pairs = contrastive_pairs(rows, config.rounds, config.seed)
-    batches = [pairs[start:start + config.batch_size] for start in range(0, len(pairs), config.batch_size)]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
-    schedule = get_linear_schedule_with_warmup(optimizer, num_warmup_steps=len(batches) // 10, num_training_steps=len(batches))
-    texts = [row.text for row in rows]
-    model.train()
-    for batch in tqdm(batches, desc="contrastive tuning", unit="batch", disable=not progress):
-        left = mean_pooled(tokenizer, model, [texts[i] for i, _, _ in batch], config.max_length)
-        right = mean_pooled(tokenizer, model, [texts[j] for _, j, _ in batch], config.max_length)
-        similarity = torch.tensor([score for _, _, score in batch], dtype=left.dtype)
-        loss = torch.nn.functional.mse_loss(torch.cosine_similarity(left, right), similarity)
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad()
-    model.eval()
+    with tqdm(desc="contrastive tuning", unit="batch", disable=not progress) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update()
+
+        tune_contrastively(
+            model, tokenizer, rows, rounds=config.rounds, batch_size=config.batch_size, learning_rate=config.learning_rate,
+            max_length=config.max_length, seed=config.seed, on_step=advance,
+        )
     with atomic_directory(output_dir) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)

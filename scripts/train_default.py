@@ -3,10 +3,14 @@ stance head and a sentiment head, stored compactly as its difference from the ba
 per weight matrix, fp16, a few MB).
 
 Training data: our corpus (data/train.jsonl, both labels, repeated --corpus-repeat times as it is
-the target domain), ARC stance pairs (train part of the body_id split), TweetEval stance train,
-TweetEval sentiment train (a seeded sample of --tweeteval-sentiment-rows) and the English comments
-of FanChuan train. Model selection uses only validation data: data/dev.jsonl, the ARC validation
-part, TweetEval stance val, and samples of TweetEval sentiment val and FanChuan val.
+the target domain), the real comments we labelled (data/real train, both labels, repeated
+--real-repeat times), ARC stance pairs (train part of the body_id split), TweetEval stance train,
+seeded samples of P-Stance, Perspectrum and IAC 4forums train, TweetEval sentiment train (a seeded
+sample of --tweeteval-sentiment-rows) and the English comments of FanChuan train (as sentiment).
+Each row keeps its source's label space: a P-Stance tweet (favor/against only) teaches nothing
+about neutral or mixed, so those labels are left out of its loss. Model selection uses only
+validation data: data/dev.jsonl, the ARC validation part, TweetEval stance val, and samples of the
+other sets' val splits. No test split is read.
 
     python scripts/train_default.py --output models/default --force
     python scripts/train_default.py --init-from models/default --epochs 1 --output /tmp/new --force
@@ -18,8 +22,19 @@ import argparse
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 
-from shared_data import arc, corpus_split, fanchuan, tweeteval, tweeteval_sentiment
+from shared_data import (
+    arc,
+    corpus_split,
+    fanchuan,
+    iac,
+    perspectrum,
+    pstance,
+    real,
+    tweeteval,
+    tweeteval_sentiment,
+)
 
 from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
@@ -28,6 +43,20 @@ from stance.training.progress import TrainingProgress
 from stance.training.trainer import train
 
 DEFAULTS = TrainingConfig()
+THREE_WAY = ("support", "oppose", "neutral")
+SENTIMENT_THREE_WAY = ("positive", "negative", "neutral")
+# source → task → the labels it can give, where fewer than the model's four (see the docstring)
+SPACES: dict[str, dict[str, tuple[str, ...]]] = {
+    "corpus": {},
+    "real": {},
+    "arc": {"stance": THREE_WAY},
+    "tweeteval": {"stance": THREE_WAY},
+    "pstance": {"stance": ("support", "oppose")},
+    "perspectrum": {"stance": ("support", "oppose")},
+    "iac": {"stance": THREE_WAY},
+    "tweeteval_sentiment": {"sentiment": SENTIMENT_THREE_WAY},
+    "fanchuan": {"sentiment": SENTIMENT_THREE_WAY},
+}
 
 
 def main() -> None:
@@ -39,13 +68,15 @@ def main() -> None:
     parser.add_argument("--lora-rank", type=int, default=DEFAULTS.lora_rank)
     parser.add_argument("--learning-rate", type=float, default=6e-5)
     parser.add_argument("--corpus-repeat", type=int, default=2)
-    parser.add_argument(
-        "--sources", default="corpus,arc,tweeteval,tweeteval_sentiment,fanchuan", help="training sources, comma-separated"
-    )
+    parser.add_argument("--real-repeat", type=int, default=3)
+    parser.add_argument("--sources", default=",".join(SPACES), help="training sources, comma-separated")
     parser.add_argument("--tweeteval-sentiment-rows", type=int, default=4000, help="sample of TweetEval sentiment train")
-    parser.add_argument("--sentiment-val-rows", type=int, default=500, help="sample of each sentiment validation set")
+    parser.add_argument("--pstance-rows", type=int, default=6000, help="sample of P-Stance train")
+    parser.add_argument("--perspectrum-rows", type=int, default=7000, help="sample of Perspectrum train")
+    parser.add_argument("--iac-rows", type=int, default=3000, help="sample of IAC 4forums train")
+    parser.add_argument("--sentiment-val-rows", type=int, default=500, help="sample of each validation set other than ours, ARC's and TweetEval stance's")
     parser.add_argument("--init-from", default=None, help="a model directory to continue training from (e.g. models/default)")
-    parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC comments")
+    parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC and IAC comments")
     parser.add_argument("--method", choices=["full", "lora"], default=DEFAULTS.method)
     parser.add_argument("--target-dropout", type=float, default=DEFAULTS.target_dropout, help="share of training rows without target")
     parser.add_argument("--resume", action="store_true")
@@ -55,8 +86,12 @@ def main() -> None:
     val_sample = args.sentiment_val_rows
     loaders = {
         "corpus": corpus_split,
+        "real": lambda split: real("train") if split == "train" else [],
         "arc": arc,
         "tweeteval": tweeteval,
+        "pstance": lambda split: pstance(split, val_sample),
+        "perspectrum": lambda split: perspectrum(split, val_sample),
+        "iac": lambda split: iac(split, val_sample, max_words=args.arc_max_words),
         "tweeteval_sentiment": lambda split: tweeteval_sentiment(split, val_sample),
         "fanchuan": lambda split: fanchuan(split, val_sample),
     }
@@ -66,17 +101,21 @@ def main() -> None:
         parser.error(f"unknown --sources {unknown}; choose from {sorted(loaders)}")
     train_loaders = loaders | {
         "arc": lambda split: arc(split, max_words=args.arc_max_words),
+        "pstance": lambda split: pstance(split, args.pstance_rows),
+        "perspectrum": lambda split: perspectrum(split, args.perspectrum_rows),
+        "iac": lambda split: iac(split, args.iac_rows, max_words=args.arc_max_words),
         "tweeteval_sentiment": lambda split: tweeteval_sentiment(split, args.tweeteval_sentiment_rows),
         "fanchuan": fanchuan,
     }
+    repeats = {"corpus": args.corpus_repeat, "real": args.real_repeat}
     sources_train = {
-        name: train_loaders[name]("train") * (args.corpus_repeat if name == "corpus" else 1) for name in chosen
+        name: [replace(row, label_space=SPACES[name]) for row in train_loaders[name]("train")] * repeats.get(name, 1) for name in chosen
     }
-    sources_val = {name: loaders[name]("dev" if name == "corpus" else "val") for name in chosen}
+    sources_val = {name: rows for name in chosen if (rows := loaders[name]("dev" if name == "corpus" else "val"))}
     train_rows = [row for rows in sources_train.values() for row in rows]
     val_rows = [row for rows in sources_val.values() for row in rows]
     description = {
-        f"{name} (train{' x%d' % args.corpus_repeat if name == 'corpus' else ''})": len(rows)
+        f"{name} (train{' x%d' % repeats[name] if name in repeats else ''})": len(rows)
         for name, rows in sources_train.items()
     } | {f"{name} (validation)": len(rows) for name, rows in sources_val.items()}
     print("training rows:", len(train_rows), dict(Counter(r.label for r in train_rows)), dict(Counter(r.sentiment for r in train_rows)))

@@ -125,7 +125,9 @@ DefaultTargetOption = Annotated[str, typer.Option("--target", help="Target for r
 # Options that say how to fine-tune (train, and cross-validation in evaluate); their defaults are the config's.
 TRAINING = TrainingConfig()
 BaseModelOption = Annotated[
-    str, typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache).")
+    str,
+    typer.Option(help="Hugging Face name or directory to fine-tune (offline: must be on disk or in the HF cache), or a "
+                 "trained stance model (e.g. models/default) whose encoder then starts training, with new heads for new labels."),
 ]
 EpochsOption = Annotated[float, typer.Option(help="Passes over the training data.")]
 LearningRateOption = Annotated[Optional[float], typer.Option(help="Default: 5e-5 for full, 5e-4 for lora.")]

@@ -40,9 +40,14 @@ def train(
     init_from: Annotated[
         Optional[str],
         typer.Option(help="Continue from a trained model directory (the bundled one: its path is in `stance info`) "
-                     "instead of the bare base model. Its labels must match DATA's; a task it lacks gets a new head."),
+                     "instead of the bare base model. Its labels must match DATA's; a task it lacks gets a new head. "
+                     "To start from a trained model with other labels, give it as --base-model."),
     ] = None,
-    method: Annotated[str, typer.Option(help="full (all weights) or lora (small adapters).")] = TRAINING.method,
+    method: Annotated[
+        str,
+        typer.Option(help="full (all weights), lora (small adapters) or contrastive (full, after a step on pairs of "
+                     "comments with like and unlike labels: for a few hundred labelled comments or fewer)."),
+    ] = TRAINING.method,
     epochs: EpochsOption = TRAINING.epochs,
     batch_size: Annotated[int, typer.Option(help="Comments per training step.")] = TRAINING.batch_size,
     learning_rate: LearningRateOption = None,

@@ -43,6 +43,12 @@ def head_attribute(model: Any) -> str:
     )
 
 
+def encoder_of(model: Any) -> Any:
+    """The bare transformer inside a sequence classifier (``model.bert``, ``model.roberta``, ...),
+    which returns hidden states rather than logits."""
+    return getattr(model, model.base_model_prefix)
+
+
 def new_head(model: Any, n_labels: int) -> Any:
     """A copy of ``model``'s head whose output layer is new and sized for ``n_labels``."""
     import torch

@@ -14,7 +14,7 @@ from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
 from stance.model.base import DEFAULT_BASE_MODEL
 from stance.model.devices import DEVICES, resolve_threads
 
-METHODS = ("full", "lora")
+METHODS = ("full", "lora", "contrastive")
 
 
 @dataclass
@@ -26,7 +26,9 @@ class TrainingConfig:
 
     base_model: str = DEFAULT_BASE_MODEL
     init_from: str | None = None  # a model directory (e.g. the bundled one) whose encoder and heads training starts from
-    method: Literal["full", "lora"] = "full"  # every weight, or small LoRA adapters
+    # every weight; small LoRA adapters; or every weight after a contrastive step (SetFit's: pairs
+    # of comments with the same or different labels, for a few hundred labelled comments or fewer)
+    method: Literal["full", "lora", "contrastive"] = "full"
     epochs: float = 3.0
     batch_size: int = 16
     learning_rate: float | None = None  # None: 5e-5 for full fine-tuning, 5e-4 for LoRA
@@ -46,6 +48,8 @@ class TrainingConfig:
     lora_rank: int = 16
     lora_alpha: int | None = None  # None: twice the rank
     lora_dropout: float = 0.1
+    contrastive_rounds: int = 2  # passes over the comments, each pairing every one with a like and an unlike comment
+    contrastive_learning_rate: float = 2e-5
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -53,11 +57,12 @@ class TrainingConfig:
         if self.device not in DEVICES:
             raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}", settings="device")
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
-        for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "logging_steps", "lora_rank"):
+        for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "logging_steps", "lora_rank", "contrastive_rounds"):
             _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
         _check(_is_int(self.max_length) and self.max_length >= 16, "max_length", self.max_length, "16 tokens or more")
         _check(_is_int(self.max_target_tokens) and self.max_target_tokens >= 1, "max_target_tokens", self.max_target_tokens, "1 or more")
         _check(self.learning_rate is None or self.learning_rate > 0, "learning_rate", self.learning_rate, "a positive number")
+        _check(self.contrastive_learning_rate > 0, "contrastive_learning_rate", self.contrastive_learning_rate, "a positive number")
         _check(0 < self.validation_fraction < 1, "validation_fraction", self.validation_fraction, "between 0 and 1")
         for name in ("target_dropout", "lora_dropout", "warmup_ratio"):
             _check(0 <= getattr(self, name) < 1, name, getattr(self, name), "from 0 up to 1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +27,10 @@ class LabelledComment:
     group: str = ""  # e.g. the topic or article, for breakdowns and grouped cross-validation
     sentiment: str | None = None
     origin: str = field(default="", compare=False, repr=False)  # "file:line" it was read from, for messages
+    # task → the labels this comment's source can give, where fewer than the model's (a set without
+    # neutral, e.g. P-Stance): training leaves the others out of its loss rather than teaching that
+    # they are wrong (Hardalov et al. 2021, label-adaptive stance detection). Empty: every label.
+    label_space: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def gold(self, task: str) -> str | None:
         """The label for ``task`` (``stance`` or ``sentiment``), or None where the row has none."""

@@ -11,6 +11,7 @@ import torch
 from stance.model.heads import TaskHead, run_with_heads
 
 NO_LABEL = -100  # a comment without a label for a task: no loss, no score for that task
+OUT_OF_SPACE = -1e4  # the logit of a label a comment's source cannot give: no share of the softmax (fits fp16)
 
 
 class MultiTaskModel(torch.nn.Module):
@@ -25,12 +26,23 @@ class MultiTaskModel(torch.nn.Module):
         self.tasks = list(tasks)
 
     def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, token_type_ids: torch.Tensor | None = None
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        label_space: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
+        """``label_space`` (training only): 1 for each label, task after task, that a comment's source
+        can give, 0 for one it cannot; those logits are pushed out of the softmax."""
         # Named parameters, not **inputs: the Trainer keeps only the dataset columns forward() names.
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
         own, further = run_with_heads(self.model, self.task_heads, {k: v for k, v in inputs.items() if v is not None})
-        return {self.tasks[0]: own, **further}
+        logits = {self.tasks[0]: own, **further}
+        if label_space is not None:
+            widths = [logits[task].shape[-1] for task in self.tasks]
+            for task, allowed in zip(self.tasks, torch.split(label_space, widths, dim=-1)):
+                logits[task] = logits[task].masked_fill(allowed == 0, OUT_OF_SPACE)
+        return logits
 
 
 def masked_loss(tasks: list[str], weights: Mapping[str, torch.Tensor | None]) -> Any:

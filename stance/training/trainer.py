@@ -11,12 +11,20 @@ from typing import Any
 
 from stance.errors import ConfigError, DataError, ModelError, OutputError, first_line
 from stance.evaluation.metrics import headline_scores
+from stance.extract.language import main_languages
 from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
 from stance.model.devices import resolve_device, supports_bf16, torch_threads
-from stance.model.heads import TaskHead, new_head
-from stance.model.storage import load_base_classifier, quiet_transformers
+from stance.model.heads import (
+    TaskHead,
+    encoder_of,
+    head_attribute,
+    new_head,
+    swap_in_head,
+)
+from stance.model.storage import ModelSettings, load_base_classifier, quiet_transformers
 from stance.training.config import TrainingConfig
+from stance.training.contrastive import tune_contrastively
 from stance.training.data import (
     LabelledComment,
     check_label_set,
@@ -86,10 +94,17 @@ def train(
         train_data = drop_targets(train_data, config.target_dropout, config.seed)
 
     classifier = _initial_classifier(config, labels)
+    classifier.languages = main_languages(e.text for e in train_data)
+    last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
+    if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
+        with torch_threads(classifier.backend.threads):
+            tune_contrastively(
+                encoder_of(classifier.model), classifier.tokenizer, train_data, task=tasks[0], rounds=config.contrastive_rounds,
+                batch_size=config.batch_size, learning_rate=config.contrastive_learning_rate, seed=config.seed,
+            )
     trainer = _build_trainer(classifier, train_data, validation, config, checkpoints)
     for callback in callbacks:
         trainer.add_callback(callback)
-    last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     # Its notes (checkpoint sorting, ...) are for library developers.
     with quiet_transformers(), torch_threads(classifier.backend.threads):
         trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
@@ -109,8 +124,8 @@ def train(
         tasks=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
         compact=compact,
     )
-    # An adapter is stored against the bare base model, so one trained on top of init_from is stored as a delta.
-    storage = ("adapter" if config.method == "lora" and not config.init_from else "delta") if compact else "full"
+    # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
+    storage = ("adapter" if config.method == "lora" and not starts_from_trained(config) else "delta") if compact else "full"
     classifier.save_pretrained(output_dir, card=card, storage=storage)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingResult(output_dir=output_dir, labels=labels[tasks[0]], metrics=metrics, report=report, data=data, tasks=labels)
@@ -172,12 +187,15 @@ def last_complete_checkpoint(checkpoints: Path) -> Path | None:
 
 def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]]) -> StanceClassifier:
     """The base model with a fresh head per task for its ``labels`` (task → labels; the first task's
-    is the model's own head), the model wrapped in LoRA for ``method='lora'``."""
+    is the model's own head), the model wrapped in LoRA for ``method='lora'``. A trained model
+    (``init_from``, or a ``base_model`` that is a stance model directory) brings its encoder and
+    the heads whose labels match."""
     from transformers import AutoTokenizer
 
     tasks = list(labels)
-    if config.init_from:
-        model, tokenizer, heads = _start_from(config, labels)
+    trained = starts_from_trained(config)
+    if trained:
+        model, tokenizer, heads, base_model = _start_from(trained, config, labels)
     else:
         try:
             tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
@@ -187,7 +205,7 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
                 f"{config.base_model}: cannot load the base model ({first_line(err)}); "
                 "pass a local directory or a Hugging Face name that is in your local cache"
             ) from None
-        heads = {}
+        heads, base_model = {}, config.base_model
     # Built before LoRA wraps the model, so the further heads train in full, as its own head does.
     heads = {task: heads.get(task) or TaskHead(labels[task], new_head(model, len(labels[task]))) for task in tasks[1:]}
     if config.method == "lora":
@@ -199,35 +217,54 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
         heads=heads,
         max_length=config.max_length,
         max_target_tokens=config.max_target_tokens,
-        base_model=config.base_model,
+        base_model=base_model,
         device=config.device,
         threads=config.threads,
     )
 
 
-def _start_from(config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead]]:
-    """The model, tokenizer and further heads of the trained model in ``config.init_from``, to train on from there.
+def starts_from_trained(config: TrainingConfig) -> str | None:
+    """The trained model directory training starts from: ``init_from``, or a ``base_model`` that is
+    one (``stance train --base-model models/default``); None for a bare base model."""
+    if config.init_from:
+        return str(config.init_from)
+    return config.base_model if ModelSettings.read(Path(config.base_model)) is not None else None
 
-    It must have been trained from ``config.base_model`` (a compact result is stored against it) and
-    its own head must answer the first task with the same labels; a further head whose labels match
-    is kept, any other task gets a fresh head.
+
+def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead], str]:
+    """The model, tokenizer, further heads and underlying base model of the trained model in
+    ``directory``, to train on from there.
+
+    ``init_from`` continues a model: it must have been trained from ``config.base_model`` (a compact
+    result is stored against it) and its own head must answer the first task with the same labels.
+    A trained model given as ``base_model`` lends its encoder to any labels: a head whose labels
+    differ is replaced by a fresh one. Either way a further head whose labels match is kept.
     """
-    directory = str(config.init_from)
     start = StanceClassifier.from_pretrained(directory, device=config.device)
-    if start.base_model != config.base_model:
-        raise ConfigError(
-            f"{directory}: was trained from {start.base_model}, not {config.base_model}; train from that base model",
-            settings=("init_from", "base_model"),
-        )
     main = next(iter(labels))
-    if start.task != main or start.labels != list(labels[main]):
-        raise ConfigError(
-            f"{directory}: its own head answers {start.task} with labels {start.labels}, not {main} with {list(labels[main])}; "
-            "start from a model with the same labels, or from the base model",
-            settings="init_from",
-        )
-    heads = {task: head for task, head in start.backend.heads.items() if head.labels == list(labels.get(task, []))}
-    return start.model, start.tokenizer, heads
+    same_head = start.task == main and start.labels == list(labels[main])
+    if config.init_from:
+        if start.base_model != config.base_model:
+            raise ConfigError(
+                f"{directory}: was trained from {start.base_model}, not {config.base_model}; train from that base model",
+                settings=("init_from", "base_model"),
+            )
+        if not same_head:
+            raise ConfigError(
+                f"{directory}: its own head answers {start.task} with labels {start.labels}, not {main} with {list(labels[main])}; "
+                "start from a model with the same labels, or use it as --base-model",
+                settings="init_from",
+            )
+    model = start.model
+    original_own = TaskHead(start.labels, getattr(model, head_attribute(model)))
+    if not same_head:
+        mine = start.backend.heads.get(main)
+        own = mine if mine and mine.labels == list(labels[main]) else TaskHead(list(labels[main]), new_head(model, len(labels[main])))
+        model = swap_in_head(model, own)
+    heads = {task: head for task, head in start.backend.heads.items() if head.labels == list(labels.get(task, [])) and task != main}
+    if start.task != main and start.labels == list(labels.get(start.task, [])):
+        heads[start.task] = original_own
+    return model, start.tokenizer, heads, start.base_model
 
 
 def _with_lora(model: Any, config: TrainingConfig) -> Any:
@@ -246,23 +283,31 @@ def _with_lora(model: Any, config: TrainingConfig) -> Any:
     return get_peft_model(model, lora)
 
 
-def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment], first_window_only: bool) -> Any:
+def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment], training: bool) -> Any:
     """Tokenised windows with their label ids (a column per task, NO_LABEL where a comment has none),
-    as a datasets.Dataset."""
+    as a datasets.Dataset. For training, every window; with a ``label_space`` column where a
+    comment's source gives fewer labels than the model has. For validation, each comment's first
+    window, scored over every label as predictions are."""
     from datasets import Dataset
 
     from stance.training.multitask import NO_LABEL
 
     label2id = {task: {label: i for i, label in enumerate(labels)} for task, labels in classifier.tasks.items()}
     windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples])
+    limited = training and any(e.label_space for e in examples)
     rows, seen = [], set()
     for window, owner in zip(windows, owners.tolist()):
-        if first_window_only and owner in seen:
+        if not training and owner in seen:
             continue
         seen.add(owner)
-        golds = [examples[owner].gold(task) for task in label2id]
-        ids = [NO_LABEL if gold is None else label2id[task][gold] for task, gold in zip(label2id, golds)]
-        rows.append(window | {"labels": ids, "length": len(window["input_ids"])})
+        example = examples[owner]
+        golds = [example.gold(task) for task in label2id]
+        row = window | {"labels": [NO_LABEL if gold is None else label2id[task][gold] for task, gold in zip(label2id, golds)]}
+        if limited:
+            row["label_space"] = [
+                float(label in example.label_space.get(task, labels)) for task, labels in classifier.tasks.items() for label in labels
+            ]
+        rows.append(row | {"length": len(window["input_ids"])})
     return Dataset.from_list(rows)
 
 
@@ -333,8 +378,8 @@ def _build_trainer(
     trainer = Trainer(
         model=MultiTaskModel(classifier.model, classifier.backend.heads, list(tasks)),
         args=args,
-        train_dataset=_features(classifier, train_data, first_window_only=False),
-        eval_dataset=_features(classifier, validation, first_window_only=True),
+        train_dataset=_features(classifier, train_data, training=True),
+        eval_dataset=_features(classifier, validation, training=False),
         processing_class=classifier.tokenizer,
         data_collator=DataCollatorWithPadding(classifier.tokenizer),
         compute_metrics=compute_metrics,

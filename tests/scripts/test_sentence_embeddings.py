@@ -8,8 +8,6 @@ import numpy as np
 from sentence_embeddings import (
     ContrastiveConfig,
     SentenceEmbedder,
-    contrastive_pairs,
-    split_hashtags,
     tune_sentence_encoder,
 )
 
@@ -23,10 +21,6 @@ ROWS = [LabelledComment(text=text, label=label, target=target) for text, label, 
 ]]
 
 
-def test_split_hashtags_reads_run_together_words() -> None:
-    assert split_hashtags("Vote #NoOnProp8 and #prolife!") == "Vote No On Prop8 and prolife!"
-
-
 def test_sentence_embedder_gives_weighted_unit_vectors(tiny_base_model: Path) -> None:
     embedder = SentenceEmbedder(str(tiny_base_model), weight=2.0, batch_size=2)
     vectors = embedder.fit_transform(["a short one", "a somewhat longer comment here", "#SplitMe"])
@@ -36,17 +30,6 @@ def test_sentence_embedder_gives_weighted_unit_vectors(tiny_base_model: Path) ->
     np.testing.assert_allclose(embedder.transform(["a short one"])[0], vectors[0], atol=1e-5)
     np.testing.assert_allclose(embedder.transform(["Split Me"])[0], vectors[2], atol=1e-5)
     assert embedder.transform([]).shape == (0, 32)
-
-
-def test_contrastive_pairs_stay_within_a_target() -> None:
-    pairs = contrastive_pairs(ROWS, rounds=3)
-    for i, j, similarity in pairs:
-        assert i != j and ROWS[i].target == ROWS[j].target
-        assert (ROWS[i].label == ROWS[j].label) == (similarity == 1.0)
-    per_row = [sum(1 for i, _, _ in pairs if i == row) for row in range(len(ROWS))]
-    # rail rows have a same-label and an other-label partner; park rows only the other; the dogs row none
-    assert per_row == [6, 6, 6, 6, 3, 3, 0]
-    assert pairs == contrastive_pairs(ROWS, rounds=3)  # seeded
 
 
 def test_tuning_pulls_same_label_comments_together(tiny_base_model: Path, tmp_path: Path) -> None:

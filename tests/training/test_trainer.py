@@ -229,3 +229,70 @@ def test_validation_without_labels_for_a_trained_task_is_a_data_error(tiny_base_
     stance_only = [row for row in examples if row.label is not None and row.sentiment is None]
     with pytest.raises(DataError, match="validation data: no comments with a sentiment label, and the model learns sentiment"):
         train(examples, tmp_path / "model", tiny_config(tiny_base_model), validation=stance_only)
+
+
+def test_labels_outside_a_comments_label_space_get_no_gradient_from_it(tiny_classifier_dir: Path) -> None:
+    """A P-Stance-like comment (support/oppose only) must not teach the model that neutral, mixed or
+    a sentiment label is wrong; a comment without a label space still does."""
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    from stance.training.data import LabelledComment
+    from stance.training.multitask import MultiTaskModel, masked_loss
+    from stance.training.trainer import _features
+
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    limited = {"stance": ("support", "oppose"), "sentiment": ("positive", "negative", "neutral")}
+    examples = [
+        LabelledComment("I love this plan", "support", "the plan", sentiment="positive", label_space=limited),
+        LabelledComment("I hate this plan", "oppose", "the plan", sentiment="negative", label_space=limited),
+    ]
+
+    def gradients(rows: list[LabelledComment]) -> tuple[torch.Tensor, torch.Tensor]:
+        features = _features(classifier, rows, training=True)
+        batch = DataCollatorWithPadding(classifier.tokenizer)([dict(row) for row in features.remove_columns("length")])
+        model = MultiTaskModel(classifier.model, classifier.backend.heads, list(classifier.tasks))
+        model.zero_grad()
+        labels = batch.pop("labels")
+        masked_loss(list(classifier.tasks), dict.fromkeys(classifier.tasks))(model(**batch), labels).backward()
+        return classifier.model.classifier.weight.grad.norm(dim=1), classifier.backend.heads["sentiment"].module.weight.grad.norm(dim=1)
+
+    stance_grad, sentiment_grad = gradients(examples)
+    assert classifier.labels == ["support", "oppose", "mixed", "neutral"]
+    assert stance_grad[2] == 0 and stance_grad[3] == 0 and stance_grad[0] > 0 and stance_grad[1] > 0
+    assert sentiment_grad[3] == 0 and sentiment_grad[2] > 0  # mixed sentiment is outside, neutral inside
+    everything, _ = gradients([LabelledComment(e.text, e.label, e.target, sentiment=e.sentiment) for e in examples])
+    assert everything[2] > 0 and everything[3] > 0
+    assert "label_space" not in _features(classifier, examples, training=False).column_names
+
+
+def test_a_trained_compact_model_is_a_base_model_for_other_labels(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
+    """`stance train --base-model models/default`: a compact stance model lends its encoder to data
+    with other labels (its stance head is replaced, its sentiment head kept where the data has
+    sentiment), and the result is stored against the bare base it came from."""
+    import torch
+    from conftest import write_jsonl
+
+    start_dir = tmp_path / "start"
+    data = write_jsonl(tmp_path / "both.jsonl", two_task_rows() * 4)
+    examples = load_labelled(data, label_column="stance", sentiment_column="sentiment")
+    train(examples, start_dir, tiny_config(tiny_base_model), validation=examples, compact=True)
+    start = StanceClassifier.from_pretrained(start_dir)
+    three_way = [{"text": f"{w} this plan {i}", "target": "the plan", "label": label}
+                 for i in range(8) for w, label in (("I love", "support"), ("I hate", "oppose"), ("What is", "neutral"))]
+    config = tiny_config(str(start_dir), epochs=1, learning_rate=1e-12)  # barely moves: the encoder is the start's
+    out = tmp_path / "mine"
+    train(load_labelled(write_jsonl(tmp_path / "three.jsonl", three_way)), out, config, compact=True)
+    mine = StanceClassifier.from_pretrained(out)
+    assert mine.tasks == {"stance": ["support", "oppose", "neutral"]}
+    assert json.loads((out / "stance.json").read_text())["base_model"] == str(tiny_base_model)
+    assert (out / "delta.safetensors").exists()
+    encoder = {name: value for name, value in mine.model.state_dict().items() if "classifier" not in name}
+    started = start.model.state_dict()
+    assert all(torch.allclose(value, started[name], atol=1e-4) for name, value in encoder.items())
+    sentiment_too = train(examples, tmp_path / "again", config, validation=examples)
+    again = StanceClassifier.from_pretrained(tmp_path / "again")
+    assert sentiment_too.tasks == start.tasks
+    texts = ["I love this plan, furious 1", "I hate this plan, happy 2"]
+    assert again.predict_proba(texts, "the plan", task="sentiment") == pytest.approx(
+        start.predict_proba(texts, "the plan", task="sentiment"), abs=1e-3)
