@@ -6,8 +6,8 @@ seeded sample we labelled (see data/real/README.md); ``assemble`` joins the labe
 
 The split follows the sources: comments from ARC's train part (body_id split), IAC train topics and
 FanChuan train are ``train``; comments from saved pages and exports, ARC's validation part, the IAC
-validation topic and FanChuan val are ``test``, so no test comment shares a thread, page or claim
-with a training one, and no training source of the default model ever holds a test comment.
+validation topic and FanChuan val are ``test``, so no training source of the default model ever
+holds a test comment (ARC's claims recur on both sides, as in ARC val; IAC's test topic is unseen).
 """
 
 from __future__ import annotations

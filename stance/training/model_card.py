@@ -15,9 +15,10 @@ def render_model_card(
     metrics: Mapping[str, float],
     report: str,
     compact: bool = False,
+    languages: Sequence[str] = (),
 ) -> str:
-    """Markdown with each task's labels (``tasks``: the model's own head's first), the training data,
-    the settings and the validation metrics."""
+    """Markdown with each task's labels (``tasks``: the model's own head's first), the languages of
+    its training comments, the training data, the settings and the validation metrics."""
     metric_rows = "\n".join(f"| {name} | {value:.4f} |" for name, value in metrics.items())
     data_rows = "\n".join(f"| {name} | {value} |" for name, value in data.items())
     setting_rows = "\n".join(f"| {name} | {value} |" for name, value in settings.items())
@@ -38,7 +39,8 @@ tags: [{", ".join(f"{task}-detection" if task == "stance" else f"{task}-analysis
 
 {_task_lines(tasks)}
 Input is a text pair: the target (article title and lead) first, the comment second; one pass of the
-encoder serves every task.
+encoder serves every task. Trained on comments in: {", ".join(languages) or "(not known)"} (ISO 639-1,
+detected); `stance classify` warns when most comments are in other languages.
 
 ```python
 from stance import StanceClassifier

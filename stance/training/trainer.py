@@ -122,7 +122,7 @@ def train(
     }
     card = render_model_card(
         tasks=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
-        compact=compact,
+        compact=compact, languages=classifier.languages or (),
     )
     # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
     storage = ("adapter" if config.method == "lora" and not starts_from_trained(config) else "delta") if compact else "full"

@@ -78,6 +78,7 @@ def test_training_records_the_languages_of_its_comments(tiny_base_model: Path, t
     train(load_labelled(toy_labelled), tmp_path / "model", config)
     assert json.loads((tmp_path / "model" / "stance.json").read_text())["languages"] == ["en"]
     assert StanceClassifier.from_pretrained(tmp_path / "model").languages == ["en"]
+    assert "Trained on comments in: en" in (tmp_path / "model" / "README.md").read_text()
 
 
 def test_the_german_saved_page_is_told_apart(capsys) -> None:
