@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from shared_data import (
+    FANCHUAN_STANCE,
     arc,
     corpus_split,
     fanchuan,
@@ -36,8 +37,6 @@ from stance.evaluation.baselines import tfidf_logreg
 from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.data import LabelledComment
-
-FANCHUAN_STANCE = {"positive": "support", "negative": "oppose", "neutral": "neutral"}
 
 
 def fanchuan_stance(split: str) -> list[LabelledComment]:

@@ -20,7 +20,10 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+from shared_data import FANCHUAN_STANCE, IAC_STANCE, arc_in_val, read_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -55,20 +58,15 @@ class RealComment:
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:12]
 
 
-def _jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
 def arc_comments() -> list[RealComment]:
     """ARC train pairs with a stance; the same body_id split as shared_data.arc (1 in 10 → test)."""
     seen, out = set(), []
-    for row in _jsonl(SHARED / "benchmarks" / "arc" / "train.jsonl"):
+    for row in read_jsonl(SHARED / "benchmarks" / "arc" / "train.jsonl"):
         key = f"arc/{row['body_id']}/{zlib.crc32(row['target'].encode()):08x}"
         if row["label"] == "unrelated" or key in seen:
             continue
         seen.add(key)
-        split = "test" if zlib.crc32(row["body_id"].encode()) % 10 == 0 else "train"
+        split = "test" if arc_in_val(row["body_id"]) else "train"
         out.append(RealComment(key, row["text"], row["target"], None, row["label"], split))
     return out
 
@@ -77,11 +75,11 @@ def iac_comments() -> list[RealComment]:
     """IAC 4forums posts of the train and val topics (val → test here), with the post replied to."""
     out = []
     for split, ours in (("train", "train"), ("val", "test")):
-        rows = _jsonl(SHARED / "benchmarks" / "iac_4forums_stance" / f"{split}.jsonl")
+        rows = read_jsonl(SHARED / "benchmarks" / "iac_4forums_stance" / f"{split}.jsonl")
         texts = {(row["discussion_id"], row["post_id"]): row["text"] for row in rows}
         for row in rows:
             parent = texts.get((row["discussion_id"], row["parent_post_id"]))
-            original = {"pro": "support", "anti": "oppose", "other": "neutral"}[row["label"]]
+            original = IAC_STANCE[row["label"]]
             key = f"iac/{split}/{row['discussion_id']}/{row['post_id']}"
             out.append(RealComment(key, row["text"], row["target"], parent, original, ours))
     return out
@@ -91,10 +89,10 @@ def fanchuan_comments() -> list[RealComment]:
     """FanChuan's English comments of train and val (val → test here), with the parent comment."""
     out = []
     for split, ours in (("train", "train"), ("val", "test")):
-        for row in _jsonl(SHARED / "benchmarks" / "fanchuan" / f"{split}.jsonl"):
+        for row in read_jsonl(SHARED / "benchmarks" / "fanchuan" / f"{split}.jsonl"):
             if row["lang"] != "en" or not row["text"].strip():
                 continue
-            original = {"positive": "support", "negative": "oppose", "neutral": "neutral"}[row["label"]]
+            original = FANCHUAN_STANCE[row["label"]]
             key = f"fanchuan/{split}/{row['topic']}/{row['row_id']}"
             out.append(RealComment(key, row["text"], row["target"], row["parent_text"], original, ours))
     return out
@@ -119,7 +117,9 @@ def page_comments() -> list[RealComment]:
     return out
 
 
+@lru_cache(maxsize=1)
 def all_comments() -> dict[str, RealComment]:
+    """Every comment that may be labelled, by id (read once per process)."""
     return {c.id: c for source in (arc_comments, iac_comments, fanchuan_comments, page_comments) for c in source()}
 
 
@@ -128,10 +128,12 @@ def load_real(split: str) -> list[tuple[RealComment, dict]]:
     text changed in ../shared since it was labelled is an error, not a silent mismatch."""
     comments = all_comments()
     out = []
-    for row in _jsonl(REAL / "labels.jsonl"):
+    for row in read_jsonl(REAL / "labels.jsonl"):
         if row["split"] != split:
             continue
-        comment = comments[row["id"]]
+        comment = comments.get(row["id"])
+        if comment is None:
+            raise ValueError(f"data/real/labels.jsonl: {row['id']}: not found in ../shared; is ../shared complete?")
         if comment.fingerprint() != row["sha1"]:
             raise ValueError(f"data/real/labels.jsonl: {row['id']}: the text in ../shared differs from the one labelled")
         out.append((comment, row))
@@ -180,7 +182,7 @@ def hunt(out: Path, batches: int) -> None:
     """Comments with a contrast word, not yet labelled, for annotators who look for real mixed ones:
     the random sample holds too few (about 1 in 100) to score F1(mixed)."""
     rng = random.Random(18)
-    labelled = {row["id"] for row in _jsonl(REAL / "labels.jsonl")} if (REAL / "labels.jsonl").exists() else set()
+    labelled = {row["id"] for row in read_jsonl(REAL / "labels.jsonl")} if (REAL / "labels.jsonl").exists() else set()
     comments = [c for c in all_comments().values() if c.id not in labelled and len(c.text) <= MAX_CHARS and CONTRAST.search(c.text)]
     chosen: list[RealComment] = []
     for (source, split), count in HUNT.items():
@@ -207,7 +209,7 @@ def assemble(folder: Path) -> None:
     rows = []
     for path in sorted(folder.glob("batch_*.labels.jsonl")) + sorted(folder.glob("hunt_*.labels.jsonl")):
         found = "sample" if path.name.startswith("batch_") else "hunt"
-        for row in _jsonl(path):
+        for row in read_jsonl(path):
             if row.get("stance") not in ("support", "oppose", "mixed", "neutral", "skip"):
                 raise ValueError(f"{path}: {row.get('id')}: bad stance {row.get('stance')!r}")
             if row["stance"] == "skip":
@@ -229,7 +231,7 @@ def agreement() -> None:
     three-way (ours support/oppose/neutral: our mixed has no counterpart in the sources)."""
     from sklearn.metrics import cohen_kappa_score
 
-    rows = [row for row in _jsonl(REAL / "labels.jsonl") if row["original"] and row["stance"] != "mixed"]
+    rows = [row for row in read_jsonl(REAL / "labels.jsonl") if row["original"] and row["stance"] != "mixed"]
     print(f"{'source':10}{'comments':>10}{'agree':>8}{'kappa':>8}")
     for source in ("arc", "iac", "fanchuan", "all"):
         part = [row for row in rows if source == "all" or row["id"].startswith(source + "/")]

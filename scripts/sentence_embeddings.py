@@ -77,12 +77,14 @@ def tune_sentence_encoder(
 ) -> Path:
     """Tune the encoder (``stance.training.contrastive.tune_contrastively``) and write it to
     ``output_dir`` (a plain transformers directory, written atomically); return that path."""
+    import torch
     from tqdm.auto import tqdm
     from transformers import AutoModel, AutoTokenizer
 
     from stance.files import atomic_directory
 
     config = config or ContrastiveConfig()
+    torch.manual_seed(config.seed)
     path = resolve_base_model(config.base_model)
     tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
     with tqdm(desc="contrastive tuning", unit="batch", disable=not progress) as bar:

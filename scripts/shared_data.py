@@ -16,6 +16,8 @@ DATA = REPO / "data"
 BENCHMARKS = REPO.parent / "shared" / "benchmarks"
 SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
 SEED_EXPECTED = ["support", "support", "support", "oppose", "mixed"]  # ../shared/README.md
+IAC_STANCE = {"pro": "support", "anti": "oppose", "other": "neutral"}  # the author's stance on the topic
+FANCHUAN_STANCE = {"positive": "support", "negative": "oppose", "neutral": "neutral"}  # its SOURCE.md's mapping
 
 
 def corpus_split(split: str) -> list[LabelledComment]:
@@ -28,7 +30,7 @@ def tweeteval_sentiment(split: str, limit: int | None = None, seed: int = 0) -> 
     sentiment only, no target. ``limit`` keeps a seeded random sample of that many rows."""
     rows = [
         LabelledComment(text=row["text"], label=None, sentiment=normalize_label(row["label"], "sentiment"))
-        for row in _jsonl(BENCHMARKS / "tweeteval_sentiment" / f"{split}.jsonl")
+        for row in read_jsonl(BENCHMARKS / "tweeteval_sentiment" / f"{split}.jsonl")
     ]
     return _sample(rows, limit, seed)
 
@@ -36,14 +38,11 @@ def tweeteval_sentiment(split: str, limit: int | None = None, seed: int = 0) -> 
 def fanchuan(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
     """The English comments of FanChuan (Reddit, TikTok, a university forum): sentiment toward the
     thread's subject (positive/negative/neutral), the subject as target."""
-    import json
-
-    rows = []
-    with open(BENCHMARKS / "fanchuan" / f"{split}.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if row["lang"] == "en" and row["text"].strip():
-                rows.append(LabelledComment(text=row["text"], label=None, target=row["target"], sentiment=row["label"], group=row["topic"]))
+    rows = [
+        LabelledComment(text=row["text"], label=None, target=row["target"], sentiment=row["label"], group=row["topic"])
+        for row in read_jsonl(BENCHMARKS / "fanchuan" / f"{split}.jsonl")
+        if row["lang"] == "en" and row["text"].strip()
+    ]
     return _sample(rows, limit, seed)
 
 
@@ -58,29 +57,27 @@ def tweeteval(split: str) -> list[LabelledComment]:
     return load_labelled(BENCHMARKS / "tweeteval_stance" / f"{split}.jsonl")
 
 
-def arc(split: str, validation_share: int = 10, max_words: int | None = None) -> list[LabelledComment]:
-    """ARC pairs with a stance (unrelated pairs dropped), split by body_id: 1 in ``validation_share`` is 'val'.
+def arc(split: str, max_words: int | None = None) -> list[LabelledComment]:
+    """ARC pairs with a stance (unrelated pairs dropped), split by body_id (:func:`arc_in_val`).
 
     ``max_words`` keeps only the start of each comment (cheaper training on long comments).
     """
-    import json
-
     if split not in ("train", "val"):
         raise ValueError(f"ARC split {split!r}: only 'train' and 'val' (parts of ARC train) exist here")
     rows = []
-    with open(BENCHMARKS / "arc" / "train.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if row["label"] == "unrelated":
-                continue
-            in_val = zlib.crc32(row["body_id"].encode()) % validation_share == 0
-            if in_val == (split == "val"):
-                text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
-                rows.append(LabelledComment(text=text, label=normalize_label(row["label"]), target=row["target"]))
+    for row in read_jsonl(BENCHMARKS / "arc" / "train.jsonl"):
+        if row["label"] != "unrelated" and arc_in_val(row["body_id"]) == (split == "val"):
+            text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
+            rows.append(LabelledComment(text=text, label=normalize_label(row["label"]), target=row["target"]))
     return rows
 
 
-def _jsonl(path: Path) -> list[dict]:
+def arc_in_val(body_id: str) -> bool:
+    """Whether an ARC comment is in our validation part of ARC train: 1 comment body in 10, by hash."""
+    return zlib.crc32(body_id.encode()) % 10 == 0
+
+
+def read_jsonl(path: Path) -> list[dict]:
     import json
 
     with open(path, encoding="utf-8") as handle:
@@ -91,7 +88,7 @@ def pstance(split: str, limit: int | None = None, seed: int = 0) -> list[Labelle
     """P-Stance: tweets about Trump, Biden or Sanders, favor/against (no neutral), grouped by target."""
     rows = [
         LabelledComment(text=row["text"], label=normalize_label(row["label"]), target=row["target"], group=row["target"])
-        for row in _jsonl(BENCHMARKS / "pstance" / f"{split}.jsonl")
+        for row in read_jsonl(BENCHMARKS / "pstance" / f"{split}.jsonl")
     ]
     return _sample(rows, limit, seed)
 
@@ -101,7 +98,7 @@ def perspectrum(split: str, limit: int | None = None, seed: int = 0) -> list[Lab
     labels = {"support": "support", "undermine": "oppose"}
     rows = [
         LabelledComment(text=row["text"], label=labels[row["label"]], target=row["target"], group=str(row["claim_id"]))
-        for row in _jsonl(BENCHMARKS / "perspectrum" / f"{split}.jsonl")
+        for row in read_jsonl(BENCHMARKS / "perspectrum" / f"{split}.jsonl")
     ]
     return _sample(rows, limit, seed)
 
@@ -109,12 +106,11 @@ def perspectrum(split: str, limit: int | None = None, seed: int = 0) -> list[Lab
 def iac(split: str, limit: int | None = None, seed: int = 0, max_words: int | None = None) -> list[LabelledComment]:
     """IAC 4forums posts: the author's stance on the debate topic (pro/anti/other → support/oppose/neutral;
     per author, so noisy per post), split by topic. ``max_words`` keeps the start of long posts."""
-    labels = {"pro": "support", "anti": "oppose", "other": "neutral"}
     rows = []
-    for row in _jsonl(BENCHMARKS / "iac_4forums_stance" / f"{split}.jsonl"):
+    for row in read_jsonl(BENCHMARKS / "iac_4forums_stance" / f"{split}.jsonl"):
         text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
         if text.strip():
-            rows.append(LabelledComment(text=text, label=labels[row["label"]], target=row["target"], group=row["topic"]))
+            rows.append(LabelledComment(text=text, label=IAC_STANCE[row["label"]], target=row["target"], group=row["topic"]))
     return _sample(rows, limit, seed)
 
 

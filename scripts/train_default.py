@@ -10,7 +10,7 @@ sample of --tweeteval-sentiment-rows) and the English comments of FanChuan train
 Each row keeps its source's label space: a P-Stance tweet (favor/against only) teaches nothing
 about neutral or mixed, so those labels are left out of its loss. Model selection uses only
 validation data: data/dev.jsonl, the ARC validation part, TweetEval stance val, and samples of the
-other sets' val splits. No test split is read.
+other sets' val splits, less the comments in data/real's test split. No test split is read.
 
     python scripts/train_default.py --output models/default --force
     python scripts/train_default.py --init-from models/default --epochs 1 --output /tmp/new --force
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--pstance-rows", type=int, default=6000, help="sample of P-Stance train")
     parser.add_argument("--perspectrum-rows", type=int, default=7000, help="sample of Perspectrum train")
     parser.add_argument("--iac-rows", type=int, default=3000, help="sample of IAC 4forums train")
-    parser.add_argument("--sentiment-val-rows", type=int, default=500, help="sample of each validation set other than ours, ARC's and TweetEval stance's")
+    parser.add_argument("--val-rows", type=int, default=500, help="sample of each validation set other than ours, ARC's and TweetEval stance's")
     parser.add_argument("--init-from", default=None, help="a model directory to continue training from (e.g. models/default)")
     parser.add_argument("--arc-max-words", type=int, default=100, help="train on the first N words of ARC and IAC comments")
     parser.add_argument("--method", choices=["full", "lora"], default=DEFAULTS.method)
@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
 
-    val_sample = args.sentiment_val_rows
+    val_sample = args.val_rows
     loaders = {
         "corpus": corpus_split,
         "real": lambda split: real("train") if split == "train" else [],
@@ -111,7 +111,12 @@ def main() -> None:
     sources_train = {
         name: [replace(row, label_space=SPACES[name]) for row in train_loaders[name]("train")] * repeats.get(name, 1) for name in chosen
     }
-    sources_val = {name: rows for name in chosen if (rows := loaders[name]("dev" if name == "corpus" else "val"))}
+    # data/real's test comments come from ARC's, IAC's and FanChuan's validation parts: never used to choose an epoch
+    held_back = {row.text for row in real("test")}
+    sources_val = {
+        name: rows for name in chosen
+        if (rows := [row for row in loaders[name]("dev" if name == "corpus" else "val") if row.text not in held_back])
+    }
     train_rows = [row for rows in sources_train.values() for row in rows]
     val_rows = [row for rows in sources_val.values() for row in rows]
     description = {

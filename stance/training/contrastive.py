@@ -71,12 +71,14 @@ def tune_contrastively(
     on_step: Callable[[int, int], None] | None = None,
 ) -> int:
     """Tune ``encoder`` in place so that the cosine of each pair's mean-pooled embeddings approaches
-    its similarity (1 same label, 0 different); returns the number of pairs. ``on_step(done, total)``
-    follows the batches. Defaults were chosen on TweetEval val (``scripts/bench_tweeteval.py``)."""
+    its similarity (1 same label, 0 different); returns the number of pairs. ``seed`` draws the pairs;
+    torch's own seed is the caller's (``train`` sets it). Each comment is embedded alone, its first
+    ``max_length`` tokens: the step shapes how comments are told apart, fine-tuning then reads them
+    with their target. ``on_step(done, total)`` follows the batches. Defaults were chosen on
+    TweetEval val (``scripts/bench_tweeteval.py``)."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
-    torch.manual_seed(seed)
     pairs = contrastive_pairs(rows, rounds, seed, task)
     batches = [pairs[start:start + batch_size] for start in range(0, len(pairs), batch_size)]
     if not batches:

@@ -90,18 +90,18 @@ def train(
         task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task) for task in tasks
     }
     set_seed(config.seed)
-    if config.target_dropout:
-        train_data = drop_targets(train_data, config.target_dropout, config.seed)
-
-    classifier = _initial_classifier(config, labels)
+    trained_start = starts_from_trained(config)
+    classifier = _initial_classifier(config, labels, trained_start)
     classifier.languages = main_languages(e.text for e in train_data)
     last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
-        with torch_threads(classifier.backend.threads):
+        with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped
             tune_contrastively(
                 encoder_of(classifier.model), classifier.tokenizer, train_data, task=tasks[0], rounds=config.contrastive_rounds,
                 batch_size=config.batch_size, learning_rate=config.contrastive_learning_rate, seed=config.seed,
             )
+    if config.target_dropout:
+        train_data = drop_targets(train_data, config.target_dropout, config.seed)
     trainer = _build_trainer(classifier, train_data, validation, config, checkpoints)
     for callback in callbacks:
         trainer.add_callback(callback)
@@ -120,12 +120,14 @@ def train(
         },
         **(data_description or {}),
     }
+    if trained_start:
+        data["started from"] = trained_start
     card = render_model_card(
-        tasks=labels, base_model=config.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
+        tasks=labels, base_model=classifier.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
         compact=compact, languages=classifier.languages or (),
     )
     # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
-    storage = ("adapter" if config.method == "lora" and not starts_from_trained(config) else "delta") if compact else "full"
+    storage = ("adapter" if config.method == "lora" and not trained_start else "delta") if compact else "full"
     classifier.save_pretrained(output_dir, card=card, storage=storage)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingResult(output_dir=output_dir, labels=labels[tasks[0]], metrics=metrics, report=report, data=data, tasks=labels)
@@ -185,7 +187,7 @@ def last_complete_checkpoint(checkpoints: Path) -> Path | None:
     return max(complete)[1] if complete else None
 
 
-def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]]) -> StanceClassifier:
+def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]], trained: str | None) -> StanceClassifier:
     """The base model with a fresh head per task for its ``labels`` (task → labels; the first task's
     is the model's own head), the model wrapped in LoRA for ``method='lora'``. A trained model
     (``init_from``, or a ``base_model`` that is a stance model directory) brings its encoder and
@@ -193,7 +195,6 @@ def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]])
     from transformers import AutoTokenizer
 
     tasks = list(labels)
-    trained = starts_from_trained(config)
     if trained:
         model, tokenizer, heads, base_model = _start_from(trained, config, labels)
     else:
@@ -228,7 +229,7 @@ def starts_from_trained(config: TrainingConfig) -> str | None:
     one (``stance train --base-model models/default``); None for a bare base model."""
     if config.init_from:
         return str(config.init_from)
-    return config.base_model if ModelSettings.read(Path(config.base_model)) is not None else None
+    return config.base_model if ModelSettings.read(Path(config.base_model).expanduser()) is not None else None
 
 
 def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead], str]:
@@ -307,6 +308,10 @@ def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment],
             row["label_space"] = [
                 float(label in example.label_space.get(task, labels)) for task, labels in classifier.tasks.items() for label in labels
             ]
+            for task, gold in zip(label2id, golds):
+                if gold is not None and gold not in example.label_space.get(task, (gold,)):
+                    raise DataError(f"{example.origin or repr(example.text[:40])}: its {task} label {gold!r} is outside its label "
+                                    f"space {list(example.label_space[task])}; a label space lists the labels its source can give")
         rows.append(row | {"length": len(window["input_ids"])})
     return Dataset.from_list(rows)
 
