@@ -5,7 +5,7 @@ on (a seeded sample of) its validation split by macro-F1 over the set's labels:
 
 - ``full``: plain fine-tuning of the bare base model (``stance train``'s default);
 - ``contrastive``: SetFit's pair step first, then the same fine-tuning (``--method contrastive``);
-- ``full, from default`` and ``contrastive, from default``: the same, starting from the bundled
+- ``full from default`` and ``contrastive from default``: the same, starting from the bundled
   model's encoder (``--base-model models/default``).
 
 Each run takes about the same number of optimiser steps (``--steps``), so a small sample gets more
@@ -38,8 +38,8 @@ SETS = {
 METHODS = {
     "full": ("full", False),
     "contrastive": ("contrastive", False),
-    "full, from default": ("full", True),
-    "contrastive, from default": ("contrastive", True),
+    "full from default": ("full", True),
+    "contrastive from default": ("contrastive", True),
 }
 
 
