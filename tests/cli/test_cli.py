@@ -53,7 +53,7 @@ def test_classify_reads_stdin(page: Path, tiny_classifier_dir: Path, capsys, mon
         (["classify", "{page}", "--target", " "], 2, "the target is empty; give the claim or article the comments respond to, or leave it out (--target)"),
         (["classify", "{page}", "--model", "{tmp}"], 4, "not a model directory"),
         (["train", "{page}", "--output", "{tmp}/m"], 2, "labelled data must be JSONL or CSV"),
-        (["train", "{page}", "--output", "{tmp}/m", "--method", "full-ish"], 2, "method 'full-ish': expected one of full, lora (--method)"),
+        (["train", "{page}", "--output", "{tmp}/m", "--method", "full-ish"], 2, "method 'full-ish': expected one of full, lora, contrastive (--method)"),
         (["train", "{page}", "--output", "{tmp}/m", "--max-length", "8"], 2, "max_length 8: expected 16 tokens or more (--max-length)"),
     ],
 )
