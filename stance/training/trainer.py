@@ -229,7 +229,8 @@ def starts_from_trained(config: TrainingConfig) -> str | None:
     one (``stance train --base-model models/default``); None for a bare base model."""
     if config.init_from:
         return str(config.init_from)
-    return config.base_model if ModelSettings.read(Path(config.base_model).expanduser()) is not None else None
+    candidate = Path(config.base_model).expanduser()
+    return str(candidate) if ModelSettings.read(candidate) is not None else None
 
 
 def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead], str]:
