@@ -35,11 +35,13 @@ def tweeteval_sentiment(split: str, limit: int | None = None, seed: int = 0) -> 
     return _sample(rows, limit, seed)
 
 
-def fanchuan(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
+def fanchuan(split: str, limit: int | None = None, seed: int = 0, parents: bool = False) -> list[LabelledComment]:
     """The English comments of FanChuan (Reddit, TikTok, a university forum): sentiment toward the
-    thread's subject (positive/negative/neutral), the subject as target."""
+    thread's subject (positive/negative/neutral), the subject as target; with ``parents``, the
+    comment each reply answers (about half have one)."""
     rows = [
-        LabelledComment(text=row["text"], label=None, target=row["target"], sentiment=row["label"], group=row["topic"])
+        LabelledComment(text=row["text"], label=None, target=row["target"], sentiment=row["label"], group=row["topic"],
+                        parent=(row["parent_text"] or "") if parents else "")
         for row in read_jsonl(BENCHMARKS / "fanchuan" / f"{split}.jsonl")
         if row["lang"] == "en" and row["text"].strip()
     ]
@@ -103,14 +105,24 @@ def perspectrum(split: str, limit: int | None = None, seed: int = 0) -> list[Lab
     return _sample(rows, limit, seed)
 
 
-def iac(split: str, limit: int | None = None, seed: int = 0, max_words: int | None = None) -> list[LabelledComment]:
+def iac(
+    split: str, limit: int | None = None, seed: int = 0, max_words: int | None = None, parents: bool = False
+) -> list[LabelledComment]:
     """IAC 4forums posts: the author's stance on the debate topic (pro/anti/other → support/oppose/neutral;
-    per author, so noisy per post), split by topic. ``max_words`` keeps the start of long posts."""
+    per author, so noisy per post), split by topic. ``max_words`` keeps the start of long posts; with
+    ``parents``, each reply comes with the post it answers (the start of it, as long as ``max_words``)."""
+    posts = read_jsonl(BENCHMARKS / "iac_4forums_stance" / f"{split}.jsonl")
+    by_id = {(row["discussion_id"], row["post_id"]): row["text"] for row in posts}
+
+    def start(text: str) -> str:
+        return " ".join(text.split()[:max_words]) if max_words else text
+
     rows = []
-    for row in read_jsonl(BENCHMARKS / "iac_4forums_stance" / f"{split}.jsonl"):
-        text = " ".join(row["text"].split()[:max_words]) if max_words else row["text"]
-        if text.strip():
-            rows.append(LabelledComment(text=text, label=IAC_STANCE[row["label"]], target=row["target"], group=row["topic"]))
+    for row in posts:
+        parent = by_id.get((row["discussion_id"], row["parent_post_id"]), "") if parents else ""
+        if row["text"].strip():
+            rows.append(LabelledComment(text=start(row["text"]), label=IAC_STANCE[row["label"]], target=row["target"],
+                                        group=row["topic"], parent=start(parent)))
     return _sample(rows, limit, seed)
 
 

@@ -103,9 +103,14 @@ def classify_comments(
 
     Memory stays flat however many comments the iterable yields: one chunk is classified in a
     background thread while the next is read and the previous one's results are consumed. The first
-    ``skip`` comments to classify (those an interrupted run already wrote) are passed over.
+    ``skip`` comments to classify (those an interrupted run already wrote) are passed over. A model
+    trained with reply context (``reply_context``) reads each reply after the comment it answers,
+    where that comment came earlier in the input (or in the same chunk); their texts are kept by id.
     """
     check_target(target)
+    texts_by_id: dict[str, str] | None = {} if classifier.reply_context else None
+    if texts_by_id is not None:
+        comments = _recording(comments, texts_by_id)
     kept = islice((c for c in comments if include_removed or not c.removed), skip, None)
     bar = None
     if progress:
@@ -125,7 +130,8 @@ def classify_comments(
                 raise
             following = None
             if chunk is not None:
-                following = background.submit(_classify_chunk, chunk, classifier, target, default_target, fallback_source)
+                parents = None if texts_by_id is None else [texts_by_id.get(c.parent, "") if c.parent else "" for c in chunk]
+                following = background.submit(_classify_chunk, chunk, parents, classifier, target, default_target, fallback_source)
             if running is not None:
                 yield from _finished(running, bar)
             if following is None:
@@ -144,6 +150,13 @@ def _finished(running: Future[list[CommentStance]], bar: Any) -> list[CommentSta
     return results
 
 
+def _recording(comments: Iterable[Comment], texts_by_id: dict[str, str]) -> Iterator[Comment]:
+    """The comments as they come, each one's text noted by id (for the replies to it)."""
+    for comment in comments:
+        texts_by_id[comment.id] = comment.text
+        yield comment
+
+
 def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
     chunk: list[Comment] = []
     for item in items:
@@ -156,7 +169,8 @@ def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
 
 
 def _classify_chunk(
-    comments: list[Comment], classifier: StanceClassifier, target: str | None, default_target: str, fallback_source: str | None
+    comments: list[Comment], parents: list[str] | None, classifier: StanceClassifier, target: str | None, default_target: str,
+    fallback_source: str | None,
 ) -> list[CommentStance]:
     targets = [target or comment.target or default_target for comment in comments]
     missing = [comment for comment, found in zip(comments, targets) if not found]
@@ -165,5 +179,5 @@ def _classify_chunk(
             f"{missing[0].source or fallback_source}: no target to judge the comment against "
             "(the input has no article title); give one, the claim or headline", settings="target"
         )
-    predictions = classifier.predict([comment.text for comment in comments], targets)
+    predictions = classifier.predict([comment.text for comment in comments], targets, parents=parents)
     return [CommentStance(c, p, t) for c, p, t in zip(comments, predictions, targets)]

@@ -121,6 +121,11 @@ SentimentColumnOption = Annotated[
 ]
 TargetColumnOption = Annotated[str, typer.Option(help="Column with what the comment responds to (optional).")]
 DefaultTargetOption = Annotated[str, typer.Option("--target", help="Target for rows without a target column value.")]
+ParentColumnOption = Annotated[
+    str,
+    typer.Option(help="Column with the text of the comment a row replies to (optional). A model trained with it reads "
+                 "each reply after its parent, and `stance classify` gives it the parents it extracts."),
+]
 
 # Options that say how to fine-tune (train, and cross-validation in evaluate); their defaults are the config's.
 TRAINING = TrainingConfig()

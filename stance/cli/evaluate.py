@@ -17,6 +17,7 @@ from stance.cli._app import (
     LabelledDataArgument,
     LearningRateOption,
     MaxLengthOption,
+    ParentColumnOption,
     SeedOption,
     SentimentColumnOption,
     TargetColumnOption,
@@ -66,6 +67,7 @@ def evaluate(
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = None,
     sentiment_column: SentimentColumnOption = None,
+    parent_column: ParentColumnOption = "parent_text",
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
     force: Annotated[bool, typer.Option(help="Overwrite an existing report in the output folder.")] = False,
@@ -100,7 +102,7 @@ def evaluate(
 
     examples = load_labelled(
         data, text_column=text_column, label_column=label_column, target_column=target_column,
-        default_target=target, group_column=group_column, sentiment_column=sentiment_column,
+        default_target=target, group_column=group_column, sentiment_column=sentiment_column, parent_column=parent_column,
     )
     if cv is not None:
         from stance.evaluation.cross_validation import (
@@ -141,7 +143,7 @@ def evaluate(
 
     baseline_examples = load_labelled(
         baseline_train, text_column=text_column, label_column=label_column, target_column=target_column,
-        default_target=target, sentiment_column=sentiment_column,
+        default_target=target, sentiment_column=sentiment_column, parent_column=parent_column,
     ) if baseline_train else None
     classifier = StanceClassifier.from_pretrained(model, device=device, threads=threads)
     for task in tasks:  # every head and label set the data asks for, before the first report is written

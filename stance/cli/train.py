@@ -17,6 +17,7 @@ from stance.cli._app import (
     LabelledDataArgument,
     LearningRateOption,
     MaxLengthOption,
+    ParentColumnOption,
     SeedOption,
     SentimentColumnOption,
     TargetColumnOption,
@@ -57,6 +58,7 @@ def train(
     sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
+    parent_column: ParentColumnOption = "parent_text",
     seed: SeedOption = TRAINING.seed,
     compact: Annotated[
         bool,
@@ -94,6 +96,7 @@ def train(
         check_writable(output, force, folder=True)
     columns = {
         "text_column": text_column, "label_column": label_column, "target_column": target_column, "sentiment_column": sentiment_column,
+        "parent_column": parent_column,
     }
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
@@ -105,7 +108,7 @@ def train(
             data_description={"data": data}, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())],
         )
     except KeyboardInterrupt:
-        stop_interrupted("stopped: the same command with --resume continues from the last checkpoint (one per epoch)")
+        stop_interrupted("stopped: the same command with --resume continues from the last checkpoint (one per epoch, or per tenth of a long run)")
     echo_log(f"model written to {result.output_dir}")
     typer.echo(" ".join(f"{name}={value:.3f}" for name, value in result.metrics.items()))
     typer.echo(result.report)

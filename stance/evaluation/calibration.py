@@ -194,7 +194,8 @@ class _Fit:
         index = {label: i for i, label in enumerate(labels)}
         self.gold = np.array([index[example.gold(task)] for example in examples])
         self.logits, self.owners, self.weights = classifier.window_logits(
-            [example.text for example in examples], [example.target for example in examples], task=task, progress=progress
+            [example.text for example in examples], [example.target for example in examples],
+            parents=[example.parent for example in examples], task=task, progress=progress,
         )
         low, high = (math.log(bound) for bound in TEMPERATURE_BOUNDS)
         best = minimize_scalar(lambda log_t: self.nll(math.exp(log_t)), bounds=(low, high), method="bounded")

@@ -81,7 +81,7 @@ def cross_validate(
             classifier = StanceClassifier.from_pretrained(result.output_dir)
             gold = [row.label for row in test_rows]
             labels = [label for label in labels_all if label in set(gold)]
-            predicted = [p.label for p in classifier.predict([r.text for r in test_rows], [r.target for r in test_rows])]
+            predicted = [p.label for p in classifier.predict([r.text for r in test_rows], [r.target for r in test_rows], parents=[r.parent for r in test_rows])]
             model_folds.append(headline_scores(gold, predicted, labels))
             baseline = tfidf_logreg().fit([r.text for r in train_rows], [r.label for r in train_rows])
             baseline_folds.append(headline_scores(gold, [str(p) for p in baseline.predict([r.text for r in test_rows])], labels))

@@ -129,7 +129,8 @@ def evaluate(
     examples = _labelled_for(examples, task)
     y_true = [example.label for example in examples]
     probabilities = classifier.predict_proba(
-        [example.text for example in examples], [example.target for example in examples], task=task, progress=progress
+        [example.text for example in examples], [example.target for example in examples],
+        parents=[example.parent for example in examples], task=task, progress=progress,
     )
     y_pred = [model_labels[i] for i in probabilities.argmax(axis=1)]
     # Score over the labels present in the data: a 'mixed' prediction on data without 'mixed' is a

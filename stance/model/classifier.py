@@ -43,7 +43,8 @@ class StanceClassifier:
     ``threads`` is how many CPU threads compute (default: every core the process may use; fewer
     where other jobs share the machine, as threads that fight over cores run many times slower).
     ``languages`` are those its training comments were written in (stored in ``stance.json``), so
-    that ``stance classify`` can warn about comments in others.
+    that ``stance classify`` can warn about comments in others. ``reply_context`` says the model was
+    trained reading each reply after the comment it answers: only such a model is given the parents.
     The runtime is chosen once, here (:func:`~stance.model.backends.make_backend`).
     """
 
@@ -64,6 +65,7 @@ class StanceClassifier:
         device: str = "auto",
         threads: int | None = None,
         languages: Sequence[str] | None = None,
+        reply_context: bool = False,
     ) -> None:
         device, precision = resolve_runtime(device, precision)
         self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads, threads)
@@ -71,6 +73,7 @@ class StanceClassifier:
         self.base_model = base_model or self.backend.name_or_path
         self.source: str | None = None  # where from_pretrained loaded it: a resolved directory or a hub name
         self.languages = list(languages) if languages is not None else None  # trained on (ISO 639-1); None: not known
+        self.reply_context = reply_context
         self.tokenizer = tokenizer
         self.max_length = min(max_length, self.backend.max_positions or max_length)
         # Keep at least half the window for the comment, and the overlap under that half.
@@ -188,7 +191,7 @@ class StanceClassifier:
         return StanceClassifier(
             model, self.tokenizer, task=task, max_length=self.max_length, max_target_tokens=self.max_target_tokens,
             stride=self.stride, batch_size=self.batch_size, base_model=self.base_model, temperature=self.temperatures[task],
-            precision=self.precision, device=self.device, languages=self.languages,
+            precision=self.precision, device=self.device, languages=self.languages, reply_context=self.reply_context,
         )
 
     def settings(self) -> ModelSettings:
@@ -206,24 +209,30 @@ class StanceClassifier:
             task=None if self.task == "stance" else self.task,
             heads=further or None,
             languages=self.languages,
+            reply_context=self.reply_context or None,
         )
 
     @overload
-    def predict(self, texts: str, targets: str | None = ..., *, progress: bool = ...) -> Prediction: ...
+    def predict(self, texts: str, targets: str | None = ..., *, parents: str | None = ..., progress: bool = ...) -> Prediction: ...
     @overload
     def predict(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None = ..., *, progress: bool = ...
+        self, texts: Sequence[str], targets: str | Sequence[str] | None = ..., *, parents: Sequence[str | None] | None = ...,
+        progress: bool = ...,
     ) -> list[Prediction]: ...
 
-    def predict(self, texts, targets=None, *, progress=False):
+    def predict(self, texts, targets=None, *, parents=None, progress=False):
         """Predict the stance (and sentiment, where the model has that head) of one comment (returns a
         Prediction) or of a list (returns a list), from one pass of the model.
 
         ``targets`` is one target for all comments or one per comment; ``None`` means no target.
+        ``parents`` are the texts of the comments replied to (one per comment, None for none); a model
+        trained without them (see ``reply_context``) leaves them unread.
         """
         single = isinstance(texts, str)
         texts = [texts] if single else list(texts)
-        logits, owners, weights = self._window_logits(texts, targets, progress=progress)
+        if single and parents is not None:
+            parents = [parents]
+        logits, owners, weights = self._window_logits(texts, targets, parents, progress=progress)
         answers = {
             task: _labelled(self.tasks[task], combine_windows(task_logits, owners, weights, len(texts), self.temperatures[task]))
             for task, task_logits in logits.items()
@@ -236,27 +245,30 @@ class StanceClassifier:
         texts: str | Sequence[str],
         targets: str | Sequence[str] | None = None,
         *,
+        parents: str | Sequence[str | None] | None = None,
         task: str | None = None,
         progress: bool = False,
     ) -> np.ndarray:
         """Probabilities of ``task``'s labels (default: the model's own head's) in :attr:`tasks` order:
-        one row per comment for a list, one row for a string."""
+        one row per comment for a list, one row for a string. ``parents`` as in :meth:`predict`."""
         if isinstance(texts, str):
-            return self.predict_proba([texts], targets, task=task, progress=progress)[0]
+            one_parent = [parents] if isinstance(parents, str) else parents
+            return self.predict_proba([texts], targets, parents=one_parent, task=task, progress=progress)[0]
         texts = list(texts)
         task = self.resolve_task(task)
-        logits, owners, weights = self.window_logits(texts, targets, task=task, progress=progress)
+        logits, owners, weights = self.window_logits(texts, targets, parents=parents, task=task, progress=progress)
         return combine_windows(logits, owners, weights, len(texts), self.temperatures[task])
 
     def window_logits(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, task: str | None = None, progress: bool = False
+        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, parents: Sequence[str | None] | None = None,
+        task: str | None = None, progress: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw logits of ``task`` (before the temperature) of every window, the comment each window
         belongs to, its weight.
 
         :func:`combine_windows` turns them into :meth:`predict_proba`'s probabilities at any temperature.
         """
-        logits, owners, weights = self._window_logits(texts, targets, progress=progress)
+        logits, owners, weights = self._window_logits(texts, targets, parents, progress=progress)
         return logits[self.resolve_task(task)], owners, weights
 
     def resolve_task(self, task: str | None) -> str:
@@ -271,11 +283,11 @@ class StanceClassifier:
         return task
 
     def _window_logits(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None, *, progress: bool
+        self, texts: Sequence[str], targets: str | Sequence[str] | None, parents: Sequence[str | None] | None, *, progress: bool
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Every task's window logits from one pass, with the windows' owners and weights."""
         target_list = _broadcast_targets(targets, len(texts))
-        windows, owners, weights = self.encode_windows(list(texts), target_list)
+        windows, owners, weights = self.encode_windows(list(texts), target_list, parents)
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
         batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
 
@@ -293,13 +305,20 @@ class StanceClassifier:
                 task_logits[batch] = output
         return logits, owners, weights
 
-    def encode_windows(self, texts: list[str], targets: list[str]) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
-        """Tokenise (target, comment) pairs into model windows (see :class:`WindowEncoder`).
+    def encode_windows(
+        self, texts: list[str], targets: list[str], parents: Sequence[str | None] | None = None
+    ) -> tuple[list[dict[str, list[int]]], np.ndarray, np.ndarray]:
+        """Tokenise (target, comment) pairs into model windows (see :class:`WindowEncoder`), with the
+        comments replied to where the model reads them (``reply_context``).
 
         Returns the windows, the index of the comment each window belongs to, and each window's length
         (its weight when window probabilities are averaged per comment).
         """
-        return self.windows.encode(texts, targets)
+        if parents is None or not self.reply_context:
+            return self.windows.encode(texts, targets)
+        if len(parents) != len(texts):
+            raise ValueError(f"got {len(parents)} parents for {len(texts)} comments; pass one per comment (None for none)")
+        return self.windows.encode(texts, targets, [parent or "" for parent in parents])
 
 
 def _labelled(labels: list[str], probabilities: np.ndarray) -> list[dict[str, float]]:
@@ -355,16 +374,19 @@ def _stamp(name_or_path: str) -> int | None:
 
 
 @overload
-def predict(texts: str, target: str | None = ..., *, model: str | None = ...) -> Prediction: ...
+def predict(texts: str, target: str | None = ..., *, parents: str | None = ..., model: str | None = ...) -> Prediction: ...
 @overload
-def predict(texts: Sequence[str], target: str | Sequence[str] | None = ..., *, model: str | None = ...) -> list[Prediction]: ...
+def predict(
+    texts: Sequence[str], target: str | Sequence[str] | None = ..., *, parents: Sequence[str | None] | None = ..., model: str | None = ...
+) -> list[Prediction]: ...
 
 
-def predict(texts, target=None, *, model=None):
-    """Stance of a comment (or a list of comments) toward ``target``, with the default model.
+def predict(texts, target=None, *, parents=None, model=None):
+    """Stance of a comment (or a list of comments) toward ``target``, with the default model; the
+    ``parents`` (the comments replied to) are read by a model trained with them.
 
     >>> predict("Great move!", target="UK-Japan cyber pact").label  # doctest: +SKIP
     'support'
     """
     name = str(model or default_model_path())
-    return _cached_classifier(name, _stamp(name)).predict(texts, target)
+    return _cached_classifier(name, _stamp(name)).predict(texts, target, parents=parents)

@@ -38,7 +38,8 @@ class ModelSettings:
     window sizes it was trained with, the temperature ``stance calibrate`` fitted, how the weights
     are stored (``format``: one of :data:`STORAGES`), the task of the model's own head (``task``:
     stance unless it says sentiment) and its further heads (``heads``: task → ``{"labels": [...],
-    "temperature": t}``, weights in ``heads.safetensors``) and the ``languages`` it was trained on."""
+    "temperature": t}``, weights in ``heads.safetensors``), the ``languages`` it was trained on and
+    whether it reads each reply with the comment it answers (``reply_context``)."""
 
     labels: list[str] = field(default_factory=list)
     base_model: str | None = None
@@ -50,6 +51,7 @@ class ModelSettings:
     task: str | None = None
     heads: dict[str, dict[str, Any]] | None = None
     languages: list[str] | None = None  # what its training comments were written in (ISO 639-1), where known
+    reply_context: bool | None = None  # trained with the comments replied to (parents) read after the target
 
     @classmethod
     def read(cls, directory: Path) -> ModelSettings | None:
@@ -68,6 +70,8 @@ class ModelSettings:
         if settings.format is not None and settings.format not in STORAGES:
             raise ModelError(f"{path}: format {settings.format!r} is not one of {', '.join(STORAGES)}")
         _check_temperature(settings.temperature, path)
+        if settings.reply_context not in (None, True, False):
+            raise ModelError(f"{path}: reply_context {settings.reply_context!r} is not true or false; the model directory is damaged")
         if settings.task is not None and settings.task not in TASKS:
             raise ModelError(f"{path}: task {settings.task!r} is not one of {', '.join(TASKS)}")
         for task, head in (settings.heads or {}).items():
@@ -100,8 +104,8 @@ class ModelSettings:
             handle.write(json.dumps({key: value for key, value in asdict(self).items() if value is not None}, indent=2) + "\n")
 
     def reading(self) -> dict[str, Any]:
-        """The classifier settings stored here (the window sizes, base model, languages, task and temperatures)."""
-        keys = ("max_length", "max_target_tokens", "stride", "base_model", "languages")
+        """The classifier settings stored here (the window sizes, base model, languages, reply context, task and temperatures)."""
+        keys = ("max_length", "max_target_tokens", "stride", "base_model", "languages", "reply_context")
         stored = {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
         return stored | {"task": self.main_task, "temperature": self.temperatures()}
 

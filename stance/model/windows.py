@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 Window = dict[str, list[int]]
+# Between the target and the comment replied to, where a model reads replies in context.
+REPLY_MARKER = " | in reply to: "
 
 
 def rust_tokenizer(tokenizer: Any) -> Any:
@@ -30,8 +32,9 @@ class WindowEncoder:
     """Tokenises comments, each with its target first, into windows of at most ``max_length`` tokens.
 
     A comment longer than one window is split into windows overlapping by ``stride`` tokens; every
-    window repeats the target, cut to ``max_target_tokens``. ``input_names`` are the model inputs
-    to keep (``token_type_ids`` is dropped for models that take none).
+    window repeats the target, cut to ``max_target_tokens``, and the comment it replies to where one
+    is given, cut to what is left of half the window. ``input_names`` are the model inputs to keep
+    (``token_type_ids`` is dropped for models that take none).
     """
 
     def __init__(
@@ -49,24 +52,37 @@ class WindowEncoder:
         self.pad_id = pad_id
         self._lock = threading.Lock()  # truncation is set per call on the shared Rust tokenizer
 
-    def encode(self, texts: Sequence[str], targets: Sequence[str]) -> tuple[list[Window], np.ndarray, np.ndarray]:
-        """The windows, the index of the comment each belongs to, and each window's length (its weight)."""
-        with self._lock:
-            return self._encode(texts, targets)
+    def encode(
+        self, texts: Sequence[str], targets: Sequence[str], parents: Sequence[str] | None = None
+    ) -> tuple[list[Window], np.ndarray, np.ndarray]:
+        """The windows, the index of the comment each belongs to, and each window's length (its weight).
 
-    def _encode(self, texts: Sequence[str], targets: Sequence[str]) -> tuple[list[Window], np.ndarray, np.ndarray]:
-        short_forms = {target: self._shorten(target) for target in set(targets)}
-        shortened = [short_forms[target] for target in targets]
+        ``parents``, one per comment ("" for none), are the comments replied to: read after the target."""
+        with self._lock:
+            return self._encode(texts, targets, parents)
+
+    def _encode(
+        self, texts: Sequence[str], targets: Sequence[str], parents: Sequence[str] | None
+    ) -> tuple[list[Window], np.ndarray, np.ndarray]:
+        distinct = sorted(set(targets))
+        short_forms = dict(zip(distinct, self._shortened(distinct, self.max_target_tokens)))
+        contexts = [short_forms[target] for target in targets]
+        parent_budget = self.max_length // 2 - self.max_target_tokens
+        if parents is not None and parent_budget > 0:
+            contexts = [
+                (context + REPLY_MARKER + parent).strip() if parent else context
+                for context, parent in zip(contexts, self._shortened(parents, parent_budget))
+            ]
         windows: list[Window] = []
         owners: list[int] = []
         for pairs in (True, False):
-            group = [i for i, target in enumerate(shortened) if bool(target) == pairs]
+            group = [i for i, context in enumerate(contexts) if bool(context) == pairs]
             if not group:
                 continue
             self._tokenizer.enable_truncation(
                 self.max_length, stride=self.stride, strategy="only_second" if pairs else "longest_first"
             )
-            inputs = [(shortened[i], texts[i]) for i in group] if pairs else [texts[i] for i in group]
+            inputs = [(contexts[i], texts[i]) for i in group] if pairs else [texts[i] for i in group]
             for owner, encoding in zip(group, self._tokenizer.encode_batch(inputs)):
                 for part in (encoding, *encoding.overflowing):
                     windows.append(self._window(part))
@@ -91,12 +107,11 @@ class WindowEncoder:
         values = {"input_ids": encoding.ids, "token_type_ids": encoding.type_ids, "attention_mask": encoding.attention_mask}
         return {name: values[name] for name in self.input_names}
 
-    def _shorten(self, target: str) -> str:
-        """Cut a target to ``max_target_tokens`` tokens so the comment keeps most of the window."""
-        if not target:
-            return ""
+    def _shortened(self, texts: Sequence[str], limit: int) -> list[str]:
+        """Each text cut to ``limit`` tokens, so that the comment keeps most of the window."""
         self._tokenizer.no_truncation()
-        ids = self._tokenizer.encode(target, add_special_tokens=False).ids
-        if len(ids) < self.max_target_tokens:
-            return target
-        return self._tokenizer.decode(ids[: self.max_target_tokens], skip_special_tokens=False)
+        encodings = self._tokenizer.encode_batch([text or "" for text in texts], add_special_tokens=False)
+        return [
+            text if len(encoding.ids) < limit else self._tokenizer.decode(encoding.ids[:limit], skip_special_tokens=False)
+            for text, encoding in zip(texts, encodings)
+        ]

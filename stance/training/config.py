@@ -44,6 +44,9 @@ class TrainingConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06  # share of the steps over which the learning rate warms up
     checkpoints_kept: int = 2  # the best and the newest, for --resume
+    # the model is scored and saved after every epoch, or every 1/max_evaluations of the run when there
+    # are more epochs than this (a few dozen comments trained for 40 epochs need not be saved 40 times)
+    max_evaluations: int = 10
     logging_steps: int = 10  # how often the loss is logged: the loss progress lines show
     lora_rank: int = 16
     lora_alpha: int | None = None  # None: twice the rank
@@ -57,7 +60,7 @@ class TrainingConfig:
         if self.device not in DEVICES:
             raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}", settings="device")
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
-        for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "logging_steps", "lora_rank", "contrastive_rounds"):
+        for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "max_evaluations", "logging_steps", "lora_rank", "contrastive_rounds"):
             _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
         _check(_is_int(self.max_length) and self.max_length >= 16, "max_length", self.max_length, "16 tokens or more")
         _check(_is_int(self.max_target_tokens) and self.max_target_tokens >= 1, "max_target_tokens", self.max_target_tokens, "1 or more")

@@ -26,6 +26,7 @@ class LabelledComment:
     target: str = ""
     group: str = ""  # e.g. the topic or article, for breakdowns and grouped cross-validation
     sentiment: str | None = None
+    parent: str = ""  # the text of the comment this one replies to, where the data gives it
     origin: str = field(default="", compare=False, repr=False)  # "file:line" it was read from, for messages
     # task → the labels this comment's source can give, where fewer than the model's (a set without
     # neutral, e.g. P-Stance): training leaves the others out of its loss rather than teaching that
@@ -51,11 +52,13 @@ def load_labelled(
     default_target: str = "",
     group_column: str | None = None,
     sentiment_column: str | None = None,
+    parent_column: str = "parent_text",
 ) -> list[LabelledComment]:
     """Read labelled comments from a JSONL or CSV/TSV file.
 
     Labels are normalised (``favor`` → ``support``, ``against`` → ``oppose``, ``none`` → ``neutral``;
     ``pos`` → ``positive``). The target column is optional; rows without one get ``default_target``.
+    So is ``parent_column``: the text of the comment a row replies to, which training then reads.
     ``group_column`` names a column (e.g. ``topic``) whose value groups rows for breakdowns and
     grouped cross-validation. With ``sentiment_column`` a row needs a stance label, a sentiment label
     or both: a missing or blank value is no label for that task. ``label_column`` defaults to
@@ -94,6 +97,9 @@ def load_labelled(
             if stance is None and sentiment is None:
                 raise DataError(f"{where}: neither a '{label_column}' nor a '{sentiment_column}' label; a row needs at least one")
         target = row.get(target_column) or default_target
+        parent = row.get(parent_column) or ""
+        if not isinstance(parent, str):
+            raise DataError(f"{where}: non-text '{parent_column}' value: {parent!r}; expected the text of the comment replied to")
         if group_column is not None and group_column not in row:
             raise DataError(f"{where}: missing group column '{group_column}' (found: {', '.join(map(str, row))})")
         group = str(row[group_column]) if group_column is not None else ""
@@ -104,6 +110,7 @@ def load_labelled(
                 target=str(target),
                 group=group,
                 sentiment=sentiment and normalize_label(sentiment, "sentiment"),
+                parent=parent,
                 origin=where,
             )
         )

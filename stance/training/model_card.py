@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stance.model.windows import REPLY_MARKER
+
 
 def render_model_card(
     *,
@@ -16,9 +18,15 @@ def render_model_card(
     report: str,
     compact: bool = False,
     languages: Sequence[str] = (),
+    reply_context: bool = False,
 ) -> str:
     """Markdown with each task's labels (``tasks``: the model's own head's first), the languages of
-    its training comments, the training data, the settings and the validation metrics."""
+    its training comments, whether it reads replies with their parents, the training data, the
+    settings and the validation metrics."""
+    replies = (
+        "\nA reply is read with the comment it answers: the first text is the target, then `" + REPLY_MARKER.strip()
+        + "` and the parent comment (`predict(..., parents=[...])`; `stance classify` passes them)." if reply_context else ""
+    )
     metric_rows = "\n".join(f"| {name} | {value:.4f} |" for name, value in metrics.items())
     data_rows = "\n".join(f"| {name} | {value} |" for name, value in data.items())
     setting_rows = "\n".join(f"| {name} | {value} |" for name, value in settings.items())
@@ -40,7 +48,7 @@ tags: [{", ".join(f"{task}-detection" if task == "stance" else f"{task}-analysis
 {_task_lines(tasks)}
 Input is a text pair: the target (article title and lead) first, the comment second; one pass of the
 encoder serves every task. Trained on comments in: {", ".join(languages) or "(not known)"} (ISO 639-1,
-detected); `stance classify` warns when most comments are in other languages.
+detected); `stance classify` warns when most comments are in other languages.{replies}
 
 ```python
 from stance import StanceClassifier

@@ -65,7 +65,8 @@ def train(
     With ``compact`` only the difference from the base model is saved (see ``save_pretrained``).
     Each task the data has labels for (stance, sentiment; see :func:`tasks_of`) gets a head on the one
     encoder. Without ``validation`` a stratified 10 % is held out. The checkpoint with the best
-    validation macro-F1 (averaged over the tasks) is kept. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
+    validation macro-F1 (averaged over the tasks) is kept. Where comments carry a ``parent`` (the comment
+    replied to), the model learns to read it and keeps ``reply_context``. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
     killed run continues with ``resume=True``. ``callbacks`` are Hugging Face ``TrainerCallback``
     objects added to the run (early stopping, :class:`~stance.training.progress.TrainingProgress`
     for a progress bar or log lines, your own logging); without them the run is silent.
@@ -93,6 +94,7 @@ def train(
     trained_start = starts_from_trained(config)
     classifier = _initial_classifier(config, labels, trained_start)
     classifier.languages = main_languages(e.text for e in train_data)
+    classifier.reply_context = any(e.parent for e in train_data)
     last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
         with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped
@@ -124,7 +126,7 @@ def train(
         data["started from"] = trained_start
     card = render_model_card(
         tasks=labels, base_model=classifier.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
-        compact=compact, languages=classifier.languages or (),
+        compact=compact, languages=classifier.languages or (), reply_context=classifier.reply_context,
     )
     # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
     storage = ("adapter" if config.method == "lora" and not trained_start else "delta") if compact else "full"
@@ -138,7 +140,7 @@ def _validation_scores(classifier: StanceClassifier, validation: Sequence[Labell
     task's unprefixed, the others' as ``sentiment_macro_f1``) and a classification report per task."""
     from sklearn.metrics import classification_report
 
-    predictions = classifier.predict([e.text for e in validation], [e.target for e in validation])
+    predictions = classifier.predict([e.text for e in validation], [e.target for e in validation], parents=[e.parent for e in validation])
     metrics: dict[str, float] = {}
     reports = []
     for task, task_labels in classifier.tasks.items():
@@ -295,7 +297,7 @@ def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment],
     from stance.training.multitask import NO_LABEL
 
     label2id = {task: {label: i for i, label in enumerate(labels)} for task, labels in classifier.tasks.items()}
-    windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples])
+    windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples], [e.parent for e in examples])
     limited = training and any(e.label_space for e in examples)
     rows, seen = [], set()
     for window, owner in zip(windows, owners.tolist()):
@@ -344,8 +346,7 @@ def _build_trainer(
         learning_rate=config.resolved_learning_rate(),
         weight_decay=config.weight_decay,
         warmup_steps=config.warmup_ratio,  # a share of the steps when below 1
-        eval_strategy="epoch",
-        save_strategy="epoch",
+        **_evaluation_schedule(config),
         load_best_model_at_end=True,
         metric_for_best_model="mean_macro_f1",  # over the tasks; with one task, its macro-F1
         greater_is_better=True,
@@ -394,6 +395,14 @@ def _build_trainer(
     # The Trainer prints its logs to stdout; the API prints nothing.
     trainer.remove_callback(PrinterCallback)
     return trainer
+
+
+def _evaluation_schedule(config: TrainingConfig) -> dict[str, Any]:
+    """Score and save after each epoch, or at ``max_evaluations`` even points when epochs are more."""
+    if config.epochs <= config.max_evaluations:
+        return {"eval_strategy": "epoch", "save_strategy": "epoch"}
+    share = 1 / config.max_evaluations  # below 1: a share of all the run's steps
+    return {"eval_strategy": "steps", "eval_steps": share, "save_strategy": "steps", "save_steps": share}
 
 
 def device_arguments(device: str) -> dict[str, bool]:

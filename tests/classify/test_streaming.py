@@ -148,6 +148,25 @@ def test_a_bad_record_later_on_still_hands_back_the_chunks_classified_before_it(
     assert results == [str(i) for i in range(8)]  # the two whole chunks read before the bad line
 
 
+def test_a_model_trained_with_reply_context_is_given_each_replys_parent(copy_tiny_classifier, tmp_path: Path) -> None:
+    from stance.classify.stream import classify_comments
+    from stance.extract.thread import Comment
+
+    classifier = StanceClassifier.from_pretrained(copy_tiny_classifier(tmp_path / "model"))
+    classifier.reply_context = True
+    comments = [
+        Comment(id="a", text="The plan is a disaster."),
+        Comment(id="b", text="No, you're wrong.", parent="a"),
+        Comment(id="c", text="No, you're wrong.", parent="elsewhere"),  # its parent is not in the input
+        Comment(id="d", text="Agreed!", parent="b"),  # in the next chunk
+    ]
+    results = list(classify_comments(comments, classifier, "the plan", chunk_size=2))
+    expected = classifier.predict([c.text for c in comments], "the plan", parents=[None, "The plan is a disaster.", None, "No, you're wrong."])
+    for result, prediction in zip(results, expected, strict=True):
+        assert result.prediction.scores == pytest.approx(prediction.scores, abs=1e-5)
+    assert results[1].prediction.scores != pytest.approx(results[2].prediction.scores, abs=1e-5)
+
+
 def test_a_run_begun_by_another_model_is_not_resumed_by_this_one(
     tiny_classifier_dir: Path, tiny_stance_only_dir: Path, tmp_path: Path, capsys
 ) -> None:

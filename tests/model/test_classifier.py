@@ -100,3 +100,20 @@ def test_save_and_reload_round_trip_and_pipeline_loads_it(classifier: StanceClas
 def test_not_a_model_directory_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="not a model directory"):
         StanceClassifier.from_pretrained(tmp_path)
+
+
+def test_parents_are_read_only_by_a_model_trained_with_reply_context(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    texts, parents = ["No, you're wrong.", "Exactly right."], ["The plan is a disaster for the town.", None]
+    plain = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    assert not plain.reply_context
+    assert plain.predict_proba(texts, "the plan", parents=parents) == pytest.approx(plain.predict_proba(texts, "the plan"))
+    plain.reply_context = True
+    plain.save_pretrained(tmp_path / "replies")
+    reading = StanceClassifier.from_pretrained(tmp_path / "replies")
+    assert reading.reply_context and reading.settings().reply_context
+    with_parents = reading.predict_proba(texts, "the plan", parents=parents)
+    assert with_parents[0] != pytest.approx(reading.predict_proba(texts, "the plan")[0])
+    assert with_parents[1] == pytest.approx(reading.predict_proba(texts, "the plan")[1])  # no parent: as before
+    assert reading.predict(texts[0], "the plan", parents=parents[0]).label == reading.predict(texts, "the plan", parents=parents)[0].label
+    with pytest.raises(ValueError, match="got 1 parents for 2 comments"):
+        reading.predict(texts, "the plan", parents=parents[:1])

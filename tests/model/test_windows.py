@@ -62,3 +62,20 @@ def test_pad_right_pads_to_the_longest_window_and_to_a_multiple(tokenizer) -> No
 def test_a_slow_tokenizer_is_refused_with_a_clear_message() -> None:
     with pytest.raises(TypeError, match="fast"):
         rust_tokenizer(object())
+
+
+def test_a_parent_is_read_after_the_target_cut_to_what_is_left_of_half_the_window(tokenizer) -> None:  # noqa: ANN001
+    from stance.model.windows import REPLY_MARKER
+
+    encoder = WindowEncoder(tokenizer, max_length=64, max_target_tokens=10, stride=8,
+                            input_names=tokenizer.model_input_names, pad_id=0)
+    parent = "the earlier comment says the bridge must stay open " * 5
+    windows, owners, _ = encoder.encode(["No, you're wrong.", "No, you're wrong."], ["the plan", "the plan"], [parent, ""])
+    assert owners.tolist() == [0, 1]
+    with_parent, without = (w["input_ids"] for w in windows)
+    assert without == tokenizer("the plan", "No, you're wrong.")["input_ids"]
+    parent_ids = tokenizer(parent, add_special_tokens=False)["input_ids"][: 64 // 2 - 10]
+    context = tokenizer("the plan" + REPLY_MARKER + tokenizer.decode(parent_ids), add_special_tokens=False)["input_ids"]
+    assert with_parent == tokenizer("the plan" + REPLY_MARKER + tokenizer.decode(parent_ids), "No, you're wrong.")["input_ids"]
+    assert len(context) <= 64 // 2 + len(tokenizer(REPLY_MARKER, add_special_tokens=False)["input_ids"]) + 2
+    assert windows[0]["token_type_ids"].count(0) == len(context) + 2  # [CLS] context [SEP]: the parent is in the first segment

@@ -47,6 +47,17 @@ def test_malformed_rows_name_file_and_line(tmp_path: Path, rows: list[dict], mes
         load_labelled(write_jsonl(tmp_path / "d.jsonl", rows))
 
 
+def test_the_text_replied_to_is_read_where_the_file_has_it(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [
+        {"text": "No, you're wrong.", "label": "oppose", "parent_text": "It is a fine plan."},
+        {"text": "Good plan.", "label": "support", "in_reply_to": "Whatever."},
+    ])
+    assert [e.parent for e in load_labelled(path)] == ["It is a fine plan.", ""]
+    assert [e.parent for e in load_labelled(path, parent_column="in_reply_to")] == ["", "Whatever."]
+    with pytest.raises(DataError, match=r"d.jsonl:1: non-text 'parent_text' value: 3"):
+        load_labelled(write_jsonl(tmp_path / "d.jsonl", [{"text": "a", "label": "support", "parent_text": 3}]))
+
+
 def test_label_set_checks() -> None:
     with pytest.raises(DataError, match="at least two labels"):
         check_label_set([LabelledComment("a", "support")] * 3, "x")

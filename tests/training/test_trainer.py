@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
 from stance.errors import OutputError
 from stance.model.classifier import StanceClassifier
@@ -124,6 +126,39 @@ def test_resumed_run_ends_with_the_metrics_of_an_uninterrupted_one(
     a = StanceClassifier.from_pretrained(tmp_path / "straight").predict_proba(probe, "the plan")
     b = StanceClassifier.from_pretrained(tmp_path / "resumed").predict_proba(probe, "the plan")
     assert a == pytest.approx(b, abs=1e-4)
+
+
+def test_many_short_epochs_are_scored_and_saved_at_most_max_evaluations_times(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    from transformers import TrainerCallback
+
+    class Count(TrainerCallback):
+        evaluations = saves = 0
+
+        def on_evaluate(self, args, state, control, **kwargs):
+            Count.evaluations += 1
+
+        def on_save(self, args, state, control, **kwargs):
+            Count.saves += 1
+
+    examples = load_labelled(toy_labelled)
+    train(examples, tmp_path / "model", tiny_config(tiny_base_model, epochs=12, max_evaluations=3), callbacks=[Count()])
+    assert Count.evaluations == Count.saves == 3
+    Count.evaluations = Count.saves = 0
+    train(examples, tmp_path / "per-epoch", tiny_config(tiny_base_model, epochs=2, max_evaluations=3), callbacks=[Count()])
+    assert Count.evaluations == Count.saves == 2
+
+
+def test_training_on_replies_with_their_parents_makes_a_model_that_reads_them(tiny_base_model: Path, tmp_path: Path) -> None:
+    rows = [{"text": f"No, you are wrong {i}", "label": "oppose" if i % 2 else "support", "target": "the plan",
+             "parent_text": "The plan is good." if i % 2 else "The plan is bad."} for i in range(24)]
+    examples = load_labelled(write_jsonl(tmp_path / "replies.jsonl", rows))
+    train(examples, tmp_path / "model", tiny_config(tiny_base_model, epochs=1))
+    assert StanceClassifier.from_pretrained(tmp_path / "model").reply_context
+    assert "read with the comment it answers" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    train([replace(e, parent="") for e in examples], tmp_path / "plain", tiny_config(tiny_base_model, epochs=1))
+    assert not StanceClassifier.from_pretrained(tmp_path / "plain").reply_context
 
 
 def test_resume_takes_the_newest_whole_checkpoint_and_drops_cut_short_ones(tmp_path: Path) -> None:
