@@ -6,7 +6,9 @@ on (a seeded sample of) its validation split by macro-F1 over the set's labels:
 - ``full``: plain fine-tuning of the bare base model (``stance train``'s default);
 - ``contrastive``: SetFit's pair step first, then the same fine-tuning (``--method contrastive``);
 - ``full from default`` and ``contrastive from default``: the same, starting from the bundled
-  model's encoder (``--base-model models/default``).
+  model's encoder (``--base-model models/default``; ``stance train``'s start for ``small_data``).
+
+Beside them, the start model untouched (with the set's labels only: its other labels' scores dropped).
 
 Each run takes about the same number of optimiser steps (``--steps``), so a small sample gets more
 epochs. Only train and validation splits are read.
@@ -57,9 +59,15 @@ def main() -> None:
 
     print(f"start for 'from default': {start}; {args.steps} steps per run")
     print(f"{'set':12}{'n':>5}" + "".join(f"{name:>28}" for name in methods))
+    untouched = StanceClassifier.from_pretrained(start)
     for set_name in args.sets.split(","):
         train_rows, val_rows = SETS[set_name]("train"), SETS[set_name]("val")
         labels = sorted({r.label for r in val_rows})
+        probabilities = untouched.predict_proba([r.text for r in val_rows], [r.target for r in val_rows])
+        columns = [untouched.labels.index(label) for label in labels]
+        predicted = [labels[i] for i in probabilities[:, columns].argmax(axis=1)]
+        score = headline_scores([r.label for r in val_rows], predicted, labels)["macro_f1"]
+        print(f"{set_name:12}{0:>5}" + f"{f'start model untouched: {100 * score:.1f}':>56}", flush=True)
         for size in (int(n) for n in args.sizes.split(",")):
             sample = random.Random(args.seed).sample(train_rows, size)
             cells = []
@@ -67,7 +75,7 @@ def main() -> None:
                 method, from_default = METHODS[name]
                 config = TrainingConfig(
                     base_model=start if from_default else TrainingConfig.base_model,
-                    method=method, epochs=args.steps * 16 / size, seed=args.seed,
+                    method=method, epochs=args.steps * 16 / size, seed=args.seed, small_data=0,
                 )
                 started = time.perf_counter()
                 with tempfile.TemporaryDirectory() as work:
