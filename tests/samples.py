@@ -417,3 +417,51 @@ FIXTURES = {
     "hackernews": json.dumps(HACKERNEWS),
     "discourse": "\n " + json.dumps(DISCOURSE),
 }
+
+
+# Forum replies that quote earlier posts (issue: quoted text must not stand in two records).
+XENFORO_QUOTES = f"""<html><body>{ARTICLE}<div class="block block--messages"><div class="block-body">
+  <article class="message message--post js-post" data-author="RiverRat" data-content="post-501" id="js-post-501">
+    <header class="message-attribution"><time class="u-dt" datetime="2023-05-01T08:00:00+0100">May 1</time></header>
+    <div class="message-content"><article class="message-body"><div class="bbWrapper">Best decision the council made this year.</div></article></div>
+  </article>
+  <article class="message message--post js-post" data-author="mo_k" data-content="post-502" id="js-post-502">
+    <header class="message-attribution"><time class="u-dt" datetime="2023-05-01T09:30:00+0100">May 1</time></header>
+    <div class="message-content"><article class="message-body"><div class="bbWrapper">
+      <blockquote class="bbCodeBlock bbCodeBlock--expandable bbCodeBlock--quote js-expandWatch" data-quote="RiverRat" data-source="post: 501" data-attributes="member: 77">
+        <div class="bbCodeBlock-title"><a href="/goto/post?id=501" class="bbCodeBlock-sourceJump">RiverRat said:</a></div>
+        <div class="bbCodeBlock-content"><div class="bbCodeBlock-expandContent js-expandContent">Best decision the council made this year.</div>
+        <div class="bbCodeBlock-expandLink js-expandLink"><a role="button">Click to expand...</a></div></div>
+      </blockquote>Who staffs it on Sundays though?</div></article></div>
+  </article>
+</div></div></body></html>"""
+
+PHPBB_QUOTES = f"""<html><body id="phpbb" class="nojs section-viewtopic ltr">{ARTICLE}<div id="page-body" class="page-body">
+  <div id="p1001" class="post has-profile bg2"><div class="inner"><div class="postbody"><div id="post_content1001">
+    <p class="author">by <strong><a href="./memberlist.php?mode=viewprofile&amp;u=2" class="username">Hettie</a></strong> &raquo;
+      <time datetime="2021-03-01T10:00:00+00:00">Mon Mar 01, 2021 10:00 am</time></p>
+    <div class="content">Sunday opening is overdue. My kids can finally use it.</div>
+  </div></div></div></div>
+  <div id="p1002" class="post has-profile bg1"><div class="inner"><div class="postbody"><div id="post_content1002">
+    <p class="author">by <strong><a href="./memberlist.php?mode=viewprofile&amp;u=3" class="username">Gareth</a></strong> &raquo;
+      <time datetime="2021-03-01T11:00:00+00:00">Mon Mar 01, 2021 11:00 am</time></p>
+    <div class="content"><blockquote><div><cite><a href="./memberlist.php?mode=viewprofile&amp;u=2">Hettie</a> wrote:
+      <a href="./viewtopic.php?p=1001#p1001" data-post-id="1001">&uarr;</a><span class="responsive-hide">Mon Mar 01, 2021 10:00 am</span></cite>
+      Sunday opening is overdue.</div></blockquote>Overdue, and unfunded: the van pays for it.</div>
+  </div></div></div></div>
+</div></body></html>"""
+
+DISCOURSE_QUOTES = f"""<html><body>{ARTICLE}<div id="main-outlet" class="topic-list">
+  <div id="post_1" itemprop="comment" itemscope itemtype="http://schema.org/Comment" class="topic-body crawler-post">
+    <div class="crawler-post-meta"><span class="creator" itemprop="author"><span itemprop="name">ana</span></span>
+      <time itemprop="datePublished" datetime="2022-06-01T12:00:00Z">June 1</time></div>
+    <div class="post" itemprop="text"><p>The rota was agreed in a hurry.</p></div>
+  </div>
+  <div id="post_2" itemprop="comment" itemscope itemtype="http://schema.org/Comment" class="topic-body crawler-post">
+    <div class="crawler-post-meta"><span class="creator" itemprop="author"><span itemprop="name">ben</span></span>
+      <time itemprop="datePublished" datetime="2022-06-01T13:00:00Z">June 1</time></div>
+    <div class="post" itemprop="text"><aside class="quote no-group" data-username="ana" data-post="1" data-topic="77">
+      <div class="title"><img class="avatar" src="a.png"> ana:</div><blockquote><p>The rota was agreed in a hurry.</p></blockquote></aside>
+      <p>It took four months of talks.</p></div>
+  </div>
+</div></body></html>"""

@@ -15,7 +15,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import lxml.html
@@ -55,6 +55,18 @@ _LIKES_CLASS = re.compile(r"(?:^|[-_])(?:likes?|votes?|score|points|upvotes?|kar
 _LEVEL_TEXT = re.compile(r"^\s*level\s+(\d{1,15})\s*$", re.I)
 _DELETED_TEXT = re.compile(r"^\s*\[?(?:deleted|removed)\]?\s*$|^this comment (?:has been|was) (?:deleted|removed)", re.I)
 _SAYS = re.compile(r"\s*(?:says|sagt|schreibt|said|wrote)\s*:?\s*$", re.I)
+# A quote of an earlier post inside a reply: XenForo "bbCodeBlock--quote", vBulletin "bbcode_quote",
+# phpBB 2 "quotecontent", Discourse "aside.quote" (besides every <blockquote>).
+_QUOTE_CLASS = re.compile(r"^(?:quote|bbcode_quote|quotecontent|quote_container)$|--quote$", re.I)
+# Who is quoted: the quote's title line ("RiverRat said:", "Originally Posted by mo_k", "bob:").
+_QUOTE_TITLE_CLASS = re.compile(r"(?:^|[-_])(?:title|quotetitle|postedby|attribution)$|^bbCodeBlock-title$", re.I)
+_QUOTE_EXTRA_CLASS = re.compile(r"expandLink|expand-link", re.I)  # "Click to expand..."
+_QUOTE_BY = re.compile(
+    r"^(?:originally posted by|quote from|quoting|zitat von)\s+(?P<a>[^\n]+?)\s*:?$"
+    r"|^(?P<b>[^\n]+?)\s+(?:said|wrote|schrieb|sagte|a écrit|escribió|scrisse|skrev)\b.*$|^(?P<c>[^\n]{1,60}?):$",
+    re.I,
+)
+_QUOTE_REF = re.compile(r"(?:post[:\s_-]*|#p|[?&]p=|#post-?|#comment-?)(\d+)\b", re.I)
 _TEXT_KEYS = ("body", "text", "content", "message", "comment", "commentText", "body_html", "bodyHtml", "html")
 _AUTHOR_KEYS = ("author", "user", "username", "userName", "authorName", "author_name", "by", "name", "displayName")
 
@@ -212,11 +224,18 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
     item_children: dict[etree._Element, list[etree._Element]] = {}
     for item in items:
         item_children.setdefault(item.element.getparent(), []).append(item.element)
+    quotes: dict[str, tuple[str, str | None, str | None]] = {}  # comment id → quote text, author, page's reference
     for item in items:
         element = item.element
         nested = frozenset(node for node in element.iterdescendants() if node in elements)
         skip = _reply_containers(element, nested)
-        text = _comment_text(element, skip)
+        quote_nodes = _quote_nodes(element, skip)
+        text = _comment_text(element, skip | quote_nodes)
+        if quote_nodes and text:
+            quotes[ids[element]] = _quote(quote_nodes)
+            skip = skip | quote_nodes
+        else:
+            text = _comment_text(element, skip)
         parent_element = _nearest(element, elements)
         if parent_element is None:
             parent_element = _parent_beside(element, item_children)
@@ -239,7 +258,66 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
                 status="deleted" if _DELETED_TEXT.search(text) else None,
             )
         )
-    return comments
+    return _with_quotes(comments, quotes)
+
+
+def _quote_nodes(element: etree._Element, skip: frozenset[etree._Element]) -> frozenset[etree._Element]:
+    """The quotes of earlier posts in a comment (outermost ones), with the title lines that name
+    whom they quote where those sit beside the quote (phpBB 2)."""
+    found: set[etree._Element] = set()
+    for node in _own_descendants(element, skip):
+        if any(ancestor in found for ancestor in node.iterancestors()):
+            continue
+        if node.tag == "blockquote" or node.tag in ("aside", "div", "section") and any(_QUOTE_CLASS.search(t) for t in _classes(node)):
+            found.add(node)
+            title = node.getprevious()
+            if title is not None and any(re.fullmatch(r"quotetitle", t, re.I) for t in _classes(title)):
+                found.add(title)
+    return frozenset(found)
+
+
+def _quote(nodes: frozenset[etree._Element]) -> tuple[str, str | None, str | None]:
+    """The quoted text, the quoted author and the page's reference to the quoted post (a number)."""
+    titles = frozenset(
+        node for quote in nodes for node in quote.iter()
+        if node.tag == "cite" or any(_QUOTE_TITLE_CLASS.search(t) or _QUOTE_EXTRA_CLASS.search(t) for t in _classes(node))
+    )
+    ordered = sorted(nodes, key=lambda node: node.sourceline or 0)
+    text = "\n\n".join(filter(None, (element_text(node, titles) for node in ordered if node not in titles)))
+    author = None
+    for quote in ordered:
+        author = author or next((quote.get(k).strip() for k in ("data-quote", "data-username", "data-author") if quote.get(k)), None)
+    for title in sorted(titles, key=lambda node: node.sourceline or 0):
+        match = _QUOTE_BY.match(element_text(title).split("\n")[0].strip())
+        if author is None and match:
+            author = next(group for group in match.groups() if group).strip()
+    references = [
+        value for quote in ordered for node in quote.iter()
+        for value in (node.get("data-source"), node.get("data-post-id"), node.get("href"), node.get("data-post"))
+        if value
+    ]
+    reference = next((m.group(1) for v in references if (m := _QUOTE_REF.search(v) or re.fullmatch(r"(\d+)", v))), None)
+    return text, author, reference
+
+
+def _with_quotes(comments: list[Comment], quotes: dict[str, tuple[str, str | None, str | None]]) -> list[Comment]:
+    """Each quoting comment with its quote; the quoted comment, where the thread has it (by the page's
+    reference, else by its text), becomes ``quoted_id`` and, for a comment with no parent, its parent."""
+    if not quotes:
+        return comments
+    by_number = {m.group(1): c.id for c in comments if (m := re.search(r"(\d+)$", c.id))}
+    result = []
+    for position, comment in enumerate(comments):
+        if comment.id not in quotes:
+            result.append(comment)
+            continue
+        text, author, reference = quotes[comment.id]
+        quoted_id = by_number.get(reference) if reference else None
+        if quoted_id is None or quoted_id == comment.id:
+            needle = " ".join(text.split())[:80].lower()
+            quoted_id = next((c.id for c in reversed(comments[:position]) if needle and needle in " ".join(c.text.split()).lower()), None)
+        result.append(replace(comment, quoted=text, quoted_author=author, quoted_id=quoted_id, parent=comment.parent or quoted_id))
+    return result
 
 
 def _parent_beside(element: etree._Element, item_children: dict[etree._Element, list[etree._Element]]) -> etree._Element | None:
@@ -337,7 +415,11 @@ def _author(element: etree._Element, skip: frozenset[etree._Element]) -> str | N
     )
     for group in ranked:
         for node in group:
-            name_node = next((n for n in node.iter() if n.get("itemprop") == "name"), node)
+            # the name inside a byline ("by <a class=username>Gareth</a> » Mon 10 am")
+            name_node = next(
+                (n for n in node.iterdescendants() if n.get("itemprop") == "name" or any(_AUTHOR_CLASS.search(t) for t in _classes(n))),
+                node,
+            )
             lines = element_text(name_node).split("\n")  # a name may be followed by a role ("Guest")
             name = _SAYS.sub("", lines[0]).strip()
             if name and len(name) <= 100:

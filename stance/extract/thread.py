@@ -22,6 +22,11 @@ class Comment:
     # export; such comments are not classified
     status: str | None = None
     language: str | None = None  # ISO 639-1, detected from the text where it is long enough to tell
+    # An earlier post this one quotes (forum quotes, blockquotes): kept out of ``text``, with the
+    # quoted author where the page names one and the quoted comment's id where it is in the thread.
+    quoted: str | None = None
+    quoted_author: str | None = None
+    quoted_id: str | None = None
 
     @property
     def removed(self) -> bool:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_file
-from samples import ARTICLE, SPIP, STACKEXCHANGE, WORDPRESS, XENFORO
+from samples import (
+    ARTICLE,
+    DISCOURSE_QUOTES,
+    PHPBB_QUOTES,
+    SPIP,
+    STACKEXCHANGE,
+    WORDPRESS,
+    XENFORO,
+    XENFORO_QUOTES,
+)
 
 from stance.extract import read_thread
 from stance.extract.html import parse_html
@@ -178,3 +187,29 @@ def test_spip_forum_threads() -> None:
         ("Luc", "Pas d'accord, le coût est énorme."),
     ]
     assert thread.comments[1].parent == thread.comments[0].id
+
+
+@pytest.mark.parametrize(
+    ("page", "quoting", "quoted"),
+    [
+        (XENFORO_QUOTES, ("mo_k", "Who staffs it on Sundays though?"), ("RiverRat", "Best decision the council made this year.")),
+        (PHPBB_QUOTES, ("Gareth", "Overdue, and unfunded: the van pays for it."), ("Hettie", "Sunday opening is overdue.")),
+        (DISCOURSE_QUOTES, ("ben", "It took four months of talks."), ("ana", "The rota was agreed in a hurry.")),
+    ],
+    ids=["xenforo", "phpbb", "discourse"],
+)
+def test_a_quoted_post_is_kept_apart_from_the_replys_own_words(page: str, quoting: tuple, quoted: tuple) -> None:
+    first, reply = parse_html(page, "forum.html").comments
+    assert (reply.author, reply.text) == quoting
+    assert (reply.quoted_author, reply.quoted) == quoted
+    assert reply.quoted_id == first.id and reply.parent == first.id  # no other reply structure: the quote's source
+    assert first.author == quoted[0] and first.quoted is None
+
+
+def test_a_blockquote_of_the_article_is_a_quote_without_a_source() -> None:
+    page = WORDPRESS.replace("<p>Who is paying the overtime?</p>",
+                             "<blockquote><p>paid for by cutting the mobile library van</p></blockquote><p>Who is paying the overtime?</p>")
+    last = parse_html(page, "page.html").comments[-1]
+    assert (last.text, last.quoted, last.quoted_id, last.parent) == (
+        "Who is paying the overtime?", "paid for by cutting the mobile library van", None, None,
+    )
