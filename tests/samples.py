@@ -465,3 +465,24 @@ DISCOURSE_QUOTES = f"""<html><body>{ARTICLE}<div id="main-outlet" class="topic-l
       <p>It took four months of talks.</p></div>
   </div>
 </div></body></html>"""
+
+
+def _wp_comment(number: int, author: str, time: str, text: str, replies: str = "") -> str:
+    children = f'<ol class="children">{replies}</ol>' if replies else ""
+    return (f'<li id="comment-{number}" class="comment"><article class="comment-body"><footer class="comment-meta">'
+            f'<b class="fn">{author}</b><time datetime="{time}">{time[:10]}</time></footer>'
+            f'<div class="comment-content"><p>{text}</p></div></article>{children}</li>')
+
+
+# The same comments rendered twice: a "top comments" box (ids prefixed) before the full list, and a noscript copy.
+DOUBLE_RENDERED = f"""<html><body>{ARTICLE}<div id="comments"><h2>3 Comments</h2>
+  <div class="top-comments"><h3>Top comments</h3><ol>
+    {_wp_comment(22, "Tom", "2024-04-02T10:00:00+00:00", "Not if it kills the van service for villages.").replace('id="comment-22"', 'id="top-comment-22"')}
+  </ol></div>
+  <ol class="comment-list">
+    {_wp_comment(21, "Priya", "2024-04-02T09:15:00+00:00", "Wonderful news for families.",
+                 _wp_comment(22, "Tom", "2024-04-02T10:00:00+00:00", "Not if it kills the van service for villages."))}
+    {_wp_comment(23, "Ola", "2024-04-02T11:00:00+00:00", "Who is paying the overtime?")}
+  </ol>
+  <noscript><ol class="comment-list">{_wp_comment(23, "Ola", "2024-04-02T11:00:00+00:00", "Who is paying the overtime?")}</ol></noscript>
+</div></body></html>"""

@@ -94,6 +94,7 @@ def parse_html(text: str, source: str) -> Thread:
         comments = _comments_from_markup(root, items, source)
     else:
         comments = _comments_from_json_ld(json_ld, source) or _comments_from_scripts(root, source)
+    comments = _without_repeats(comments)
     title = _title(root, json_ld)
     declared_count = _declared_count(root, json_ld)
     body = _article_body(root, [item.element for item in items])
@@ -259,6 +260,31 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
             )
         )
     return _with_quotes(comments, quotes)
+
+
+def _without_repeats(comments: list[Comment]) -> list[Comment]:
+    """Each comment once, where a page renders some twice (a "top comments" box beside the full list,
+    mobile and desktop markup, a noscript copy): the same author, time and text is one comment. The
+    first copy is kept, with the parent and likes of a later one where it lacks them; replies to a
+    later copy answer the first."""
+    kept: dict[tuple[str | None, str | None, str], int] = {}
+    merged: list[Comment] = []
+    renamed: dict[str, str] = {}
+    for comment in comments:
+        key = (comment.author, comment.time, " ".join(comment.text.split()))
+        if not key[2] or key not in kept:
+            if key[2]:
+                kept[key] = len(merged)
+            merged.append(comment)
+            continue
+        first = merged[kept[key]]
+        renamed[comment.id] = first.id
+        merged[kept[key]] = replace(first, parent=first.parent or comment.parent, likes=first.likes if first.likes is not None else comment.likes)
+    if not renamed:
+        return comments
+    return [
+        replace(c, parent=renamed.get(c.parent or "", c.parent), quoted_id=renamed.get(c.quoted_id or "", c.quoted_id)) for c in merged
+    ]
 
 
 def _quote_nodes(element: etree._Element, skip: frozenset[etree._Element]) -> frozenset[etree._Element]:

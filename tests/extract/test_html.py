@@ -11,6 +11,7 @@ from conftest import shared_file
 from samples import (
     ARTICLE,
     DISCOURSE_QUOTES,
+    DOUBLE_RENDERED,
     PHPBB_QUOTES,
     SPIP,
     STACKEXCHANGE,
@@ -213,3 +214,16 @@ def test_a_blockquote_of_the_article_is_a_quote_without_a_source() -> None:
     assert (last.text, last.quoted, last.quoted_id, last.parent) == (
         "Who is paying the overtime?", "paid for by cutting the mobile library van", None, None,
     )
+
+
+def test_comments_rendered_twice_are_one_record_each_with_the_structure_of_either_copy() -> None:
+    thread = parse_html(DOUBLE_RENDERED, "page.html")
+    assert [(c.author, c.text) for c in thread.comments] == [
+        ("Tom", "Not if it kills the van service for villages."),
+        ("Priya", "Wonderful news for families."),
+        ("Ola", "Who is paying the overtime?"),
+    ]
+    assert thread.comments[0].parent == "comment-21"  # from the full list's copy
+    assert len(thread.comments) == thread.declared_count
+    same_words = WORDPRESS.replace("Who is paying the overtime?", "Not if it kills the van service for villages.")
+    assert len(parse_html(same_words, "page.html").comments) == 3  # other author, same words: two comments
