@@ -486,3 +486,28 @@ DOUBLE_RENDERED = f"""<html><body>{ARTICLE}<div id="comments"><h2>3 Comments</h2
   </ol>
   <noscript><ol class="comment-list">{_wp_comment(23, "Ola", "2024-04-02T11:00:00+00:00", "Who is paying the overtime?")}</ol></noscript>
 </div></body></html>"""
+
+
+# A news site's own comment list: no "comment" class on the comments, only on the section.
+UNMARKED_THREAD = f"""<html><body>{ARTICLE}<section id="leserkommentare" class="debate"><h2>4 Kommentare</h2>
+  <div class="comment-form"><textarea></textarea><button>Senden</button></div>
+  <div class="debate__list">""" + "".join(
+    f'<div class="entry"><div class="entry__head"><span class="entry__user">{user}</span> '
+    f'<span class="entry__date">12.03.2024, 1{n}:15</span></div><div class="entry__text"><p>{text}</p></div></div>'
+    for n, (user, text) in enumerate([
+        ("Hans M.", "Endlich öffnet die Bibliothek auch sonntags."),
+        ("Gabi", "Und wer bezahlt die Überstunden der Angestellten?"),
+        ("Piet", "Der Bücherbus auf dem Land ist wichtiger."),
+        ("Lena", "Gute Nachricht für Familien mit Kindern."),
+    ])
+) + """</div></section></body></html>"""
+
+# Each comment split over sibling blocks: a byline, then its paragraphs.
+SPLIT_BLOCKS = f"""<html><body>{ARTICLE}<div id="comments" class="comments"><h3>3 comments</h3>
+  <div class="byline"><span class="author">Anna</span> <time datetime="2024-04-02T09:00:00Z">2 Apr</time></div>
+  <p>Wonderful news for families.</p><p>Weekends are when we can go.</p>
+  <div class="byline"><span class="author">Ben</span> <time datetime="2024-04-02T10:00:00Z">2 Apr</time></div>
+  <p>Not if it kills the van service for villages.</p>
+  <div class="byline"><span class="author">Cleo</span> <time datetime="2024-04-02T11:00:00Z">2 Apr</time></div>
+  <p>Who is paying the overtime?</p><p>Nobody says.</p><p>Ask the council.</p>
+</div></body></html>"""

@@ -89,14 +89,18 @@ def parse_html(text: str, source: str) -> Thread:
     except (etree.ParserError, ValueError) as err:
         raise InputError(f"{source}: cannot parse the page as HTML ({err}); expected a saved web page") from None
     json_ld = list(_json_ld_objects(root))
+    declared_count = _declared_count(root, json_ld)
     items = _comment_items(root)
+    if not items or declared_count and len(items) <= declared_count // 2:  # none found, or one where the page says 44
+        repeated = _repeated_items(root)
+        if len(repeated) > len(items):
+            items = repeated
     if items:
         comments = _comments_from_markup(root, items, source)
     else:
         comments = _comments_from_json_ld(json_ld, source) or _comments_from_scripts(root, source)
     comments = _without_repeats(comments)
     title = _title(root, json_ld)
-    declared_count = _declared_count(root, json_ld)
     body = _article_body(root, [item.element for item in items])
     return Thread(
         title=title,
@@ -188,6 +192,55 @@ def _forum_posts(root: etree._Element) -> dict[etree._Element, tuple[str, str]]:
         if len(in_discussion) >= 2:
             found.update(dict.fromkeys(in_discussion, signature))
     return found
+
+
+def _repeated_items(root: etree._Element) -> list[_Item]:
+    """Comments marked by no known class: the largest run of alike siblings (same tag and class) in
+    a discussion container, each with a byline (an author or a time). Where the byline stands alone and
+    the comment's paragraphs follow it as siblings, each byline and its paragraphs are wrapped into
+    one element, so that a comment is one record, not one per paragraph."""
+    best: list[etree._Element] = []
+    for parent in root.iter():
+        if not isinstance(parent.tag, str) or len(parent) < 2:
+            continue
+        groups: dict[tuple[str, str], list[etree._Element]] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag not in ("script", "style", "form", "nav", "header", "footer"):
+                groups.setdefault((child.tag, child.get("class") or ""), []).append(child)
+        for members in groups.values():
+            if len(members) > max(len(best), 1) and all(_has_byline(m) for m in members) and _in_discussion(parent):
+                best = members
+    if not best:
+        return []
+    if sum(len(element_text(m).split()) <= 8 for m in best) > len(best) // 2:
+        best = [_wrap_with_following(member, best) for member in best]
+    signature = (best[0].tag, "repeated")
+    return [_Item(member, signature) for member in best if element_text(member)]
+
+
+def _has_byline(element: etree._Element) -> bool:
+    return any(
+        node.tag == "time" or node.get("itemprop") == "author" or any(_AUTHOR_CLASS.search(t) or _TIME_CLASS.search(t) for t in _classes(node))
+        for node in element.iter() if isinstance(node.tag, str)
+    )
+
+
+def _in_discussion(element: etree._Element) -> bool:
+    return any(_DISCUSSION_HINT.search(_marker_text(node)) for node in (element, *element.iterancestors()))
+
+
+def _wrap_with_following(member: etree._Element, members: list[etree._Element]) -> etree._Element:
+    """``member`` and the siblings after it, up to the next member or heading, in one new element."""
+    wrapper = etree.Element("div", {"class": "comment"})
+    member.addprevious(wrapper)
+    following = []
+    for sibling in member.itersiblings():
+        if sibling in members or sibling.tag in ("h1", "h2", "h3", "h4", "form"):
+            break
+        following.append(sibling)
+    for node in (member, *following):
+        wrapper.append(node)  # moves it, tail and all
+    return wrapper
 
 
 def _marker_text(element: etree._Element) -> str:

@@ -14,7 +14,9 @@ from samples import (
     DOUBLE_RENDERED,
     PHPBB_QUOTES,
     SPIP,
+    SPLIT_BLOCKS,
     STACKEXCHANGE,
+    UNMARKED_THREAD,
     WORDPRESS,
     XENFORO,
     XENFORO_QUOTES,
@@ -227,3 +229,30 @@ def test_comments_rendered_twice_are_one_record_each_with_the_structure_of_eithe
     assert len(thread.comments) == thread.declared_count
     same_words = WORDPRESS.replace("Who is paying the overtime?", "Not if it kills the van service for villages.")
     assert len(parse_html(same_words, "page.html").comments) == 3  # other author, same words: two comments
+
+
+def test_a_comment_list_marked_by_no_known_class_is_found_by_its_repeated_structure() -> None:
+    thread = parse_html(UNMARKED_THREAD, "news.html")
+    assert [(c.author, c.text) for c in thread.comments] == [
+        ("Hans M.", "Endlich öffnet die Bibliothek auch sonntags."),
+        ("Gabi", "Und wer bezahlt die Überstunden der Angestellten?"),
+        ("Piet", "Der Bücherbus auf dem Land ist wichtiger."),
+        ("Lena", "Gute Nachricht für Familien mit Kindern."),
+    ]
+    assert thread.declared_count == len(thread.comments) and "Endlich" not in thread.body
+
+
+def test_a_comment_split_over_sibling_blocks_is_one_record() -> None:
+    thread = parse_html(SPLIT_BLOCKS, "blog.html")
+    assert [(c.author, c.time, c.text) for c in thread.comments] == [
+        ("Anna", "2024-04-02T09:00:00Z", "Wonderful news for families.\n\nWeekends are when we can go."),
+        ("Ben", "2024-04-02T10:00:00Z", "Not if it kills the van service for villages."),
+        ("Cleo", "2024-04-02T11:00:00Z", "Who is paying the overtime?\n\nNobody says.\n\nAsk the council."),
+    ]
+    assert thread.declared_count == 3 and "Nobody says" not in thread.body
+
+
+def test_a_list_of_dated_links_outside_any_discussion_is_not_comments() -> None:
+    related = "".join(f'<li class="teaser"><a href="/{n}">Story {n} about the town</a> <time datetime="2024-01-0{n}">Jan {n}</time></li>'
+                      for n in range(1, 6))
+    assert parse_html(f"<html><body>{ARTICLE}<ul class='related'>{related}</ul></body></html>", "p.html").comments == []
