@@ -4,6 +4,9 @@ Per page and in total: comments found vs the count INDEX.tsv gives, recall of th
 snippets (a snippet counts when it lies inside exactly one extracted comment), gold comment snippets
 leaked into the article body, comments with an author and with a time, and pages per second.
 trafilatura (the baseline) returns a page's comments as one text blob, which counts as one comment.
+Then the same on synthetic pages, one or more for each way pages trip extractors up (forum quotes,
+comments rendered twice, comments split over sibling blocks, lists marked by no known class): the
+fixtures of tests/extract/test_html.py, every comment's text a snippet.
 
     python scripts/bench_extract.py [--pages ../shared/pages]
 """
@@ -14,6 +17,7 @@ import argparse
 import csv
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,49 +80,84 @@ def run_trafilatura(html: str, snippets: list[str]) -> PageResult:
     return score([blob] if blob.strip() else [], body, snippets, 0, 0, seconds)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "pages")
-    args = parser.parse_args()
-    with open(args.pages / "INDEX.tsv", encoding="utf-8") as handle:
-        index = {row["file"]: row["description"] for row in csv.DictReader(handle, delimiter="\t")}
-    gold = {entry["file"]: entry for entry in json.loads((args.pages / "GOLD_comment_snippets.json").read_text()).values()}
+@dataclass
+class Page:
+    name: str
+    html: str
+    expected: int
+    snippets: list[str]
 
-    header = f"{'page':32} {'expected':>8} | {'found':>5} {'snip':>5} {'leak':>4} {'author':>6} {'time':>5} | {'trafilatura: found':>18} {'snip':>5} {'leak':>4}"
+
+def real_pages(folder: Path) -> list[Page]:
+    with open(folder / "INDEX.tsv", encoding="utf-8") as handle:
+        index = {row["file"]: row["description"] for row in csv.DictReader(handle, delimiter="\t")}
+    gold = {entry["file"]: entry for entry in json.loads((folder / "GOLD_comment_snippets.json").read_text()).values()}
+    pages = []
+    for name, description in index.items():
+        expected = expected_count(description)
+        # A page whose comments are not in the HTML has no snippets to find, only comments not to invent.
+        pages.append(Page(name, read_text(folder / name), expected, gold.get(name, {}).get("comments", []) if expected else []))
+    return pages
+
+
+def synthetic_pages() -> list[Page]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import samples
+
+    texts = {
+        "quotes: XenForo": ["Best decision the council made this year.", "Who staffs it on Sundays though?"],
+        "quotes: phpBB": ["Sunday opening is overdue. My kids can finally use it.", "Overdue, and unfunded: the van pays for it."],
+        "quotes: Discourse": ["The rota was agreed in a hurry.", "It took four months of talks."],
+        "rendered twice": ["Not if it kills the van service for villages.", "Wonderful news for families.", "Who is paying the overtime?"],
+        "split blocks": ["Weekends are when we can go.", "Not if it kills the van service", "Nobody says. Ask the council."],
+        "no known class": ["Endlich öffnet die Bibliothek", "Und wer bezahlt", "Der Bücherbus", "Gute Nachricht für Familien"],
+    }
+    html = {
+        "quotes: XenForo": samples.XENFORO_QUOTES, "quotes: phpBB": samples.PHPBB_QUOTES, "quotes: Discourse": samples.DISCOURSE_QUOTES,
+        "rendered twice": samples.DOUBLE_RENDERED, "split blocks": samples.SPLIT_BLOCKS, "no known class": samples.UNMARKED_THREAD,
+    }
+    expected = {"rendered twice": 3, "split blocks": 3, "no known class": 4}
+    return [Page(name, html[name], expected.get(name, 2), snippets) for name, snippets in texts.items()]
+
+
+def report(title: str, pages: list[Page]) -> None:
+    header = f"{title:32} {'expected':>8} | {'found':>5} {'snip':>5} {'leak':>4} {'author':>6} {'time':>5} | {'trafilatura: found':>18} {'snip':>5} {'leak':>4}"
     print(header)
     print("-" * len(header))
     totals = {"ours": [], "trafilatura": []}
     exact = {"ours": 0, "trafilatura": 0}
-    snippets_total = 0
-    for name, description in index.items():
-        html = read_text(args.pages / name)
-        expected = expected_count(description)
-        # A page whose comments are not in the HTML has no snippets to find, only comments not to invent.
-        snippets = gold.get(name, {}).get("comments", []) if expected else []
-        ours = run_ours(html, name, snippets)
-        baseline = run_trafilatura(html, snippets)
-        snippets_total += len(snippets)
+    for page in pages:
+        ours = run_ours(page.html, page.name, page.snippets)
+        baseline = run_trafilatura(page.html, page.snippets)
         for system, result in (("ours", ours), ("trafilatura", baseline)):
             totals[system].append(result)
-            exact[system] += result.found == expected
+            exact[system] += result.found == page.expected
         print(
-            f"{name[:32]:32} {expected:8d} | {ours.found:5d} {ours.snippets_found:>3}/{len(snippets)} {ours.leaks:4d} "
-            f"{ours.with_author:6d} {ours.with_time:5d} | {baseline.found:18d} {baseline.snippets_found:>3}/{len(snippets)} "
+            f"{page.name[:32]:32} {page.expected:8d} | {ours.found:5d} {ours.snippets_found:>3}/{len(page.snippets)} {ours.leaks:4d} "
+            f"{ours.with_author:6d} {ours.with_time:5d} | {baseline.found:18d} {baseline.snippets_found:>3}/{len(page.snippets)} "
             f"{baseline.leaks:4d}"
         )
     print()
-    pages = len(index)
+    snippets_total = sum(len(page.snippets) for page in pages)
     for system, results in totals.items():
         found = sum(r.found for r in results)
         snippet_recall = sum(r.snippets_found for r in results) / snippets_total
         seconds = sum(r.seconds for r in results)
         print(
             f"{system:12} snippet recall {snippet_recall:6.1%}   leaks {sum(r.leaks for r in results)}   "
-            f"exact count on {exact[system]}/{pages} pages   comments {found}   "
+            f"exact count on {exact[system]}/{len(pages)} pages   comments {found}   "
             f"with author {sum(r.with_author for r in results) / max(found, 1):6.1%}   "
-            f"with time {sum(r.with_time for r in results) / max(found, 1):6.1%}   {pages / seconds:6.1f} pages/s"
+            f"with time {sum(r.with_time for r in results) / max(found, 1):6.1%}   {len(pages) / seconds:6.1f} pages/s"
         )
+    print()
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "pages")
+    args = parser.parse_args()
+    report("real page", real_pages(args.pages))
+    report("synthetic page", synthetic_pages())
 
 if __name__ == "__main__":
     main()
