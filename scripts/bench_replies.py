@@ -8,7 +8,7 @@ thread's subject), with data/real's train comments (no parents; they hold the mi
 keep the start model's head). Scored on the validation splits, over all comments and over the replies alone;
 the start model, untouched, is the baseline. No test split is read.
 
-    python scripts/bench_replies.py [--iac-rows 3000] [--epochs 1] [--default DIR]
+    python scripts/bench_replies.py [--iac-rows 3000] [--epochs 1] [--default DIR] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--learning-rate", type=float, default=4e-5)
     parser.add_argument("--default", default=None, help="the trained model to start from (default: the bundled one)")
+    parser.add_argument("--keep", default=None, help="a folder to keep the two fine-tuned models in (default: a temporary one)")
     args = parser.parse_args()
     start = str(args.default or default_model_path())
 
@@ -64,15 +65,16 @@ def main() -> None:
     print(f"start: {start}; {len(training)} training comments ({sum(bool(r.parent) for r in training)} replies with their "
           f"parent), {args.epochs:g} epoch(s)")
     models = {"start model, untouched": (start, False)}
-    with tempfile.TemporaryDirectory() as work:
-        for name, with_parents in (("fine-tuned, replies alone", False), ("fine-tuned, reading parents", True)):
+    with tempfile.TemporaryDirectory() as scratch:
+        work = args.keep or scratch
+        for name, folder, with_parents in (("fine-tuned, replies alone", "alone", False), ("fine-tuned, reading parents", "parents", True)):
             rows = training if with_parents else [replace(r, parent="") for r in training]
             config = TrainingConfig(init_from=start, epochs=args.epochs, learning_rate=args.learning_rate)
             started = time.perf_counter()
             # the best checkpoint is chosen on 10 % of the training comments, as `stance train` does
-            train(rows, Path(work) / name, config)
+            train(rows, Path(work) / folder, config)
             print(f"trained '{name}' in {(time.perf_counter() - started) / 60:.1f} min", flush=True)
-            models[name] = (str(Path(work) / name), with_parents)
+            models[name] = (str(Path(work) / folder), with_parents)
         print(f"\n{'model':32}" + "".join(f"{set_name + ': all / replies':>42}" for set_name in validation))
         for name, (path, with_parents) in models.items():
             classifier = StanceClassifier.from_pretrained(path)

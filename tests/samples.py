@@ -478,6 +478,7 @@ def _wp_comment(number: int, author: str, time: str, text: str, replies: str = "
 DOUBLE_RENDERED = f"""<html><body>{ARTICLE}<div id="comments"><h2>3 Comments</h2>
   <div class="top-comments"><h3>Top comments</h3><ol>
     {_wp_comment(22, "Tom", "2024-04-02T10:00:00+00:00", "Not if it kills the van service for villages.").replace('id="comment-22"', 'id="top-comment-22"')}
+    {_wp_comment(23, "Ola", "2024-04-02T11:00:00+00:00", "Who is paying the …")}
   </ol></div>
   <ol class="comment-list">
     {_wp_comment(21, "Priya", "2024-04-02T09:15:00+00:00", "Wonderful news for families.",

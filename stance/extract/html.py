@@ -317,26 +317,32 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
 
 def _without_repeats(comments: list[Comment]) -> list[Comment]:
     """Each comment once, where a page renders some twice (a "top comments" box beside the full list,
-    mobile and desktop markup, a noscript copy): the same author, time and text is one comment. The
-    first copy is kept, with the parent and likes of a later one where it lacks them; replies to a
-    later copy answer the first."""
-    kept: dict[tuple[str | None, str | None, str], int] = {}
+    mobile and desktop markup, a noscript copy): the same id, or the same author, time and text, is
+    one comment. The last copy is kept, in its place (a "top comments" box comes before the full
+    list), with the longer text and the parent and likes of another copy where it lacks them (a box
+    may shorten the text); replies to another copy answer the one kept."""
+    kept: dict[object, int] = {}
     merged: list[Comment] = []
     renamed: dict[str, str] = {}
-    for comment in comments:
-        key = (comment.author, comment.time, " ".join(comment.text.split()))
-        if not key[2] or key not in kept:
-            if key[2]:
-                kept[key] = len(merged)
+    for comment in reversed(comments):
+        text = " ".join(comment.text.split())
+        keys = [("id", comment.id)] + ([(comment.author, comment.time, text)] if text else [])
+        position = next((kept[key] for key in keys if key in kept), None)
+        if position is None:
+            kept.update(dict.fromkeys(keys, len(merged)))
             merged.append(comment)
             continue
-        first = merged[kept[key]]
+        first = merged[position]
         renamed[comment.id] = first.id
-        merged[kept[key]] = replace(first, parent=first.parent or comment.parent, likes=first.likes if first.likes is not None else comment.likes)
+        merged[position] = replace(
+            first, text=max(first.text, comment.text, key=len), parent=first.parent or comment.parent,
+            likes=first.likes if first.likes is not None else comment.likes,
+        )
     if not renamed:
         return comments
     return [
-        replace(c, parent=renamed.get(c.parent or "", c.parent), quoted_id=renamed.get(c.quoted_id or "", c.quoted_id)) for c in merged
+        replace(c, parent=renamed.get(c.parent or "", c.parent), quoted_id=renamed.get(c.quoted_id or "", c.quoted_id))
+        for c in reversed(merged)
     ]
 
 
