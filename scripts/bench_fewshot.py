@@ -6,7 +6,7 @@ on (a seeded sample of) its validation split by macro-F1 over the set's labels:
 - ``full``: plain fine-tuning of the bare base model (``stance train``'s default);
 - ``contrastive``: SetFit's pair step first, then the same fine-tuning (``--method contrastive``);
 - ``full from default`` and ``contrastive from default``: the same, starting from the bundled
-  model's encoder (``--base-model models/default``; ``stance train``'s start for ``small_data``).
+  model's encoder (``--base-model models/default``).
 
 Beside them, the start model untouched (with the set's labels only: its other labels' scores dropped).
 
@@ -75,7 +75,7 @@ def main() -> None:
                 method, from_default = METHODS[name]
                 config = TrainingConfig(
                     base_model=start if from_default else TrainingConfig.base_model,
-                    method=method, epochs=args.steps * 16 / size, seed=args.seed, small_data=0,
+                    method=method, epochs=args.steps * 16 / size, seed=args.seed,
                 )
                 started = time.perf_counter()
                 with tempfile.TemporaryDirectory() as work:

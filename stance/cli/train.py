@@ -49,11 +49,6 @@ def train(
         typer.Option(help="full (all weights), lora (small adapters) or contrastive (full, after a step on pairs of "
                      "comments with like and unlike labels: for a few hundred labelled comments or fewer)."),
     ] = TRAINING.method,
-    small_data: Annotated[
-        int,
-        typer.Option(help="With at most this many comments and the default --base-model, start from the bundled stance "
-                     "model's encoder, far better on small data (docs/benchmarks.md); 0: always the bare base model."),
-    ] = TRAINING.small_data,
     epochs: EpochsOption = TRAINING.epochs,
     batch_size: Annotated[int, typer.Option(help="Comments per training step.")] = TRAINING.batch_size,
     learning_rate: LearningRateOption = None,
@@ -95,7 +90,7 @@ def train(
 
     config = TrainingConfig(
         base_model=base_model, init_from=init_from, method=method, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device, threads=threads, small_data=small_data,
+        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device, threads=threads,
     )
     if not resume:
         check_writable(output, force, folder=True)
@@ -105,10 +100,7 @@ def train(
     }
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
-    run = config.for_data(len(examples))
-    start = run.init_from or run.base_model
-    if run.base_model != config.base_model:
-        start = f"the bundled stance model's encoder ({len(examples)} comments: at most --small-data {config.small_data})"
+    start = config.init_from or config.base_model
     echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}, starting from {start}")
     try:
         result = run_training(

@@ -6,7 +6,7 @@ these defaults; the window sizes are the ones the bundled model was trained with
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from stance.errors import ConfigError
@@ -53,9 +53,6 @@ class TrainingConfig:
     lora_dropout: float = 0.1
     contrastive_rounds: int = 2  # passes over the comments, each pairing every one with a like and an unlike comment
     contrastive_learning_rate: float = 2e-5
-    # Up to this many training comments, a run on the default base model starts from the bundled
-    # stance model's encoder instead (see for_data); 0: never.
-    small_data: int = 500
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -63,7 +60,6 @@ class TrainingConfig:
         if self.device not in DEVICES:
             raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}", settings="device")
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
-        _check(_is_int(self.small_data) and self.small_data >= 0, "small_data", self.small_data, "a whole number, 0 or more")
         for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "max_evaluations", "logging_steps", "lora_rank", "contrastive_rounds"):
             _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
         _check(_is_int(self.max_length) and self.max_length >= 16, "max_length", self.max_length, "16 tokens or more")
@@ -79,16 +75,6 @@ class TrainingConfig:
 
     def resolved_learning_rate(self) -> float:
         return self.learning_rate or (5e-4 if self.method == "lora" else 5e-5)
-
-    def for_data(self, n_comments: int) -> TrainingConfig:
-        """The config a run on ``n_comments`` training comments uses. With few (``small_data``) and
-        the default base model, it starts from the bundled stance model's encoder: on 50 and 200
-        comments scripts/bench_fewshot.py measured it far ahead of the bare base (docs/benchmarks.md)."""
-        if self.init_from or self.base_model != DEFAULT_BASE_MODEL or n_comments > self.small_data:
-            return self
-        from stance.model.storage import DEFAULT_MODEL_DIR
-
-        return replace(self, base_model=str(DEFAULT_MODEL_DIR))
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting, with the learning rate resolved (what the model card records)."""

@@ -60,8 +60,7 @@ def train(
     data_description: Mapping[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
 ) -> TrainingResult:
-    """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``
-    (with a few hundred comments or fewer, from the bundled model's encoder: see ``TrainingConfig.for_data``).
+    """Fine-tune ``config.base_model`` on ``train_data`` and write a model directory to ``output_dir``.
 
     With ``compact`` only the difference from the base model is saved (see ``save_pretrained``).
     Each task the data has labels for (stance, sentiment; see :func:`tasks_of`) gets a head on the one
@@ -74,7 +73,7 @@ def train(
     """
     from transformers import set_seed
 
-    config = (config or TrainingConfig()).for_data(len(train_data))
+    config = config or TrainingConfig()
     output_dir = Path(output_dir)
     checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
     _check_outputs(output_dir, checkpoints, resume=resume, force=force)

