@@ -28,8 +28,9 @@ def extract(
 ) -> None:
     """Find every comment in PAGE: id, author, time, parent, likes, text and where it came from.
 
-    Deleted and spam comments are kept and flagged in the `status` field. The article's title and
-    what was found go to stderr. Examples:
+    Deleted and spam comments are kept and flagged in the `status` field; an earlier post a reply
+    quotes goes to `quoted` (with `quoted_author` and `quoted_id`), not into its text; `language` is
+    detected. The article's title and what was found go to stderr. Examples:
 
     \b
       stance extract saved_page.html
