@@ -545,7 +545,10 @@ def _parse_date_text(text: str) -> str | None:
         return None
     import dateparser  # slow to import; only pages without machine-readable times need it
 
-    parsed = dateparser.parse(text.replace(" at ", " "), settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    settings: dict[str, Any] = {"RETURN_AS_TIMEZONE_AWARE": False}
+    if re.search(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b", text):  # "12.03.2024": day first, as everywhere dots are used
+        settings["DATE_ORDER"] = "DMY"
+    parsed = dateparser.parse(text.replace(" at ", " "), settings=settings)
     return parsed.isoformat() if parsed else None
 
 

@@ -240,6 +240,7 @@ def test_a_comment_list_marked_by_no_known_class_is_found_by_its_repeated_struct
         ("Lena", "Gute Nachricht für Familien mit Kindern."),
     ]
     assert thread.declared_count == len(thread.comments) and "Endlich" not in thread.body
+    assert thread.comments[0].time == "2024-03-12T10:15:00"  # "12.03.2024, 10:15": day first
 
 
 def test_a_comment_split_over_sibling_blocks_is_one_record() -> None:
