@@ -92,14 +92,13 @@ def parse_html(text: str, source: str) -> Thread:
     declared_count = _declared_count(root, json_ld)
     items = _comment_items(root)
     if not items or declared_count and len(items) <= declared_count // 2:  # none found, or one where the page says 44
-        repeated = _repeated_items(root)
-        if len(repeated) > len(items):
-            items = repeated
+        repeated = _repeated_run(root)
+        if len(repeated) > 2 * len(items):
+            items = _repeated_items(repeated)
     if items:
-        comments = _comments_from_markup(root, items, source)
+        comments = _without_repeats(_comments_from_markup(root, items, source))
     else:
         comments = _comments_from_json_ld(json_ld, source) or _comments_from_scripts(root, source)
-    comments = _without_repeats(comments)
     title = _title(root, json_ld)
     body = _article_body(root, [item.element for item in items])
     return Thread(
@@ -194,11 +193,10 @@ def _forum_posts(root: etree._Element) -> dict[etree._Element, tuple[str, str]]:
     return found
 
 
-def _repeated_items(root: etree._Element) -> list[_Item]:
-    """Comments marked by no known class: the largest run of alike siblings (same tag and class) in
-    a discussion container, each with a byline (an author or a time). Where the byline stands alone and
-    the comment's paragraphs follow it as siblings, each byline and its paragraphs are wrapped into
-    one element, so that a comment is one record, not one per paragraph."""
+def _repeated_run(root: etree._Element) -> list[etree._Element]:
+    """Comments marked by no known class: the largest run of alike siblings (same tag and class), each
+    with a byline (an author or a time), in a container whose id or class, or a near ancestor's,
+    speaks of comments, a discussion or a forum."""
     best: list[etree._Element] = []
     for parent in root.iter():
         if not isinstance(parent.tag, str) or len(parent) < 2:
@@ -210,12 +208,19 @@ def _repeated_items(root: etree._Element) -> list[_Item]:
         for members in groups.values():
             if len(members) > max(len(best), 1) and all(_has_byline(m) for m in members) and _in_discussion(parent):
                 best = members
-    if not best:
-        return []
-    if sum(len(element_text(m).split()) <= 8 for m in best) > len(best) // 2:
-        best = [_wrap_with_following(member, best) for member in best]
-    signature = (best[0].tag, "repeated")
-    return [_Item(member, signature) for member in best if element_text(member)]
+    return best
+
+
+def _repeated_items(members: list[etree._Element]) -> list[_Item]:
+    """The comments of a repeated run. Where the bylines stand alone and each comment's paragraphs
+    follow as siblings, each byline and its paragraphs are wrapped into one element (in the parsed
+    tree, so the record's ``source`` names that wrapper), so that a comment is one record, not one per
+    paragraph."""
+    if sum(len(element_text(m).split()) <= 8 for m in members) > len(members) // 2:
+        among = set(members)
+        members = [_wrap_with_following(member, among) for member in members]
+    signature = (members[0].tag, "repeated")
+    return [_Item(member, signature) for member in members if element_text(member)]
 
 
 def _has_byline(element: etree._Element) -> bool:
@@ -226,16 +231,18 @@ def _has_byline(element: etree._Element) -> bool:
 
 
 def _in_discussion(element: etree._Element) -> bool:
-    return any(_DISCUSSION_HINT.search(_marker_text(node)) for node in (element, *element.iterancestors()))
+    """Whether the element or one of its three nearest ancestors (not the page's body) is marked as a discussion."""
+    near = [element, *itertools.islice(element.iterancestors(), 3)]
+    return any(_DISCUSSION_HINT.search(_marker_text(node)) for node in near if node.tag not in ("body", "html"))
 
 
-def _wrap_with_following(member: etree._Element, members: list[etree._Element]) -> etree._Element:
-    """``member`` and the siblings after it, up to the next member or heading, in one new element."""
+def _wrap_with_following(member: etree._Element, members: set[etree._Element]) -> etree._Element:
+    """``member`` and the paragraphs after it, up to the next member or anything else, in one new element."""
     wrapper = etree.Element("div", {"class": "comment"})
     member.addprevious(wrapper)
     following = []
     for sibling in member.itersiblings():
-        if sibling in members or sibling.tag in ("h1", "h2", "h3", "h4", "form"):
+        if sibling in members or sibling.tag not in ("p", "blockquote", "pre", "ul", "ol", "div") or sibling.get("class"):
             break
         following.append(sibling)
     for node in (member, *following):
@@ -284,10 +291,11 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
         nested = frozenset(node for node in element.iterdescendants() if node in elements)
         skip = _reply_containers(element, nested)
         quote_nodes = _quote_nodes(element, skip)
-        text = _comment_text(element, skip | quote_nodes)
-        if quote_nodes and text:
+        text = _comment_text(element, skip | frozenset(quote_nodes))
+        # A blockquote holding the whole body beside a "Reply" link is the body, not a quote.
+        if quote_nodes and text and (len(text.split()) >= 3 or _attributed(quote_nodes)):
             quotes[ids[element]] = _quote(quote_nodes)
-            skip = skip | quote_nodes
+            skip = skip | frozenset(quote_nodes)
         else:
             text = _comment_text(element, skip)
         parent_element = _nearest(element, elements)
@@ -317,8 +325,8 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
 
 def _without_repeats(comments: list[Comment]) -> list[Comment]:
     """Each comment once, where a page renders some twice (a "top comments" box beside the full list,
-    mobile and desktop markup, a noscript copy): the same id, or the same author, time and text, is
-    one comment. The last copy is kept, in its place (a "top comments" box comes before the full
+    mobile and desktop markup, a noscript copy): the same id, or the same author, time and text (both
+    known: two anonymous "+1"s are two comments), is one comment. The last copy is kept, in its place (a "top comments" box comes before the full
     list), with the longer text and the parent and likes of another copy where it lacks them (a box
     may shorten the text); replies to another copy answer the one kept."""
     kept: dict[object, int] = {}
@@ -326,8 +334,11 @@ def _without_repeats(comments: list[Comment]) -> list[Comment]:
     renamed: dict[str, str] = {}
     for comment in reversed(comments):
         text = " ".join(comment.text.split())
-        keys = [("id", comment.id)] + ([(comment.author, comment.time, text)] if text else [])
+        keys = [("id", comment.id)] + ([(comment.author, comment.time, text)] if text and comment.author and comment.time else [])
         position = next((kept[key] for key in keys if key in kept), None)
+        kept_copy = merged[position] if position is not None else None
+        if kept_copy and comment.id != kept_copy.id and comment.id in (kept_copy.parent, kept_copy.quoted_id):
+            position = None  # a reply that repeats what it answers is still a reply
         if position is None:
             kept.update(dict.fromkeys(keys, len(merged)))
             merged.append(comment)
@@ -346,38 +357,45 @@ def _without_repeats(comments: list[Comment]) -> list[Comment]:
     ]
 
 
-def _quote_nodes(element: etree._Element, skip: frozenset[etree._Element]) -> frozenset[etree._Element]:
-    """The quotes of earlier posts in a comment (outermost ones), with the title lines that name
-    whom they quote where those sit beside the quote (phpBB 2)."""
-    found: set[etree._Element] = set()
+def _quote_nodes(element: etree._Element, skip: frozenset[etree._Element]) -> list[etree._Element]:
+    """The quotes of earlier posts in a comment (outermost ones, in document order), with the title
+    lines that name whom they quote where those sit beside the quote (phpBB 2)."""
+    found: list[etree._Element] = []
     for node in _own_descendants(element, skip):
         if any(ancestor in found for ancestor in node.iterancestors()):
             continue
         if node.tag == "blockquote" or node.tag in ("aside", "div", "section") and any(_QUOTE_CLASS.search(t) for t in _classes(node)):
-            found.add(node)
             title = node.getprevious()
             if title is not None and any(re.fullmatch(r"quotetitle", t, re.I) for t in _classes(title)):
-                found.add(title)
-    return frozenset(found)
+                found.append(title)
+            found.append(node)
+    return found
 
 
-def _quote(nodes: frozenset[etree._Element]) -> tuple[str, str | None, str | None]:
-    """The quoted text, the quoted author and the page's reference to the quoted post (a number)."""
-    titles = frozenset(
+def _attributed(nodes: list[etree._Element]) -> bool:
+    """Whether a quote names whom it quotes (a data attribute, a title line or a <cite>)."""
+    return any(
+        node.get(k) for node in nodes for k in ("data-quote", "data-username", "data-author", "data-source")
+    ) or any(
+        n.tag == "cite" or any(_QUOTE_TITLE_CLASS.search(t) for t in _classes(n)) for node in nodes for n in node.iter()
+    )
+
+
+def _quote(nodes: list[etree._Element]) -> tuple[str, str | None, str | None]:
+    """The quoted text, the quoted author and the page's reference to the quoted post (a number):
+    read from the quote element and its title, never from links inside the quoted words."""
+    titles = [
         node for quote in nodes for node in quote.iter()
         if node.tag == "cite" or any(_QUOTE_TITLE_CLASS.search(t) or _QUOTE_EXTRA_CLASS.search(t) for t in _classes(node))
-    )
-    ordered = sorted(nodes, key=lambda node: node.sourceline or 0)
-    text = "\n\n".join(filter(None, (element_text(node, titles) for node in ordered if node not in titles)))
-    author = None
-    for quote in ordered:
-        author = author or next((quote.get(k).strip() for k in ("data-quote", "data-username", "data-author") if quote.get(k)), None)
-    for title in sorted(titles, key=lambda node: node.sourceline or 0):
+    ]
+    text = "\n\n".join(filter(None, (element_text(node, frozenset(titles)) for node in nodes if node not in titles)))
+    author = next((quote.get(k).strip() for quote in nodes for k in ("data-quote", "data-username", "data-author") if quote.get(k)), None)
+    for title in titles:
         match = _QUOTE_BY.match(element_text(title).split("\n")[0].strip())
         if author is None and match:
             author = next(group for group in match.groups() if group).strip()
     references = [
-        value for quote in ordered for node in quote.iter()
+        value for node in (*nodes, *(n for title in titles for n in title.iter()))
         for value in (node.get("data-source"), node.get("data-post-id"), node.get("href"), node.get("data-post"))
         if value
     ]
@@ -390,17 +408,17 @@ def _with_quotes(comments: list[Comment], quotes: dict[str, tuple[str, str | Non
     reference, else by its text), becomes ``quoted_id`` and, for a comment with no parent, its parent."""
     if not quotes:
         return comments
-    by_number = {m.group(1): c.id for c in comments if (m := re.search(r"(\d+)$", c.id))}
     result = []
     for position, comment in enumerate(comments):
         if comment.id not in quotes:
             result.append(comment)
             continue
         text, author, reference = quotes[comment.id]
-        quoted_id = by_number.get(reference) if reference else None
-        if quoted_id is None or quoted_id == comment.id:
-            needle = " ".join(text.split())[:80].lower()
-            quoted_id = next((c.id for c in reversed(comments[:position]) if needle and needle in " ".join(c.text.split()).lower()), None)
+        earlier = comments[:position]  # a quote answers what came before it
+        quoted_id = next((c.id for c in earlier if reference and re.search(rf"(?<!\d){reference}$", c.id)), None)
+        needle = " ".join(text.split())[:80].lower()
+        if quoted_id is None and len(needle) >= 20:  # a few words ("No") would match anything
+            quoted_id = next((c.id for c in reversed(earlier) if needle in " ".join(c.text.split()).lower()), None)
         result.append(replace(comment, quoted=text, quoted_author=author, quoted_id=quoted_id, parent=comment.parent or quoted_id))
     return result
 
@@ -502,7 +520,8 @@ def _author(element: etree._Element, skip: frozenset[etree._Element]) -> str | N
         for node in group:
             # the name inside a byline ("by <a class=username>Gareth</a> » Mon 10 am")
             name_node = next(
-                (n for n in node.iterdescendants() if n.get("itemprop") == "name" or any(_AUTHOR_CLASS.search(t) for t in _classes(n))),
+                (n for n in node.iterdescendants()
+                 if (n.get("itemprop") == "name" or any(_AUTHOR_CLASS.search(t) for t in _classes(n))) and element_text(n)),
                 node,
             )
             lines = element_text(name_node).split("\n")  # a name may be followed by a role ("Guest")

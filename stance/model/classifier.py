@@ -230,8 +230,7 @@ class StanceClassifier:
         """
         single = isinstance(texts, str)
         texts = [texts] if single else list(texts)
-        if single and parents is not None:
-            parents = [parents]
+        parents = _parent_list(single, parents)
         logits, owners, weights = self._window_logits(texts, targets, parents, progress=progress)
         answers = {
             task: _labelled(self.tasks[task], combine_windows(task_logits, owners, weights, len(texts), self.temperatures[task]))
@@ -252,8 +251,8 @@ class StanceClassifier:
         """Probabilities of ``task``'s labels (default: the model's own head's) in :attr:`tasks` order:
         one row per comment for a list, one row for a string. ``parents`` as in :meth:`predict`."""
         if isinstance(texts, str):
-            one_parent = [parents] if isinstance(parents, str) else parents
-            return self.predict_proba([texts], targets, parents=one_parent, task=task, progress=progress)[0]
+            return self.predict_proba([texts], targets, parents=_parent_list(True, parents), task=task, progress=progress)[0]
+        parents = _parent_list(False, parents)
         texts = list(texts)
         task = self.resolve_task(task)
         logits, owners, weights = self.window_logits(texts, targets, parents=parents, task=task, progress=progress)
@@ -348,6 +347,13 @@ def combine_windows(
     totals = np.zeros((n_texts, logits.shape[1]))
     np.add.at(totals, owners, window_probs * weights[:, None])
     return totals / np.bincount(owners, weights=weights, minlength=n_texts)[:, None]
+
+
+def _parent_list(single: bool, parents: str | Sequence[str | None] | None) -> Sequence[str | None] | None:
+    """``parents`` as a list: one text for one comment, a list (None for none) for a list of comments."""
+    if isinstance(parents, str) != (single and parents is not None):
+        raise TypeError("parents: one text for one comment, a list (None for none) for a list of comments")
+    return [parents] if single and parents is not None else parents
 
 
 def _broadcast_targets(targets: str | Sequence[str] | None, n: int) -> list[str]:

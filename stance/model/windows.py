@@ -52,6 +52,11 @@ class WindowEncoder:
         self.pad_id = pad_id
         self._lock = threading.Lock()  # truncation is set per call on the shared Rust tokenizer
 
+    @property
+    def parent_tokens(self) -> int:
+        """How much of a parent comment a window holds: what the target leaves of half the window."""
+        return self.max_length // 2 - self.max_target_tokens
+
     def encode(
         self, texts: Sequence[str], targets: Sequence[str], parents: Sequence[str] | None = None
     ) -> tuple[list[Window], np.ndarray, np.ndarray]:
@@ -67,11 +72,10 @@ class WindowEncoder:
         distinct = sorted(set(targets))
         short_forms = dict(zip(distinct, self._shortened(distinct, self.max_target_tokens)))
         contexts = [short_forms[target] for target in targets]
-        parent_budget = self.max_length // 2 - self.max_target_tokens
-        if parents is not None and parent_budget > 0:
+        if parents is not None and self.parent_tokens > 0:
             contexts = [
                 (context + REPLY_MARKER + parent).strip() if parent else context
-                for context, parent in zip(contexts, self._shortened(parents, parent_budget))
+                for context, parent in zip(contexts, self._shortened(parents, self.parent_tokens))
             ]
         windows: list[Window] = []
         owners: list[int] = []

@@ -94,7 +94,8 @@ def train(
     trained_start = starts_from_trained(config)
     classifier = _initial_classifier(config, labels, trained_start)
     classifier.languages = main_languages(e.text for e in train_data)
-    classifier.reply_context = any(e.parent for e in train_data)
+    # Windows too short to hold a parent after the target (max_length 64 with 32-token targets) read none.
+    classifier.reply_context = any(e.parent for e in train_data) and classifier.windows.parent_tokens > 0
     last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
         with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped

@@ -257,3 +257,47 @@ def test_a_list_of_dated_links_outside_any_discussion_is_not_comments() -> None:
     related = "".join(f'<li class="teaser"><a href="/{n}">Story {n} about the town</a> <time datetime="2024-01-0{n}">Jan {n}</time></li>'
                       for n in range(1, 6))
     assert parse_html(f"<html><body>{ARTICLE}<ul class='related'>{related}</ul></body></html>", "p.html").comments == []
+
+
+def _flat_page(blocks: str, body_class: str = "") -> str:
+    return f'<html><body class="{body_class}">{ARTICLE}<div id="disqus_thread"><div class="d-noscript-comments">{blocks}</div></div></body></html>'
+
+
+def _block(author: str, body: str) -> str:
+    return f'<div class="comment"><div class="comment-author">{author}</div><div class="comment-body">{body}</div></div>'
+
+
+def test_alike_comments_without_a_time_are_not_taken_for_copies() -> None:
+    page = _flat_page(_block("", "+1") + _block("Ann", "Costs too much.") + _block("", "+1"))
+    assert [c.text for c in parse_html(page, "p.html").comments] == ["+1", "Costs too much.", "+1"]
+
+
+def test_a_short_quote_or_a_link_inside_a_quote_picks_no_source() -> None:
+    page = _flat_page(
+        _block("Ann", "I know this plan will cost us.")
+        + _block("Ben", "<blockquote>No</blockquote>Sure it will, say the sums.")
+        + _block("Cy", '<blockquote>See <a href="/?p=1">the plan</a> in full first</blockquote>Read it twice, I did.')
+    )
+    _, short, linked = parse_html(page, "p.html").comments
+    assert (short.quoted, short.quoted_id, short.parent) == ("No", None, None)
+    assert (linked.quoted_id, linked.parent) == (None, None)  # "?p=1" is the quoted words' link, not the quote's source
+
+
+def test_a_blockquote_that_is_the_whole_body_stays_the_text() -> None:
+    page = _flat_page(_block("Ann", "<blockquote>The van matters more than Sundays do.</blockquote><a href='#'>Reply</a>"))
+    (comment,) = parse_html(page, "p.html").comments
+    assert comment.text.startswith("The van matters more") and comment.quoted is None
+
+
+def test_found_comments_are_not_replaced_by_a_dated_list_elsewhere_on_the_page() -> None:
+    related = "".join(f'<li class="teaser"><a href="/{n}">Story {n}</a> <time datetime="2024-01-0{n}">Jan {n}</time></li>' for n in range(1, 4))
+    page = _flat_page(_block("Ann", "Costs too much.") + _block("Ben", "Worth it."), body_class="topic-politics").replace(
+        "</body>", f"<h2>44 comments</h2><ul class='related'>{related}</ul></body>"
+    )
+    assert [c.author for c in parse_html(page, "p.html").comments] == ["Ann", "Ben"]
+
+
+def test_an_avatar_link_marked_as_the_user_is_not_taken_for_the_name() -> None:
+    page = _flat_page('<div class="comment"><div class="comment-author"><a class="user" href="/u/1"><img src="a.png"></a> Bob Smith</div>'
+                      '<div class="comment-body">Fine by me.</div></div>')
+    assert parse_html(page, "p.html").comments[0].author == "Bob Smith"

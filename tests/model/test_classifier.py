@@ -117,3 +117,11 @@ def test_parents_are_read_only_by_a_model_trained_with_reply_context(tiny_classi
     assert reading.predict(texts[0], "the plan", parents=parents[0]).label == reading.predict(texts, "the plan", parents=parents)[0].label
     with pytest.raises(ValueError, match="got 1 parents for 2 comments"):
         reading.predict(texts, "the plan", parents=parents[:1])
+
+
+def test_parents_must_match_the_shape_of_the_texts(tiny_classifier_dir: Path) -> None:
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    with pytest.raises(TypeError, match="parents: one text for one comment"):
+        classifier.predict(["a", "b"], "t", parents="xy")
+    with pytest.raises(TypeError, match="parents: one text for one comment"):
+        classifier.predict_proba("a", "t", parents=["p"])

@@ -154,11 +154,14 @@ def test_training_on_replies_with_their_parents_makes_a_model_that_reads_them(ti
     rows = [{"text": f"No, you are wrong {i}", "label": "oppose" if i % 2 else "support", "target": "the plan",
              "parent_text": "The plan is good." if i % 2 else "The plan is bad."} for i in range(24)]
     examples = load_labelled(write_jsonl(tmp_path / "replies.jsonl", rows))
-    train(examples, tmp_path / "model", tiny_config(tiny_base_model, epochs=1))
+    roomy = tiny_config(tiny_base_model, epochs=1, max_length=64, max_target_tokens=8)  # half a window: target and parent
+    train(examples, tmp_path / "model", roomy)
     assert StanceClassifier.from_pretrained(tmp_path / "model").reply_context
     assert "read with the comment it answers" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
-    train([replace(e, parent="") for e in examples], tmp_path / "plain", tiny_config(tiny_base_model, epochs=1))
+    train([replace(e, parent="") for e in examples], tmp_path / "plain", roomy)
     assert not StanceClassifier.from_pretrained(tmp_path / "plain").reply_context
+    train(examples, tmp_path / "cramped", tiny_config(tiny_base_model, epochs=1))  # 32 tokens: half goes to the target
+    assert not StanceClassifier.from_pretrained(tmp_path / "cramped").reply_context
 
 
 def test_resume_takes_the_newest_whole_checkpoint_and_drops_cut_short_ones(tmp_path: Path) -> None:
