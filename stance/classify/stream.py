@@ -102,7 +102,8 @@ def classify_comments(
     """Classify comments as they come, ``chunk_size`` at a time, yielding results in input order.
 
     Memory stays flat however many comments the iterable yields (but for the texts kept for replies,
-    below): one chunk is classified in a background thread while the next is read and the previous one's results are consumed. The first
+    below): one chunk is classified in a background thread while the next is read and the previous
+    one's results are consumed. The first
     ``skip`` comments to classify (those an interrupted run already wrote) are passed over. A model
     trained with reply context (``reply_context``) reads each reply after the comment it answers,
     where that comment came earlier in the input (or in the same chunk); their texts are kept by id.

@@ -59,7 +59,7 @@ _SAYS = re.compile(r"\s*(?:says|sagt|schreibt|said|wrote)\s*:?\s*$", re.I)
 # phpBB 2 "quotecontent", Discourse "aside.quote" (besides every <blockquote>).
 _QUOTE_CLASS = re.compile(r"^(?:quote|bbcode_quote|quotecontent|quote_container)$|--quote$", re.I)
 # Who is quoted: the quote's title line ("RiverRat said:", "Originally Posted by mo_k", "bob:").
-_QUOTE_TITLE_CLASS = re.compile(r"(?:^|[-_])(?:title|quotetitle|postedby|attribution)$|^bbCodeBlock-title$", re.I)
+_QUOTE_TITLE_CLASS = re.compile(r"(?:^|[-_])(?:title|quotetitle|postedby|attribution)$", re.I)  # also "bbCodeBlock-title"
 _QUOTE_EXTRA_CLASS = re.compile(r"expandLink|expand-link", re.I)  # "Click to expand..."
 _QUOTE_BY = re.compile(
     r"^(?:originally posted by|quote from|quoting|zitat von)\s+(?P<a>[^\n]+?)\s*:?$"
@@ -291,11 +291,12 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
         nested = frozenset(node for node in element.iterdescendants() if node in elements)
         skip = _reply_containers(element, nested)
         quote_nodes = _quote_nodes(element, skip)
-        text = _comment_text(element, skip | frozenset(quote_nodes))
+        own_words = _comment_text(element, skip | frozenset(quote_nodes)) if quote_nodes else ""
         # A blockquote holding the whole body beside a "Reply" link is the body, not a quote.
-        if quote_nodes and text and (len(text.split()) >= 3 or _attributed(quote_nodes)):
+        if own_words and (len(own_words.split()) >= 3 or _attributed(quote_nodes)):
             quotes[ids[element]] = _quote(quote_nodes)
             skip = skip | frozenset(quote_nodes)
+            text = own_words
         else:
             text = _comment_text(element, skip)
         parent_element = _nearest(element, elements)
@@ -326,9 +327,10 @@ def _comments_from_markup(root: etree._Element, items: list[_Item], source: str)
 def _without_repeats(comments: list[Comment]) -> list[Comment]:
     """Each comment once, where a page renders some twice (a "top comments" box beside the full list,
     mobile and desktop markup, a noscript copy): the same id, or the same author, time and text (both
-    known: two anonymous "+1"s are two comments), is one comment. The last copy is kept, in its place (a "top comments" box comes before the full
-    list), with the longer text and the parent and likes of another copy where it lacks them (a box
-    may shorten the text); replies to another copy answer the one kept."""
+    known: two anonymous "+1"s are two comments), is one comment. The last copy is kept, in its place
+    (a "top comments" box comes before the full list), with the longer text and the parent and likes
+    of another copy where it lacks them (a box may shorten the text); replies to another copy answer
+    the one kept."""
     kept: dict[object, int] = {}
     merged: list[Comment] = []
     renamed: dict[str, str] = {}
@@ -338,16 +340,15 @@ def _without_repeats(comments: list[Comment]) -> list[Comment]:
         position = next((kept[key] for key in keys if key in kept), None)
         kept_copy = merged[position] if position is not None else None
         if kept_copy and comment.id != kept_copy.id and comment.id in (kept_copy.parent, kept_copy.quoted_id):
-            position = None  # a reply that repeats what it answers is still a reply
-        if position is None:
+            kept_copy = None  # a reply that repeats what it answers is still a reply
+        if kept_copy is None or position is None:
             kept.update(dict.fromkeys(keys, len(merged)))
             merged.append(comment)
             continue
-        first = merged[position]
-        renamed[comment.id] = first.id
+        renamed[comment.id] = kept_copy.id
         merged[position] = replace(
-            first, text=max(first.text, comment.text, key=len), parent=first.parent or comment.parent,
-            likes=first.likes if first.likes is not None else comment.likes,
+            kept_copy, text=max(kept_copy.text, comment.text, key=len), parent=kept_copy.parent or comment.parent,
+            likes=kept_copy.likes if kept_copy.likes is not None else comment.likes,
         )
     if not renamed:
         return comments
