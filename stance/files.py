@@ -106,6 +106,28 @@ def _is_running(pid: int) -> bool:
     return True
 
 
+@contextmanager
+def folder_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold ``folder`` (created if missing) for one run: a second run writing into it is refused.
+    The lock is a hidden file inside it, released when the run ends, however it ends."""
+    import fcntl
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: is a file; name a folder to write the outputs into")
+    target.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(target / ".stance-run.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise OutputError(f"{target}: another run is writing into it now; wait for it, or write elsewhere") from None
+    try:
+        yield target
+    finally:
+        os.close(descriptor)
+
+
 def partial_path(path: str | Path) -> Path:
     """Where a resumable output grows until it is complete: ``out.jsonl`` → ``out.jsonl.partial``."""
     target = Path(path)
@@ -239,14 +261,19 @@ def _complete_records(stream: IO[str], fmt: str) -> list[dict[str, str]]:
 
 
 def write_records(
-    records: Iterable[dict[str, Any]], fmt: str, stream: IO[str], *, header: bool = True, columns: Sequence[str] | None = None
+    records: Iterable[dict[str, Any]], fmt: str, stream: IO, *, header: bool = True, columns: Sequence[str] | None = None,
+    schema: Any = None,
 ) -> None:
-    """Write dict records as JSON Lines or CSV: the one writer of both formats. CSV columns are
+    """Write dict records as JSON Lines, CSV or Parquet: the one writer of the three. CSV columns are
     ``columns``, else the first record's keys (with ``columns``, the header is written even for no
-    records); ``header=False`` continues a CSV file."""
+    records); ``header=False`` continues a CSV file. Parquet needs a binary ``stream`` and the
+    pyarrow ``schema`` of the records, and is written a row group of 4,096 records at a time."""
     import csv
     import json
 
+    if fmt == "parquet":
+        _write_parquet(records, stream, schema)
+        return
     if fmt == "jsonl":
         stream.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         return
@@ -259,6 +286,21 @@ def write_records(
         writer.writerow(record)
     if writer is None and columns and header:
         csv.DictWriter(stream, fieldnames=list(columns)).writeheader()
+
+
+def _write_parquet(records: Iterable[dict[str, Any]], stream: IO[bytes], schema: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(stream, schema) as writer:
+        chunk: list[dict[str, Any]] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) == 4096:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                chunk = []
+        if chunk:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
 
 
 def _umask() -> int:

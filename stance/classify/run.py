@@ -3,18 +3,16 @@ appears whole or not at all, and resumes after a kill without writing a record t
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from stance.classify.stream import CommentStance, ThreadSummary, classify_comments
-from stance.classify.writers import check_format, write_results
+from stance.classify.writers import check_format, open_output, stdout_for, write_results
 from stance.errors import OutputError
 from stance.extract import open_comments
 from stance.extract.thread import Thread
-from stance.files import atomic_file, input_identity, partial_path, resumable_file
+from stance.files import input_identity, partial_path, resumable_file
 from stance.model.classifier import StanceClassifier
 
 
@@ -59,10 +57,10 @@ def classify_file(
         )
 
     if output == "-":
-        return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, sys.stdout), 0)
+        return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, stdout_for(fmt)), 0)
     try:
         if fmt not in ("jsonl", "csv"):
-            with atomic_file(Path(output)) as stream:
+            with open_output(output, fmt) as stream:
                 summary = write_results(results(), classifier.tasks, fmt, stream)
             return ClassifyOutcome(thread, summary, 0)
         settings = {"target": target, "input_format": input_format, "columns": dict(columns or {}),

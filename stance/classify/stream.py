@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class ThreadSummary:
     sentiment_counts: dict[str, int] = field(default_factory=dict)
     crosstab: dict[str, dict[str, int]] = field(default_factory=dict)  # stance → sentiment → comments
     languages: dict[str, int] = field(default_factory=dict)  # comments per detected language (ISO 639-1)
+    pairs: dict[tuple[str | None, str | None], int] = field(default_factory=dict)  # (stance, sentiment) → comments
 
     @classmethod
     def of(
@@ -56,7 +58,18 @@ class ThreadSummary:
             sentiment_counts={label: sum(n for (_, f), n in pairs.items() if f == label) for label in sentiment},
             crosstab={s: {f: pairs.get((s, f), 0) for f in sentiment} for s in stance} if stance and sentiment else {},
             languages={language: n for language, n in (languages or {}).items() if language},
+            pairs=dict(pairs),
         )
+
+    @classmethod
+    def combined(cls, summaries: Iterable[ThreadSummary], tasks: Mapping[str, Sequence[str]]) -> ThreadSummary:
+        """The summary of several outputs together (the files of an archive)."""
+        pairs: Counter[tuple[str | None, str | None]] = Counter()
+        languages: Counter[str | None] = Counter()
+        for summary in summaries:
+            pairs.update(summary.pairs)
+            languages.update(summary.languages)
+        return cls.of(pairs, tasks, languages)
 
     def share(self, label: str, task: str = "stance") -> float:
         counts = self.counts if task == "stance" else self.sentiment_counts
@@ -169,10 +182,10 @@ def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
         yield chunk
 
 
-def _classify_chunk(
-    comments: list[Comment], parents: list[str] | None, classifier: StanceClassifier, target: str | None, default_target: str,
-    fallback_source: str | None,
-) -> list[CommentStance]:
+def resolve_targets(
+    comments: Sequence[Comment], target: str | None, default_target: str, fallback_source: str | None = None
+) -> list[str]:
+    """What each comment is judged against: the given target, else its own, else the article's."""
     targets = [target or comment.target or default_target for comment in comments]
     missing = [comment for comment, found in zip(comments, targets) if not found]
     if missing:
@@ -180,5 +193,13 @@ def _classify_chunk(
             f"{missing[0].source or fallback_source}: no target to judge the comment against "
             "(the input has no article title); give one, the claim or headline", settings="target"
         )
+    return targets
+
+
+def _classify_chunk(
+    comments: list[Comment], parents: list[str] | None, classifier: StanceClassifier, target: str | None, default_target: str,
+    fallback_source: str | None,
+) -> list[CommentStance]:
+    targets = resolve_targets(comments, target, default_target, fallback_source)
     predictions = classifier.predict([comment.text for comment in comments], targets, parents=parents)
     return [CommentStance(c, p, t) for c, p, t in zip(comments, predictions, targets)]

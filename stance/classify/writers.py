@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import IO, Any
 
 from stance.classify.stream import CommentStance, ThreadSummary
 from stance.errors import ConfigError
 from stance.extract.thread import COMMENT_FIELDS, Comment
-from stance.files import write_records
+from stance.files import atomic_file, write_records
 from stance.model.prediction import Prediction
 
-OUTPUT_FORMATS = ("table", "jsonl", "csv")
+OUTPUT_FORMATS = ("table", "jsonl", "csv", "parquet")
+BINARY_FORMATS = ("parquet",)  # written to a file opened in binary mode, never to a terminal
 # Stance and sentiment share neutral and mixed, and mean the same by them.
 LABEL_STYLES = {"support": "green", "positive": "green", "oppose": "red", "negative": "red", "mixed": "yellow", "neutral": "dim"}
 
@@ -23,6 +27,16 @@ def check_format(fmt: str) -> None:
         raise ConfigError(f"output format {fmt!r}: expected one of {', '.join(OUTPUT_FORMATS)}", settings="format")
 
 
+def open_output(path: str | Path, fmt: str) -> AbstractContextManager[IO]:
+    """An output file in ``fmt``, written beside its name and renamed into place when complete."""
+    return atomic_file(Path(path), "wb" if fmt in BINARY_FORMATS else "w")
+
+
+def stdout_for(fmt: str) -> IO:
+    """Standard output as ``fmt`` writes it: text, or bytes for Parquet."""
+    return sys.stdout.buffer if fmt in BINARY_FORMATS else sys.stdout
+
+
 def format_for_path(path: str, is_terminal: bool) -> str:
     """The format an output path implies: by suffix, else a table on a terminal and JSONL elsewhere."""
     lowered = path.lower()
@@ -30,6 +44,8 @@ def format_for_path(path: str, is_terminal: bool) -> str:
         return "csv"
     if lowered.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
+    if lowered.endswith((".parquet", ".pq")):
+        return "parquet"
     return "table" if is_terminal else "jsonl"
 
 
@@ -62,8 +78,29 @@ def write_results(
             stream, footer=ThreadSummary.of(pairs, tasks, languages).describe(),
         )
     else:
-        write_records((_flat_record(result, tasks, fmt) for result in counted()), fmt, stream, header=header)
+        schema = result_schema(tasks) if fmt == "parquet" else None
+        write_records((_flat_record(result, tasks, fmt) for result in counted()), fmt, stream, header=header, schema=schema)
     return ThreadSummary.of(pairs, tasks, languages)
+
+
+def comment_schema() -> Any:
+    """The pyarrow schema of a comment's fields (Parquet output)."""
+    import pyarrow as pa
+
+    return pa.schema([(name, pa.int64() if name == "likes" else pa.string()) for name in COMMENT_FIELDS])
+
+
+def result_schema(tasks: Mapping[str, Sequence[str]]) -> Any:
+    """The pyarrow schema of a labelled comment as CSV and Parquet lay it out: the comment's fields,
+    then per task its label, confidence and one score column per label."""
+    import pyarrow as pa
+
+    fields = list(comment_schema())
+    for task, (label, confidence, prefix) in FLAT_COLUMNS.items():
+        if task in tasks:
+            fields += [pa.field(label, pa.string()), pa.field(confidence, pa.float64())]
+            fields += [pa.field(f"{prefix}{name}", pa.float64()) for name in tasks[task]]
+    return pa.schema(fields)
 
 
 def _task_cells(prediction: Prediction, tasks: Mapping[str, Sequence[str]]) -> list[str | tuple[str, str]]:
@@ -79,7 +116,8 @@ def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> No
     """Extracted comments without predictions, in ``fmt`` (one of :data:`OUTPUT_FORMATS`)."""
     check_format(fmt)
     if fmt != "table":
-        write_records((comment.to_dict() for comment in comments), fmt, stream, columns=COMMENT_FIELDS)
+        schema = comment_schema() if fmt == "parquet" else None
+        write_records((comment.to_dict() for comment in comments), fmt, stream, columns=COMMENT_FIELDS, schema=schema)
         return
     _write_table(
         [("id", {"style": "dim", "max_width": 14}), ("author", {"max_width": 16}), ("time", {"max_width": 10}),
@@ -90,14 +128,20 @@ def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> No
     )
 
 
+# Per task: the label and confidence columns, and the prefix of its per-label score columns (CSV, Parquet,
+# and the rows the Ray engine labels).
+FLAT_COLUMNS = {"stance": ("label", "confidence", "score_"), "sentiment": ("sentiment", "sentiment_confidence", "sentiment_score_")}
+SCORES_KEYS = {"stance": "scores", "sentiment": "sentiment_scores"}  # their nested form in JSONL
+
+
 def _flat_record(result: CommentStance, tasks: Mapping[str, Sequence[str]], fmt: str) -> dict[str, Any]:
-    """A result as a record; in CSV the per-label scores become ``score_<label>`` (stance) and
-    ``sentiment_score_<label>`` columns."""
+    """A result as a record; in CSV and Parquet the per-label scores become ``score_<label>``
+    (stance) and ``sentiment_score_<label>`` columns."""
     record = result.to_record()
-    if fmt == "csv":
-        for task, key, prefix in (("stance", "scores", "score_"), ("sentiment", "sentiment_scores", "sentiment_score_")):
-            if key in record:
-                scores = record.pop(key)
+    if fmt in ("csv", "parquet"):
+        for task, (_, _, prefix) in FLAT_COLUMNS.items():
+            if SCORES_KEYS[task] in record:
+                scores = record.pop(SCORES_KEYS[task])
                 record |= {f"{prefix}{label}": scores.get(label) for label in tasks.get(task, ())}
     return record
 

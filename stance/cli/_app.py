@@ -58,6 +58,12 @@ def echo_log(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def check_stdout_format(fmt: str, output: str) -> None:
+    """Parquet is bytes: it goes to a file or a pipe, never onto a terminal."""
+    if fmt == "parquet" and output == "-" and sys.stdout.isatty():
+        raise typer.BadParameter("parquet is written to a file: give -o FILE.parquet", param_hint="--format")
+
+
 def stop_interrupted(message: str) -> NoReturn:
     """After Ctrl-C: say what was kept, and exit (130) at once rather than wait for work still
     running in a worker thread, which the interpreter would join at exit. Outputs are closed by now."""
@@ -83,7 +89,7 @@ TextColumnOption = Annotated[str, typer.Option(help="Column holding the comment 
 OutputOption = Annotated[str, typer.Option("--output", "-o", help="Where to write the records; '-' is stdout.")]
 OutputFormatOption = Annotated[
     Optional[str],
-    typer.Option("--format", "-f", help="table, jsonl or csv. Default: from the -o suffix; a table on a terminal, else jsonl."),
+    typer.Option("--format", "-f", help="table, jsonl, csv or parquet. Default: from the -o suffix; a table on a terminal, else jsonl."),
 ]
 ForceOption = Annotated[bool, typer.Option(help="Overwrite the -o file if it exists.")]
 DeviceOption = Annotated[

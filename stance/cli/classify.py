@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, List, Optional
 
 import typer
 
@@ -13,19 +16,31 @@ from stance.cli._app import (
     InputFormatOption,
     OutputFormatOption,
     OutputOption,
-    PageArgument,
     TextColumnOption,
     ThreadsOption,
     app,
+    check_stdout_format,
     echo_log,
     stderr_is_terminal,
     stop_interrupted,
 )
 
+if TYPE_CHECKING:
+    from stance.classify.stream import ThreadSummary
+
 
 @app.command()
 def classify(
-    page: PageArgument,
+    pages: Annotated[
+        List[str],
+        typer.Argument(
+            metavar="PAGE...",
+            help="A saved web page (.html, .html.gz), a plain-text page, a platform export (Disqus/WordPress XML, "
+            "Reddit/yt-dlp/Hacker News/Discourse JSON) or a JSONL/CSV/TSV/Parquet file of comments (plain, .gz or .zst); "
+            "'-' reads stdin. Several files, a folder or a quoted glob ('dump/*.jsonl.zst') are classified each into "
+            "its own file in the -o folder.",
+        ),
+    ],
     target: Annotated[
         Optional[str], typer.Option(help="What the comments take a stance toward. Default: the article's title and lead.")
     ] = None,
@@ -52,9 +67,25 @@ def classify(
     threads: ThreadsOption = None,
     resume: Annotated[
         bool,
-        typer.Option(help="Continue an interrupted run into the same -o file: records already written are kept, not redone."),
+        typer.Option(help="Continue an interrupted run into the same -o file or folder: records (or, into a folder, "
+                     "files) already written are kept, not redone."),
     ] = False,
     force: ForceOption = False,
+    engine: Annotated[
+        str,
+        typer.Option(help="local (this process) or ray (a Ray cluster: a local one it starts, or --ray-address; "
+                     'needs pip install "stance[ray]"). Ray writes into an -o folder.'),
+    ] = "local",
+    workers: Annotated[
+        Optional[int],
+        typer.Option(min=1, help="Ray workers, each loading the model once. Default: one per CPU of the cluster "
+                     "(with --workers, each gets an equal share of the CPUs unless --threads says)."),
+    ] = None,
+    ray_address: Annotated[
+        Optional[str],
+        typer.Option(envvar="RAY_ADDRESS", show_envvar=True,
+                     help="An existing Ray cluster (auto, ray://head:10001). Default: start a local one."),
+    ] = None,
 ) -> None:
     """Label every comment of PAGE as support, oppose, mixed or neutral, with a confidence.
 
@@ -73,16 +104,32 @@ def classify(
 
     \b
       stance classify forum_dump.jsonl.gz -o labelled.jsonl --resume
+
+    \b
+      stance classify 'dump/*.jsonl.zst' --engine ray -o labelled/ --format parquet --target "..."
     """
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"{engine!r}: expected local or ray", param_hint="--engine")
+    from stance.classify.archive import names_many_files
+
+    if engine == "ray" or names_many_files(pages) or output.endswith(os.sep) or Path(output).is_dir():
+        _classify_many(pages, output, output_format, model, engine, workers, ray_address, resume, force, threads, {
+            "target": target, "input_format": input_format, "columns": {"text": text_column},
+            "include_removed": include_removed,
+        }, {"batch_size": batch_size, "precision": precision, "device": device})
+        return
+    if workers is not None:
+        raise typer.BadParameter("goes with --engine ray", param_hint="--workers")
+    page = pages[0]
     from stance.classify.run import classify_file
     from stance.classify.stream import check_target
     from stance.classify.writers import check_format, format_for_path
-    from stance.extract.language import unfamiliar_majority
     from stance.files import check_writable, complete_records, partial_path
     from stance.model.classifier import StanceClassifier
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     check_format(fmt)
+    check_stdout_format(fmt, output)
     if resume and (output == "-" or fmt == "table"):
         raise typer.BadParameter("needs -o FILE in jsonl or csv format", param_hint="--resume")
     check_target(target)
@@ -111,9 +158,71 @@ def classify(
         echo_log(f"{page}: no comments found")
     elif fmt != "table" or output != "-":
         echo_log(outcome.summary.describe())
-    unfamiliar = unfamiliar_majority(outcome.summary.languages, classifier.languages or [])
-    if classifier.languages and unfamiliar:
+    _warn_unfamiliar(outcome.summary, classifier.languages)
+
+
+def _classify_many(
+    patterns: list[str], folder: str, output_format: str | None, model: str | None, engine: str, workers: int | None,
+    address: str | None,
+    resume: bool, force: bool, threads: int | None, options: dict, model_options: dict,
+) -> None:
+    """Several files, a folder or a glob, each into its own file in the ``folder``, on either engine."""
+    from stance.classify.archive import (
+        classify_archive,
+        classify_locally,
+        find_inputs,
+        plan_outputs,
+    )
+    from stance.classify.stream import check_target
+    from stance.classify.writers import check_format
+    from stance.files import check_writable
+    from stance.model.classifier import StanceClassifier
+
+    if folder == "-":
+        raise typer.BadParameter("name a folder to write one output per input file into", param_hint="-o/--output")
+    if "-" in patterns:
+        raise typer.BadParameter("stdin ('-') is read alone, not among several inputs or on Ray", param_hint="PAGE")
+    fmt = output_format or "jsonl"
+    check_format(fmt)
+    if fmt == "table":
+        raise typer.BadParameter("a folder takes jsonl, csv or parquet files", param_hint="--format")
+    check_target(options["target"])
+    check_writable(folder, force=True, folder=True)
+    jobs = plan_outputs(find_inputs(patterns), folder, fmt)
+    classifier = StanceClassifier.from_pretrained(model, threads=threads, **model_options)
+    if engine == "ray":
+        from stance.distributed.files import classify_on_ray
+
+        run = classify_on_ray(
+            classifier, fmt, workers=workers, threads=threads, address=address, progress=stderr_is_terminal(),
+            model_options={**model_options, "precision": classifier.precision}, **options,
+        )
+        # Ray Data logs its progress, and each failure with a trace, to stderr (set when it is imported): the
+        # run shows its own progress, and a failure in one line.
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)
+    else:
+        run = classify_locally(classifier, fmt, resume=resume, progress=stderr_is_terminal(), **options)
+    try:
+        outcome = classify_archive(jobs, folder, run, classifier.tasks, resume=resume, force=force)
+    except KeyboardInterrupt:
+        done = sum(job.output.exists() for job in jobs)
+        stop_interrupted(f"stopped: {done} of {len(jobs)} files are complete in {folder}; the same command with --resume continues")
+    skipped = f"; {len(outcome.skipped)} complete before, skipped" if outcome.skipped else ""
+    echo_log(f"{len(outcome.classified)} files classified into {folder}{skipped}")
+    if outcome.resumed_records:
+        echo_log(f"resumed: kept {outcome.resumed_records} records written before")
+    if outcome.summary.total:
+        echo_log(outcome.summary.describe())
+    _warn_unfamiliar(outcome.summary, classifier.languages)
+
+
+def _warn_unfamiliar(summary: ThreadSummary, languages: list[str] | None) -> None:
+    """Say so when most comments are in a language the model was not trained on."""
+    from stance.extract.language import unfamiliar_majority
+
+    unfamiliar = unfamiliar_majority(summary.languages, languages or [])
+    if languages and unfamiliar:
         found = ", ".join(f"{language} {n}" for language, n in unfamiliar.items())
         echo_log(f"warning: most comments are in a language the model was not trained on ({found} of "
-                 f"{sum(outcome.summary.languages.values())} whose language could be told; it was trained on "
-                 f"{', '.join(classifier.languages)}): their labels are unreliable")
+                 f"{sum(summary.languages.values())} whose language could be told; it was trained on "
+                 f"{', '.join(languages)}): their labels are unreliable")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from stance.cli._app import (
     ForceOption,
@@ -13,6 +12,7 @@ from stance.cli._app import (
     PageArgument,
     TextColumnOption,
     app,
+    check_stdout_format,
     echo_log,
 )
 
@@ -37,18 +37,25 @@ def extract(
     \b
       stance extract reddit_thread.json -o comments.jsonl
     """
-    from stance.classify.writers import check_format, format_for_path, write_comments
+    from stance.classify.writers import (
+        check_format,
+        format_for_path,
+        open_output,
+        stdout_for,
+        write_comments,
+    )
     from stance.extract import read_thread
-    from stance.files import atomic_file, check_writable
+    from stance.files import check_writable
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     check_format(fmt)
+    check_stdout_format(fmt, output)
     if output != "-":
         check_writable(output, force)
     thread = read_thread(page, input_format, columns={"text": text_column})
     if output == "-":
-        write_comments(thread.comments, fmt, sys.stdout)
+        write_comments(thread.comments, fmt, stdout_for(fmt))
     else:
-        with atomic_file(Path(output)) as stream:
+        with open_output(output, fmt) as stream:
             write_comments(thread.comments, fmt, stream)
     echo_log(f"{page}: {thread.describe()}")

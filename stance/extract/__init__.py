@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,16 +18,18 @@ from stance.extract.exports import EXPORT_PARSERS, is_cut_json, sniff_export
 from stance.extract.html import parse_html
 from stance.extract.language import detect_language
 from stance.extract.plaintext import parse_plaintext
-from stance.extract.records import iter_records, parse_records
+from stance.extract.records import iter_parquet, iter_records, parse_records
 from stance.extract.thread import Comment, Thread
 
-INPUT_FORMATS = ("text", "html", "jsonl", "csv", "tsv", *EXPORT_PARSERS)
+INPUT_FORMATS = ("text", "html", "jsonl", "csv", "tsv", "parquet", *EXPORT_PARSERS)
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 _SUFFIX_FORMATS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".parquet": "parquet", ".pq": "parquet",
 }
-STREAMED_FORMATS = ("jsonl", "csv", "tsv")  # read a record at a time, however large the file
+STREAMED_FORMATS = ("jsonl", "csv", "tsv", "parquet")  # read a record at a time, however large the file
+COMPRESSED_SUFFIXES = (".gz", ".zst")  # undone as the file is read, whatever its format
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _HEAD_BYTES = 64 * 1024
 _EXPECTED = "expected a saved web page, a plain-text page, a platform export or a JSONL/CSV comment file"
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|article|section)\b", re.I | re.S)
@@ -84,10 +88,12 @@ def sniff_format(name: str, text: str, *, whole: bool = True) -> str | None:
     ``text`` is the file's content, or only its head when ``whole`` is false; None then means the
     head cannot tell (a JSON document runs past it) and the whole file must be sniffed.
     """
-    suffixes = [s.lower() for s in Path(name).suffixes if s.lower() != ".gz"]
+    suffixes = [s.lower() for s in Path(name).suffixes if s.lower() not in COMPRESSED_SUFFIXES]
     suffix = suffixes[-1] if suffixes else ""
     if suffix in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[suffix]
+    if text.startswith("PAR1"):
+        return "parquet"
     if not whole and is_cut_json(text):
         return None
     export = sniff_export(text)
@@ -116,7 +122,10 @@ def read_thread(
     ``input_format`` forces one of :data:`INPUT_FORMATS`; ``columns`` renames comment-file columns
     (e.g. ``{"text": "body"}``).
     """
-    thread = _parse_thread(read_text(path), str(path), input_format, columns)
+    if _is_parquet(str(path), input_format):
+        thread = Thread(comments=list(iter_parquet(_parquet_path(str(path)), columns)), source=str(path))
+    else:
+        thread = _parse_thread(read_text(path), str(path), input_format, columns)
     thread.comments = list(_with_language(thread.comments))
     return thread
 
@@ -151,12 +160,14 @@ def open_comments(
 ) -> tuple[Thread, Iterator[Comment]]:
     """The article (if any) and an iterator over the comments of a page or comment file (``-``: stdin).
 
-    JSONL/CSV/TSV comment files (plain or gzip) are read a record at a time, so memory stays flat
+    JSONL/CSV/TSV comment files (plain, gzip or zstd) and Parquet files are read a record at a time, so memory stays flat
     however large they are; their thread has no article. Other inputs are read whole. The input is
     opened once and its format sniffed from its first 64 KiB, kept for the reading that follows, so
     a pipe, a FIFO or ``<(command)`` works as a file does.
     """
     name = str(path)
+    if _is_parquet(name, input_format):
+        return Thread(source=name), _with_language(iter_parquet(_parquet_path(name), columns))
     handle = _open_input(name)
     try:
         data = _read(handle, _HEAD_BYTES + 1, name)
@@ -177,6 +188,28 @@ def open_comments(
         stream.close()
         raise InputError(f"{name}: the file is empty; {_EXPECTED}")
     return Thread(source=name), _with_language(iter_records(_lines(stream, name), name, fmt, columns))
+
+
+def _is_parquet(name: str, input_format: str | None) -> bool:
+    """Whether the input is Parquet: so named or forced, or a file that starts as Parquet does."""
+    if input_format is not None or name == "-":
+        return input_format == "parquet"
+    if Path(name).suffix.lower() in (".parquet", ".pq"):
+        return True
+    try:
+        if not stat.S_ISREG(os.stat(name).st_mode):  # a pipe is read once, by the reader that follows
+            return False
+        with open(name, "rb") as handle:
+            return handle.read(4) == b"PAR1"
+    except (OSError, ValueError):
+        return False  # the reader that follows says what is wrong
+
+
+def _parquet_path(name: str) -> str:
+    """Parquet is read from a file: its index is at the end, so stdin cannot hold it."""
+    if name == "-":
+        raise InputError("-: Parquet is read from a file, not stdin; name the file")
+    return name
 
 
 class _Prefixed(io.RawIOBase):
@@ -204,14 +237,64 @@ class _Prefixed(io.RawIOBase):
 
 
 def _open_input(name: str) -> IO[bytes]:
-    """The input's bytes, gzip undone, from one opening of the file (or stdin for ``-``)."""
+    """The input's bytes, gzip or zstd undone, from one opening of the file (or stdin for ``-``)."""
     try:
         raw: IO[bytes] = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 (returned)
     except (OSError, ValueError) as err:  # ValueError: a null byte in the name
         raise InputError(f"{name}: cannot read ({getattr(err, 'strerror', None) or err})") from None
-    magic = _read(raw, 2, name)
+    magic = _read(raw, 4, name)
     stream = io.BufferedReader(_Prefixed(magic, raw))
-    return gzip.GzipFile(fileobj=stream, mode="rb") if magic == b"\x1f\x8b" else stream
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if magic == _ZSTD_MAGIC:
+        return io.BufferedReader(_Unzstd(stream, name))
+    return stream
+
+
+class _Unzstd(io.RawIOBase):
+    """A zstd stream undone as it is read, frame after frame; a stream cut short is an error, not a
+    shorter file. Windows up to 2 GiB are allowed (Reddit dumps are packed with ``--long=31``)."""
+
+    def __init__(self, packed: IO[bytes], name: str) -> None:
+        import zstandard
+
+        self.packed, self.name, self.error = packed, name, zstandard.ZstdError
+        self.decompressor = zstandard.ZstdDecompressor(max_window_size=2**31)
+        self.frame = self.decompressor.decompressobj()
+        self.pending = b""
+        self.started = False  # a frame has begun and not yet ended
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            chunk = self.packed.read(1 << 16)
+            if not chunk:
+                if self.started:
+                    raise InputError(f"{self.name}: the zstd data is cut short; expected a complete .zst file")
+                return 0
+            self.pending = self._unpack(chunk)
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
+
+    def _unpack(self, chunk: bytes) -> bytes:
+        out = []
+        try:
+            while chunk:
+                out.append(self.frame.decompress(chunk))
+                self.started, chunk = not self.frame.eof, b""
+                if self.frame.eof:  # the next frame, if any, starts in what this one left
+                    chunk, self.frame = self.frame.unused_data, self.decompressor.decompressobj()
+        except self.error as err:
+            raise InputError(f"{self.name}: the zstd data is corrupt ({err}); expected a complete .zst file") from None
+        return b"".join(out)
+
+    def close(self) -> None:
+        self.packed.close()
+        super().close()
 
 
 def _read(handle: IO[bytes], size: int, name: str) -> bytes:
@@ -248,4 +331,4 @@ def _lines(handle: IO[bytes], name: str) -> Iterator[str]:
         raise InputError(f"{name}: cannot read past a damaged part ({err}); expected a complete file") from None
 
 
-__all__ = ["INPUT_FORMATS", "STREAMED_FORMATS", "decode_text", "open_comments", "read_text", "read_thread", "sniff_format"]
+__all__ = ["COMPRESSED_SUFFIXES", "INPUT_FORMATS", "STREAMED_FORMATS", "decode_text", "open_comments", "read_text", "read_thread", "sniff_format"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -53,8 +54,48 @@ def iter_records(
     ``columns`` maps our field names (``text``, ``author``, ``id``, ``time``, ``parent``, ``likes``,
     ``target``) to the file's column names, e.g. ``{"text": "body"}``.
     """
-    mapping = {name: name for name in COMMENT_FIELDS} | dict(columns or {})
-    for n, (lineno, row) in enumerate(read_rows(lines, source, input_format), start=1):
+    return comments_from_rows(read_rows(lines, source, input_format), source, columns)
+
+
+def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterator[Comment]:
+    """Comments from a Parquet file, a row group at a time; only the mapped columns are read, and a
+    comment's ``source`` is ``file:row``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"{path}: not a readable Parquet file ({err})") from None
+    present = set(table.schema_arrow.names)
+    wanted = [column for column in _mapping(columns).values() if column in present]
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        number = 0
+        try:
+            for batch in table.iter_batches(batch_size=1024, columns=wanted):
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row
+        except (pa.ArrowException, OSError) as err:
+            raise InputError(f"{path}:{number + 1}: cannot read the Parquet data ({err})") from None
+        finally:
+            table.close()
+
+    if _mapping(columns)["text"] not in present:  # name every column, not only the ones read
+        raise InputError(
+            f"{path}: no '{_mapping(columns)['text']}' column (found: {', '.join(sorted(present)) or 'none'}); "
+            "name the comment column", settings="text_column"
+        )
+    return comments_from_rows(rows(), path, columns)
+
+
+def comments_from_rows(
+    rows: Iterable[tuple[int, dict[str, Any]]], source: str, columns: Mapping[str, str] | None = None
+) -> Iterator[Comment]:
+    """Comments from (line or row number, row) pairs of any tabular file, with ``columns`` mapping."""
+    mapping = _mapping(columns)
+    for n, (lineno, row) in enumerate(rows, start=1):
         if mapping["text"] not in row:
             raise InputError(
                 f"{source}:{lineno}: no '{mapping['text']}' column (found: {', '.join(map(str, row)) or 'none'}); "
@@ -76,6 +117,11 @@ def iter_records(
         )
 
 
+def _mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """Our field name → the file's column name."""
+    return {name: name for name in COMMENT_FIELDS} | dict(columns or {})
+
+
 def parse_records(text: str, source: str, input_format: str, columns: Mapping[str, str] | None = None) -> Thread:
     """Read a whole comment file into a :class:`Thread` without an article."""
     return Thread(comments=list(iter_records(io.StringIO(text, newline=""), source, input_format, columns)), source=source)
@@ -85,5 +131,7 @@ def _as_text(value: Any) -> str | None:
     """Strings, numbers and the like as text; blanks and missing values as None."""
     if value is None or isinstance(value, (dict, list)):
         return None
+    if isinstance(value, (datetime.date, datetime.time)):  # Parquet timestamps
+        return value.isoformat()
     text = str(value).strip()
     return text or None

@@ -39,6 +39,10 @@ class Prediction:
     def confidence_for(self, task: str) -> float | None:
         return self.confidence if task == "stance" else self.sentiment_confidence
 
+    def scores_for(self, task: str) -> dict[str, float]:
+        """Each label's probability for ``task`` (empty where the model has no such head)."""
+        return self.scores if task == "stance" else self.sentiment_scores or {}
+
     def to_dict(self) -> dict[str, object]:
         """The fields of each task the model answers (a stance-only model's records have no sentiment keys)."""
         record: dict[str, object] = {}

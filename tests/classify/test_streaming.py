@@ -244,8 +244,8 @@ def test_unwritable_outputs_are_one_line_errors_with_nothing_left_behind(tiny_cl
     args = ["classify", str(source), "--target", "t", "--model", str(tiny_classifier_dir)]
     folder = tmp_path / "adir"
     folder.mkdir()
-    code, _, err = run([*args, "-o", str(folder), "--force"], capsys)
-    assert code == 5 and err == f"stance: error: {folder}: is a folder; name a file to write\n"
+    code, _, err = run([*args, "-o", str(folder), "--force"], capsys)  # an existing folder takes the output, as cp does
+    assert code == 0 and sorted(p.name for p in folder.iterdir()) == [".stance-run.lock", "comments.jsonl"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "comments.jsonl"]
     code, _, err = run([*args, "-o", str(tmp_path / "missing-file" / "x" / "\0bad.jsonl")], capsys)
     assert code != 0 and err.count("\n") == 1 and "Traceback" not in err

@@ -160,3 +160,65 @@ def test_a_file_too_large_to_read_whole_names_the_limit_and_the_streamed_formats
     path.write_text(json.dumps(_reddit_thread(400)), encoding="utf-8")
     with pytest.raises(InputError, match=r"thread\.json: larger than 0 MiB, the most a page or export is read whole; .*JSONL"):
         stance.extract.open_comments(path)
+
+
+# --- zstd and Parquet ---------------------------------------------------------------------------
+
+
+def _jsonl(n: int) -> bytes:
+    return "".join(json.dumps({"id": f"c{i}", "text": f"comment number {i}"}) + "\n" for i in range(n)).encode()
+
+
+def test_zstd_comment_files_are_read_frame_after_frame_and_streamed(tmp_path: Path) -> None:
+    import zstandard
+
+    from stance.extract import open_comments
+
+    data = _jsonl(300)
+    packer = zstandard.ZstdCompressor(write_content_size=False)
+    path = tmp_path / "dump.jsonl.zst"
+    path.write_bytes(packer.compress(data[:5000]) + packer.compress(data[5000:]))  # two frames, as pzstd writes
+    whole = read_thread(path)
+    _, streamed = open_comments(path)
+    assert [c.id for c in whole.comments] == [c.id for c in streamed] == [f"c{i}" for i in range(300)]
+    assert whole.comments[299].source == f"{path}:300"
+
+
+@pytest.mark.parametrize("damage", ["cut", "corrupt"])
+def test_a_cut_or_corrupt_zstd_file_is_an_input_error_not_a_shorter_file(tmp_path: Path, damage: str) -> None:
+    import zstandard
+
+    packed = zstandard.ZstdCompressor().compress(_jsonl(200))
+    path = tmp_path / "dump.jsonl.zst"
+    path.write_bytes(packed[:-40] if damage == "cut" else packed[:4] + b"\x00" * 20 + packed[24:])
+    with pytest.raises(InputError, match=r"dump\.jsonl\.zst: the zstd data is (cut short|corrupt)"):
+        read_thread(path)
+
+
+def test_parquet_comment_files_map_columns_and_read_timestamps_as_iso(tmp_path: Path) -> None:
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stance.extract import open_comments
+
+    rows = [{"body": f"comment {i}", "by": f"user{i}", "created": datetime.datetime(2019, 1, 2, 3, 4, i), "score": i}
+            for i in range(5)]
+    path = tmp_path / "comments.data"  # no suffix: the format is told by the file's first bytes
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    columns = {"text": "body", "author": "by", "time": "created", "likes": "score"}
+    thread = read_thread(path, columns=columns)
+    assert [(c.text, c.author, c.time, c.likes, c.source) for c in thread.comments][4] == (
+        "comment 4", "user4", "2019-01-02T03:04:04", 4, f"{path}:5"
+    )
+    assert [c.to_dict() for c in open_comments(path, columns=columns)[1]] == [c.to_dict() for c in thread.comments]
+    with pytest.raises(InputError, match=r"no 'text' column \(found: body, by, created, score\)"):
+        read_thread(path)
+
+
+def test_a_file_that_is_not_parquet_read_as_parquet_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "comments.parquet"
+    path.write_text('{"text": "hello"}\n')
+    with pytest.raises(InputError, match=r"comments\.parquet: not a readable Parquet file"):
+        read_thread(path)

@@ -1,0 +1,175 @@
+"""Classifying many comment files into a folder: one output per input, each written whole, so a
+killed run rerun with ``resume`` skips the files that are complete and redoes only the rest."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stance.classify.run import classify_file
+from stance.classify.stream import ThreadSummary
+from stance.errors import InputError, OutputError
+from stance.extract import COMPRESSED_SUFFIXES
+from stance.files import folder_lock, partial_path
+from stance.model.classifier import StanceClassifier
+
+# The suffixes of the files a folder is searched for (others, a README say, are passed over).
+COMMENT_FILE_SUFFIXES = (
+    ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".pq", ".json", ".xml", ".html", ".htm", ".xhtml", ".txt",
+)
+_GLOB_CHARACTERS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One input file and the output it gets in the folder."""
+
+    source: Path
+    output: Path
+
+
+@dataclass(frozen=True)
+class ArchiveOutcome:
+    """What a run over many files did."""
+
+    classified: list[FileJob]  # written by this run
+    skipped: list[FileJob]  # complete before it (resumed runs)
+    summary: ThreadSummary  # the labels of the files this run wrote
+    resumed_records: int = 0  # records kept from files an interrupted run had begun
+
+
+def names_many_files(patterns: Sequence[str]) -> bool:
+    """Whether the arguments ask for many files: more than one, a folder, or a glob pattern."""
+    return len(patterns) > 1 or any(_is_pattern(name) or Path(name).is_dir() for name in patterns if name != "-")
+
+
+def _is_pattern(name: str) -> bool:
+    """A name with wildcards that is not itself a file (some file names hold brackets)."""
+    return bool(_GLOB_CHARACTERS & set(name)) and not Path(name).exists()
+
+
+def find_inputs(patterns: Sequence[str]) -> list[tuple[Path, Path]]:
+    """Every input file the arguments name, each with the folder its output name is taken relative to.
+
+    An argument is a file, a folder (every comment file under it, at any depth) or a glob pattern
+    (``dump/*.jsonl.zst``, ``**`` for any depth, quoted so the shell leaves it). A file named twice is
+    read once; an argument that finds nothing is an error.
+    """
+    found: dict[Path, tuple[Path, Path]] = {}
+    for pattern in patterns:
+        if _is_pattern(pattern):
+            base = _fixed_part(pattern)
+            files = [Path(name) for name in glob.glob(pattern, recursive=True) if Path(name).is_file()]
+        elif Path(pattern).is_dir():
+            base = Path(pattern)
+            files = [path for path in base.rglob("*") if path.is_file() and _is_comment_file(path, base)]
+        elif Path(pattern).is_file():
+            base, files = Path(pattern).parent, [Path(pattern)]
+        else:
+            raise InputError(f"{pattern}: no such file or folder")
+        if not files:
+            raise InputError(f"{pattern}: finds no comment file")
+        for path in sorted(files):
+            found.setdefault(path.resolve(), (path, base))
+    return list(found.values())
+
+
+def _fixed_part(pattern: str) -> Path:
+    """The folder a glob pattern starts from: its parts before the first with a wildcard."""
+    fixed = []
+    for part in Path(pattern).parts:
+        if _GLOB_CHARACTERS & set(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
+
+
+def _is_comment_file(path: Path, base: Path) -> bool:
+    """A visible file with a comment-file suffix (compressed or not), not inside a hidden folder."""
+    if any(part.startswith(".") for part in path.relative_to(base).parts):
+        return False
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in COMPRESSED_SUFFIXES]
+    return bool(suffixes) and suffixes[-1] in COMMENT_FILE_SUFFIXES
+
+
+def plan_outputs(inputs: Sequence[tuple[Path, Path]], folder: str | Path, fmt: str) -> list[FileJob]:
+    """Each input's output in ``folder``: its path under its base folder, its suffixes (compression,
+    then format) replaced by ``fmt``'s: ``dump/2019/RC_01.jsonl.zst`` → ``labelled/2019/RC_01.jsonl``."""
+    jobs: dict[Path, FileJob] = {}
+    for source, base in inputs:
+        relative = source.relative_to(base) if source.is_relative_to(base) else Path(source.name)
+        name = relative.name
+        for suffix in reversed(relative.suffixes):
+            if suffix.lower() in COMPRESSED_SUFFIXES or suffix.lower() in COMMENT_FILE_SUFFIXES:
+                name = name[: -len(suffix)]
+                if suffix.lower() not in COMPRESSED_SUFFIXES:
+                    break
+            else:
+                break
+        output = Path(folder) / relative.parent / f"{name or relative.name}.{fmt}"
+        if output in jobs:
+            raise InputError(f"{jobs[output].source} and {source} would both be written to {output}; classify them apart")
+        jobs[output] = FileJob(source, output)
+    return list(jobs.values())
+
+
+def check_outputs(jobs: Sequence[FileJob], *, resume: bool, force: bool) -> None:
+    """Refuse to overwrite outputs that exist, unless ``force`` (redo them) or ``resume`` (keep them)."""
+    existing = [job.output for job in jobs if job.output.exists()]
+    if existing and not (resume or force):
+        more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+        raise OutputError(
+            f"{existing[0]}{more}: already exist; resume keeps the complete files and classifies the rest, "
+            "force redoes them all", settings=("resume", "force"),
+        )
+
+
+def classify_archive(
+    jobs: Sequence[FileJob],
+    folder: str | Path,
+    classify_pending: Callable[[Sequence[FileJob]], Iterable[tuple[FileJob, ThreadSummary, int]]],
+    tasks: Mapping[str, Sequence[str]],
+    *,
+    resume: bool = False,
+    force: bool = False,
+) -> ArchiveOutcome:
+    """Run ``classify_pending`` (an engine: it writes each job's output whole and reports its
+    summary and the records it kept from an earlier run) over the jobs not yet complete.
+
+    With ``resume`` a job whose output exists is complete and skipped; the folder is locked, so a
+    second run into it is refused rather than racing this one.
+    """
+    check_outputs(jobs, resume=resume, force=force)
+    with folder_lock(folder):
+        skipped = [job for job in jobs if resume and job.output.exists()]
+        pending = [job for job in jobs if job not in skipped]
+        classified, summaries, kept = [], [], 0
+        for job, summary, resumed in classify_pending(pending):
+            classified.append(job)
+            summaries.append(summary)
+            kept += resumed
+    return ArchiveOutcome(classified, skipped, ThreadSummary.combined(summaries, tasks), kept)
+
+
+def classify_locally(
+    classifier: StanceClassifier,
+    fmt: str,
+    *,
+    resume: bool = False,
+    progress: bool = False,
+    **options: object,
+) -> Callable[[Sequence[FileJob]], Iterator[tuple[FileJob, ThreadSummary, int]]]:
+    """The engine of one process: the files one after another through :func:`classify_file`,
+    whose JSONL and CSV outputs also resume within a file. ``options`` are its (target, ...)."""
+
+    def run(jobs: Sequence[FileJob]) -> Iterator[tuple[FileJob, ThreadSummary, int]]:
+        for job in jobs:
+            resumable = resume and partial_path(job.output).exists()
+            outcome = classify_file(
+                str(job.source), classifier, str(job.output), fmt, resume=resumable, progress=progress, **options  # type: ignore[arg-type]
+            )
+            yield job, outcome.summary, outcome.resumed
+
+    return run

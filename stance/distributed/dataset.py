@@ -1,0 +1,108 @@
+"""Labelling the rows of a Ray Dataset: an actor pool of classifiers, each loading the model once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from stance.classify.writers import FLAT_COLUMNS
+from stance.errors import ConfigError, InputError
+
+
+def require_ray() -> Any:
+    """The ray module, or an error that says which extra installs it."""
+    try:
+        import ray
+        import ray.data  # noqa: F401 (ray without its data extra lacks it)
+    except ImportError:
+        raise ConfigError('the Ray engine needs Ray Data: pip install "stance[ray]"') from None
+    return ray
+
+
+def classify_dataset(
+    ds: Any,
+    text_column: str = "text",
+    target: str | None = None,
+    *,
+    target_column: str | None = None,
+    parent_column: str | None = None,
+    model: str | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+    **options: Any,
+) -> Any:
+    """The rows of the ``ray.data.Dataset`` ``ds`` with the label columns added: per task of the
+    model ``label``/``sentiment``, its confidence and one ``score_<label>`` column per label.
+
+    Each row is judged against ``target``, or its own ``target_column`` value where given; a model
+    trained with reply context reads ``parent_column`` (the text replied to) where given. ``workers``
+    actors each load ``model``
+    (default: the bundled one) once; ``options`` go to :meth:`StanceClassifier.from_pretrained`
+    (``precision``, ``batch_size``, ``device``). By default there is one worker per CPU of the
+    cluster, each computing with one thread; with ``workers`` given, each gets an equal share of the
+    CPUs unless ``threads`` says. Nothing runs until the dataset is consumed.
+    """
+    ray = require_ray()
+    if target is None and target_column is None:
+        raise ConfigError("give a target (what the comments respond to) or a target column", settings="target")
+    if (threads is not None and threads < 1) or (workers is not None and workers < 1):
+        raise ConfigError(f"workers and threads must be at least 1, got workers={workers} threads={threads}")
+    if not ray.is_initialized():  # as Ray Data itself would on first use
+        ray.init()
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    threads = threads or (max(1, cpus // workers) if workers else 1)
+    workers = workers or max(1, cpus // threads)
+    settings = {
+        "model": model, "options": dict(options, threads=threads), "text_column": text_column, "target": target,
+        "target_column": target_column, "parent_column": parent_column,
+    }
+    return ds.map_batches(
+        _Labeller,
+        fn_constructor_kwargs={"settings": settings},
+        batch_format="pyarrow",
+        batch_size=options.get("batch_size") or 256,
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=threads,
+    )
+
+
+class _Labeller:
+    """One worker: the classifier it loaded, applied to a batch of rows at a time."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        from stance.model.classifier import StanceClassifier
+
+        self.classifier = StanceClassifier.from_pretrained(settings["model"], **settings["options"])
+        self.text_column, self.target = settings["text_column"], settings["target"]
+        self.target_column, self.parent_column = settings["target_column"], settings["parent_column"]
+
+    def __call__(self, batch: Any) -> Any:
+        texts = _strings(batch, self.text_column, "text")
+        targets = _strings(batch, self.target_column, "target") if self.target_column else self.target
+        parents = batch.column(self.parent_column).to_pylist() if self.parent_column else None
+        predictions = self.classifier.predict(texts, targets, parents=parents)
+        for task, labels in self.classifier.tasks.items():
+            label, confidence, prefix = FLAT_COLUMNS[task]
+            answers = [prediction.label_for(task) for prediction in predictions]
+            batch = batch.append_column(label, _array(answers, "string"))
+            batch = batch.append_column(confidence, _array([prediction.confidence_for(task) for prediction in predictions]))
+            for name in labels:
+                batch = batch.append_column(f"{prefix}{name}", _array([prediction.scores_for(task).get(name) for prediction in predictions]))
+        return batch
+
+
+def _strings(batch: Any, column: str, what: str) -> list[str]:
+    """A column of text, every value present: a row without one cannot be judged."""
+    if column not in batch.column_names:
+        raise InputError(f"no {column!r} column (found: {', '.join(batch.column_names)}); name the {what} column")
+    values = batch.column(column).to_pylist()
+    if any(not isinstance(value, str) for value in values):
+        bad = next(value for value in values if not isinstance(value, str))
+        raise InputError(f"a row's {column!r} is {bad!r}; every row needs a {what} (a string)")
+    return values
+
+
+def _array(values: Sequence[Any], kind: str = "float64") -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.string() if kind == "string" else pa.float64())
