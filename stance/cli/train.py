@@ -50,7 +50,7 @@ def train(
                      "comments with like and unlike labels: for a few hundred labelled comments or fewer)."),
     ] = TRAINING.method,
     epochs: EpochsOption = TRAINING.epochs,
-    batch_size: Annotated[int, typer.Option(help="Comments per training step.")] = TRAINING.batch_size,
+    batch_size: Annotated[int, typer.Option(help="Comments per training step; per process under torchrun or accelerate launch.")] = TRAINING.batch_size,
     learning_rate: LearningRateOption = None,
     max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
@@ -86,6 +86,7 @@ def train(
     from stance.training.config import TrainingConfig
     from stance.training.data import load_labelled, tasks_of
     from stance.training.progress import TrainingProgress
+    from stance.training.trainer import is_main_process
     from stance.training.trainer import train as run_training
 
     config = TrainingConfig(
@@ -101,7 +102,9 @@ def train(
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
     start = config.init_from or config.base_model
-    echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}, starting from {start}")
+    reports = is_main_process()  # under torchrun or accelerate launch, one process speaks for all
+    if reports:
+        echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}, starting from {start}")
     try:
         result = run_training(
             examples, output, config, validation=held_out, resume=resume, force=force, compact=compact,
@@ -109,6 +112,8 @@ def train(
         )
     except KeyboardInterrupt:
         stop_interrupted("stopped: the same command with --resume continues from the last checkpoint (one per epoch, or per tenth of a long run)")
+    if not reports:
+        return
     echo_log(f"model written to {result.output_dir}")
     typer.echo(" ".join(f"{name}={value:.3f}" for name, value in result.metrics.items()))
     typer.echo(result.report)

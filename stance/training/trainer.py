@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -14,7 +15,12 @@ from stance.evaluation.metrics import headline_scores
 from stance.extract.language import main_languages
 from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
-from stance.model.devices import resolve_device, supports_bf16, torch_threads
+from stance.model.devices import (
+    resolve_device,
+    supports_bf16,
+    torch_threads,
+    usable_cores,
+)
 from stance.model.heads import (
     TaskHead,
     encoder_of,
@@ -70,13 +76,21 @@ def train(
     killed run continues with ``resume=True``. ``callbacks`` are Hugging Face ``TrainerCallback``
     objects added to the run (early stopping, :class:`~stance.training.progress.TrainingProgress`
     for a progress bar or log lines, your own logging); without them the run is silent.
+
+    Under ``torchrun`` or ``accelerate launch`` each process trains on its share of every epoch
+    (``batch_size`` comments per process and step); the main process writes the model, and every
+    process returns its result.
     """
     from transformers import set_seed
 
     config = config or TrainingConfig()
     output_dir = Path(output_dir)
     checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
-    _check_outputs(output_dir, checkpoints, resume=resume, force=force)
+    args = _training_arguments(config, checkpoints)  # under torchrun or accelerate launch, joins the other processes
+    # The main process clears what is in the way first; the others then find the same, or fail the same way.
+    with args.main_process_first(local=False, desc="checking the outputs"):
+        _check_outputs(output_dir, checkpoints, resume=resume, force=force)
+        last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
     tasks = tasks_of(train_data)
     for task in tasks:
         check_label_set(train_data, "training data", task=task)
@@ -96,7 +110,8 @@ def train(
     classifier.languages = main_languages(e.text for e in train_data)
     # Windows too short to hold a parent after the target (max_length 64 with 32-token targets) read none.
     classifier.reply_context = any(e.parent for e in train_data) and classifier.windows.parent_tokens > 0
-    last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
+    if config.threads is None and args.world_size > 1:  # the processes on a machine share its cores
+        classifier.backend.threads = max(1, usable_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
     if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
         with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped
             tune_contrastively(
@@ -105,7 +120,7 @@ def train(
             )
     if config.target_dropout:
         train_data = drop_targets(train_data, config.target_dropout, config.seed)
-    trainer = _build_trainer(classifier, train_data, validation, config, checkpoints)
+    trainer = _build_trainer(classifier, train_data, validation, config, args)
     for callback in callbacks:
         trainer.add_callback(callback)
     # Its notes (checkpoint sorting, ...) are for library developers.
@@ -113,6 +128,36 @@ def train(
         trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
 
+    shared: list[TrainingResult | None] = [None]
+    try:
+        if args.process_index == 0:  # every process trained; one writes the model
+            shared[0] = _write_model(
+                classifier, output_dir, train_data, validation, config, labels,
+                trained_start=trained_start, compact=compact, data_description=data_description,
+            )
+    finally:  # also after a failure, so that the others stop rather than wait out the timeout
+        _share_from_main(shared, args)
+    if shared[0] is None:
+        raise OutputError(f"{output_dir}: the main process of the run could not write the model; its error says why")
+    if args.process_index == 0:  # after the others have finished with the best checkpoint
+        shutil.rmtree(checkpoints, ignore_errors=True)
+    return shared[0]
+
+
+def _write_model(
+    classifier: StanceClassifier,
+    output_dir: Path,
+    train_data: Sequence[LabelledComment],
+    validation: Sequence[LabelledComment],
+    config: TrainingConfig,
+    labels: dict[str, list[str]],
+    *,
+    trained_start: str | None,
+    compact: bool,
+    data_description: Mapping[str, Any] | None,
+) -> TrainingResult:
+    """Score the trained ``classifier`` on ``validation`` and save it with its model card to ``output_dir``."""
+    tasks = list(labels)
     metrics, report = _validation_scores(classifier, validation)
     data = {
         "training comments": len(train_data),
@@ -132,8 +177,25 @@ def train(
     # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
     storage = ("adapter" if config.method == "lora" and not trained_start else "delta") if compact else "full"
     classifier.save_pretrained(output_dir, card=card, storage=storage)
-    shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingResult(output_dir=output_dir, labels=labels[tasks[0]], metrics=metrics, report=report, data=data, tasks=labels)
+
+
+def _share_from_main(shared: list[Any], args: Any) -> None:
+    """In a distributed run, ``shared`` as the main process filled it, on every process: the others wait for it here."""
+    import torch.distributed as dist
+
+    if args.world_size > 1:
+        dist.broadcast_object_list(shared, src=0)
+
+
+def is_main_process() -> bool:
+    """Whether this process reports the run: the only one, or rank 0 of a distributed run (torchrun and
+    accelerate launch set ``RANK`` before the process group exists)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank() == 0
+    return os.environ.get("RANK", "0") == "0"
 
 
 def _validation_scores(classifier: StanceClassifier, validation: Sequence[LabelledComment]) -> tuple[dict[str, float], str]:
@@ -320,26 +382,13 @@ def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment],
     return Dataset.from_list(rows)
 
 
-def _build_trainer(
-    classifier: StanceClassifier,
-    train_data: Sequence[LabelledComment],
-    validation: Sequence[LabelledComment],
-    config: TrainingConfig,
-    checkpoints: Path,
-) -> Any:
-    import numpy as np
-    import torch
-    from transformers import (
-        DataCollatorWithPadding,
-        PrinterCallback,
-        Trainer,
-        TrainingArguments,
-    )
+def _training_arguments(config: TrainingConfig, checkpoints: Path) -> Any:
+    """The Trainer's settings. Making them sets up the process group of a distributed run (one
+    process per device under torchrun or accelerate launch), so they come before anything that
+    only one process may do."""
+    from transformers import TrainingArguments
 
-    from stance.training.multitask import NO_LABEL, MultiTaskModel, masked_loss
-
-    tasks = classifier.tasks
-    args = TrainingArguments(
+    return TrainingArguments(
         output_dir=str(checkpoints),
         num_train_epochs=config.epochs,
         per_device_train_batch_size=config.batch_size,
@@ -357,10 +406,29 @@ def _build_trainer(
         train_sampling_strategy="group_by_length",
         report_to="none",
         label_names=["labels"],  # the wrapper's forward() takes none, so the Trainer cannot find them itself
+        # The loss is a mean over each process's batch, which DDP averages; the Trainer would multiply it by the
+        # number of processes, as for a loss summed over the labels of all the processes' batches.
+        average_tokens_across_devices=False,
         **device_arguments(resolve_device(config.device)),
         logging_steps=config.logging_steps,
         disable_tqdm=True,  # progress is the caller's callback (TrainingProgress)
     )
+
+
+def _build_trainer(
+    classifier: StanceClassifier,
+    train_data: Sequence[LabelledComment],
+    validation: Sequence[LabelledComment],
+    config: TrainingConfig,
+    args: Any,
+) -> Any:
+    import numpy as np
+    import torch
+    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer
+
+    from stance.training.multitask import NO_LABEL, MultiTaskModel, masked_loss
+
+    tasks = classifier.tasks
     loss_weights: dict[str, Any] = dict.fromkeys(tasks)
     for task, labels in tasks.items() if config.class_weights else ():
         counts = Counter(e.gold(task) for e in train_data if e.gold(task) is not None)
