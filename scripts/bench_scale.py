@@ -4,7 +4,8 @@ parts of the cost model (model load per worker, one worker's throughput) measure
 
     python scripts/bench_scale.py [--comments 20000] [--files 8] [--workers 1,2] [--small 200]
 
-The comments are distinct P-Stance train tweets (each with its own target), split over ``--files``
+The comments are distinct tweets of P-Stance train and val and TweetEval stance train, each with its
+own target (no test split is read), split over ``--files``
 JSONL files; every run classifies them at the default precision (int8 on a CPU) into a fresh folder,
 and each is timed end to end as a user runs it (a new `stance` process: start, model load, Ray's
 start where it is used, reading, inference, writing). Needs ``pip install "stance[ray]"`` and ../shared.
@@ -21,15 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_data import pstance
+from shared_data import pstance, tweeteval
 
 from stance.model.classifier import StanceClassifier
 
 
 def write_files(folder: Path, n: int, files: int) -> int:
-    """``n`` distinct comments (fewer if P-Stance train has fewer) split evenly over ``files`` files."""
+    """``n`` distinct comments (fewer if the sets hold fewer) split evenly over ``files`` files."""
     seen: dict[str, str] = {}
-    for row in pstance("train"):
+    for row in [*pstance("train"), *pstance("val"), *tweeteval("train")]:
         seen.setdefault(row.text, row.target)
     rows = list(seen.items())[:n]
     folder.mkdir(parents=True)
@@ -38,6 +39,21 @@ def write_files(folder: Path, n: int, files: int) -> int:
             for i in range(part, len(rows), files):
                 handle.write(json.dumps({"id": str(i), "text": rows[i][0], "target": rows[i][1]}) + "\n")
     return len(rows)
+
+
+def io_rate(folder: Path) -> float:
+    """Comments per second that one process reads (parsing, language detection) and writes as JSONL:
+    the work of the Ray engine's reading tasks and of its driver, without the model."""
+    from stance.extract import open_comments
+    from stance.files import write_records
+
+    count, started = 0, time.perf_counter()
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        for path in sorted(folder.iterdir()):
+            comments = list(open_comments(path)[1])
+            write_records((comment.to_dict() for comment in comments), "jsonl", sink)
+            count += len(comments)
+    return count / (time.perf_counter() - started)
 
 
 def timed(args: list[str]) -> float:
@@ -63,12 +79,13 @@ def main() -> None:
         root = Path(work)
         n = write_files(root / "in", args.comments, args.files)
         small = write_files(root / "small", args.small, 2)
-        print(f"{n} distinct comments (P-Stance train) in {args.files} JSONL files; {cores} cores; int8")
+        print(f"{n} distinct comments (P-Stance train+val, TweetEval stance train) in {args.files} JSONL files; "
+              f"{cores} cores; int8")
 
         started = time.perf_counter()
         StanceClassifier.from_pretrained(precision="int8")
-        load = time.perf_counter() - started
-        print(f"model load (int8, export cached): {load:.1f} s")
+        print(f"model load (int8, export cached): {time.perf_counter() - started:.1f} s")
+        print(f"reading and writing alone (parse, language, JSONL out; one process): {io_rate(root / 'in'):.0f} comments/s")
 
         runs = [("local, 1 process", [])] + [
             (f"ray, {w} worker{'s' if w > 1 else ''}", ["--engine", "ray", "--workers", str(w)])
