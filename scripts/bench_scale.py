@@ -56,6 +56,27 @@ def io_rate(folder: Path) -> float:
     return count / (time.perf_counter() - started)
 
 
+def driver_rate(folder: Path, tasks: dict) -> float:
+    """Comments per second that the Ray engine's driver turns from labelled rows back into records and
+    writes as JSONL (its share of the work, done in one process however many workers label): timed on
+    the local run's records, laid out as the workers hand them back."""
+    from stance.classify.writers import FLAT_COLUMNS, SCORES_KEYS, write_results
+    from stance.distributed.files import result_from_row
+
+    rows = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            row = record | {"_target": record["target"]}
+            for task, (_, _, prefix) in FLAT_COLUMNS.items():
+                row |= {f"{prefix}{label}": p for label, p in (record.get(SCORES_KEYS[task]) or {}).items()}
+            rows.append(row)
+    started = time.perf_counter()
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        write_results((result_from_row(row, tasks) for row in rows), tasks, "jsonl", sink)
+    return len(rows) / (time.perf_counter() - started)
+
+
 def timed(args: list[str]) -> float:
     """Wall seconds of one `stance` process."""
     started = time.perf_counter()
@@ -83,7 +104,7 @@ def main() -> None:
               f"{cores} cores; int8")
 
         started = time.perf_counter()
-        StanceClassifier.from_pretrained(precision="int8")
+        tasks = StanceClassifier.from_pretrained(precision="int8").tasks
         print(f"model load (int8, export cached): {time.perf_counter() - started:.1f} s")
         print(f"reading and writing alone (parse, language, JSONL out; one process): {io_rate(root / 'in'):.0f} comments/s")
 
@@ -97,6 +118,9 @@ def main() -> None:
             seconds = timed(["classify", str(root / "in"), "-o", str(root / f"out-{len(results)}"), *options])
             results[name] = seconds
             print(f"{name:<20} {seconds:>8.1f} {n / seconds:>11.1f} {results['local, 1 process'] / seconds:>8.2f}x")
+
+        print(f"the Ray driver's share alone (labelled rows back to records, JSONL out): "
+              f"{driver_rate(root / 'out-0', tasks):.0f} comments/s")
 
         print(f"\nsmall input ({small} comments, 2 files): the fixed cost of each engine")
         local_small = timed(["classify", str(root / "small"), "-o", str(root / "small-local")])

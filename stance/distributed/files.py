@@ -152,11 +152,16 @@ def _results(labelled: Any, tasks: Mapping[str, Sequence[str]], bar: Any) -> Ite
     """(file index, result) for each labelled row, the result as the local path makes it."""
     for batch in labelled.iter_batches(batch_format="pyarrow", batch_size=None):
         for row in batch.to_pylist():
-            comment = Comment(**{name: row[name] for name in COMMENT_FIELDS})
-            scores = {task: {name: row[f"{FLAT_COLUMNS[task][2]}{name}"] for name in labels} for task, labels in tasks.items()}
-            yield row[_FILE], CommentStance(comment, Prediction.of(scores), row[_TARGET])
+            yield row[_FILE], result_from_row(row, tasks)
         if bar is not None:
             bar.update(batch.num_rows)
+
+
+def result_from_row(row: Mapping[str, Any], tasks: Mapping[str, Sequence[str]]) -> CommentStance:
+    """A labelled row (a comment's fields, its target, the label columns) as the local path's result."""
+    comment = Comment(**{name: row[name] for name in COMMENT_FIELDS})
+    scores = {task: {name: row[f"{FLAT_COLUMNS[task][2]}{name}"] for name in labels} for task, labels in tasks.items()}
+    return CommentStance(comment, Prediction.of(scores), row[_TARGET])
 
 
 def _user_error(err: BaseException) -> StanceError | None:
