@@ -4,15 +4,17 @@ killed run rerun with ``resume`` skips the files that are complete and redoes on
 from __future__ import annotations
 
 import glob
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from stance.classify.run import classify_file
 from stance.classify.stream import ThreadSummary
+from stance.classify.writers import open_output, write_results
 from stance.errors import InputError, OutputError
 from stance.extract import COMPRESSED_SUFFIXES
-from stance.files import folder_lock, partial_path
+from stance.files import atomic_file, folder_lock, partial_path
 from stance.model.classifier import StanceClassifier
 
 # The suffixes of the files a folder is searched for (others, a README say, are passed over).
@@ -50,14 +52,17 @@ def _is_pattern(name: str) -> bool:
     return bool(_GLOB_CHARACTERS & set(name)) and not Path(name).exists()
 
 
-def find_inputs(patterns: Sequence[str]) -> list[tuple[Path, Path]]:
-    """Every input file the arguments name, each with the folder its output name is taken relative to.
+def find_inputs(patterns: Sequence[str], exclude: str | Path | None = None) -> list[tuple[Path, Path]]:
+    """Every input file the arguments name (absolute, as every node of a cluster must read them),
+    each with the folder its output name is taken relative to.
 
     An argument is a file, a folder (every comment file under it, at any depth) or a glob pattern
     (``dump/*.jsonl.zst``, ``**`` for any depth, quoted so the shell leaves it). A file named twice is
-    read once; an argument that finds nothing is an error.
+    read once; files under ``exclude`` (the output folder, which may lie inside an input folder) are
+    not inputs; an argument that finds nothing is an error.
     """
     found: dict[Path, tuple[Path, Path]] = {}
+    skipped = Path(exclude).resolve() if exclude is not None else None
     for pattern in patterns:
         if _is_pattern(pattern):
             base = _fixed_part(pattern)
@@ -69,10 +74,11 @@ def find_inputs(patterns: Sequence[str]) -> list[tuple[Path, Path]]:
             base, files = Path(pattern).parent, [Path(pattern)]
         else:
             raise InputError(f"{pattern}: no such file or folder")
+        files = [path for path in files if skipped is None or not path.resolve().is_relative_to(skipped)]
         if not files:
             raise InputError(f"{pattern}: finds no comment file")
         for path in sorted(files):
-            found.setdefault(path.resolve(), (path, base))
+            found.setdefault(path.resolve(), (path.absolute(), base.absolute()))
     return list(found.values())
 
 
@@ -87,11 +93,12 @@ def _fixed_part(pattern: str) -> Path:
 
 
 def _is_comment_file(path: Path, base: Path) -> bool:
-    """A visible file with a comment-file suffix (compressed or not), not inside a hidden folder."""
+    """A visible file, not inside a hidden folder, with a comment-file suffix, or compressed (Reddit's
+    dumps are named ``RC_2019-01.zst``: their format is sniffed)."""
     if any(part.startswith(".") for part in path.relative_to(base).parts):
         return False
-    suffixes = [s.lower() for s in path.suffixes if s.lower() not in COMPRESSED_SUFFIXES]
-    return bool(suffixes) and suffixes[-1] in COMMENT_FILE_SUFFIXES
+    suffixes = [s.lower() for s in path.suffixes]
+    return bool(suffixes) and (suffixes[-1] in COMPRESSED_SUFFIXES or suffixes[-1] in COMMENT_FILE_SUFFIXES)
 
 
 def plan_outputs(inputs: Sequence[tuple[Path, Path]], folder: str | Path, fmt: str) -> list[FileJob]:
@@ -109,9 +116,12 @@ def plan_outputs(inputs: Sequence[tuple[Path, Path]], folder: str | Path, fmt: s
             else:
                 break
         output = Path(folder) / relative.parent / f"{name or relative.name}.{fmt}"
-        if output in jobs:
-            raise InputError(f"{jobs[output].source} and {source} would both be written to {output}; classify them apart")
-        jobs[output] = FileJob(source, output)
+        if output.resolve() == source.resolve():
+            raise InputError(f"{source}: its output would replace it; write into another folder")
+        key = Path(str(output).casefold())  # a.jsonl and A.jsonl are one file where names ignore case
+        if key in jobs:
+            raise InputError(f"{jobs[key].source} and {source} would both be written to {output}; classify them apart")
+        jobs[key] = FileJob(source, output)
     return list(jobs.values())
 
 
@@ -134,23 +144,63 @@ def classify_archive(
     *,
     resume: bool = False,
     force: bool = False,
+    identity: Mapping[str, object] | None = None,
 ) -> ArchiveOutcome:
     """Run ``classify_pending`` (an engine: it writes each job's output whole and reports its
     summary and the records it kept from an earlier run) over the jobs not yet complete.
 
-    With ``resume`` a job whose output exists is complete and skipped; the folder is locked, so a
+    With ``resume`` a job whose output exists is complete and skipped, as long as the run that wrote
+    it had the same ``identity`` (model and options; kept in the folder); ``force`` redoes every job,
+    its old output removed first. An empty input gets an empty output. The folder is locked, so a
     second run into it is refused rather than racing this one.
     """
+    if resume and force:
+        raise OutputError("resume keeps the complete files, force redoes them: choose one", settings=("resume", "force"))
     check_outputs(jobs, resume=resume, force=force)
-    with folder_lock(folder):
+    with folder_lock(folder) as locked:
+        _check_same_settings(locked, identity, resume=resume and any(job.output.exists() for job in jobs))
         skipped = [job for job in jobs if resume and job.output.exists()]
         pending = [job for job in jobs if job not in skipped]
-        classified, summaries, kept = [], [], 0
-        for job, summary, resumed in classify_pending(pending):
+        for job in pending:
+            _remove_leftovers(job.output, force)
+        empty = [job for job in pending if job.source.stat().st_size == 0]
+        for job in empty:
+            with open_output(job.output, job.output.suffix.lstrip(".")) as stream:
+                write_results((), tasks, job.output.suffix.lstrip("."), stream)
+        classified, summaries, kept = list(empty), [], 0
+        for job, summary, resumed in classify_pending([job for job in pending if job not in empty]):
             classified.append(job)
             summaries.append(summary)
             kept += resumed
     return ArchiveOutcome(classified, skipped, ThreadSummary.combined(summaries, tasks), kept)
+
+
+def _check_same_settings(folder: Path, identity: Mapping[str, object] | None, *, resume: bool) -> None:
+    """Refuse to resume a folder written with another model or other options; note this run's."""
+    manifest = folder / ".stance-run.json"
+    if resume and identity is not None and manifest.exists():
+        try:
+            earlier = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            earlier = {"settings": "unreadable"}
+        earlier = earlier if isinstance(earlier, dict) else {"settings": "unreadable"}
+        changed = sorted(name for name in set(identity) | set(earlier) if earlier.get(name) != identity.get(name))
+        if changed:
+            raise OutputError(
+                f"{folder}: its files were written with other settings ({', '.join(changed)}); resume with the same "
+                "model and options, or redo them all", settings="force",
+            )
+    if identity is not None:
+        with atomic_file(manifest) as stream:
+            json.dump(dict(identity), stream, indent=1)
+
+
+def _remove_leftovers(output: Path, force: bool) -> None:
+    """What a killed write of ``output`` left (its temporary file), and with ``force`` the old output."""
+    for leftover in output.parent.glob(f".{glob.escape(output.name)}.*.partial"):
+        leftover.unlink(missing_ok=True)
+    if force:
+        output.unlink(missing_ok=True)
 
 
 def classify_locally(

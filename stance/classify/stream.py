@@ -124,7 +124,7 @@ def classify_comments(
     check_target(target)
     texts_by_id: dict[str, str] | None = {} if classifier.reply_context else None
     if texts_by_id is not None:
-        comments = _recording(comments, texts_by_id)
+        comments = recording(comments, texts_by_id)
     kept = islice((c for c in comments if include_removed or not c.removed), skip, None)
     bar = None
     if progress:
@@ -164,7 +164,7 @@ def _finished(running: Future[list[CommentStance]], bar: Any) -> list[CommentSta
     return results
 
 
-def _recording(comments: Iterable[Comment], texts_by_id: dict[str, str]) -> Iterator[Comment]:
+def recording(comments: Iterable[Comment], texts_by_id: dict[str, str]) -> Iterator[Comment]:
     """The comments as they come, each one's text noted by id (for the replies to it)."""
     for comment in comments:
         texts_by_id[comment.id] = comment.text

@@ -83,9 +83,9 @@ PageArgument = Annotated[
 ]
 InputFormatOption = Annotated[
     Optional[str],
-    typer.Option(help="Force the input format (text, html, jsonl, csv, tsv, disqus, wxr, reddit, ytdlp, hackernews, discourse); default: sniffed."),
+    typer.Option(help="Force the input format (text, html, jsonl, csv, tsv, parquet, disqus, wxr, reddit, ytdlp, hackernews, discourse); default: sniffed."),
 ]
-TextColumnOption = Annotated[str, typer.Option(help="Column holding the comment text in JSONL/CSV input.")]
+TextColumnOption = Annotated[str, typer.Option(help="Column holding the comment text in JSONL/CSV/Parquet input.")]
 OutputOption = Annotated[str, typer.Option("--output", "-o", help="Where to write the records; '-' is stdout.")]
 OutputFormatOption = Annotated[
     Optional[str],

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, List, Optional
+from typing import TYPE_CHECKING, Annotated, Any, List, Optional
 
 import typer
 
@@ -110,16 +110,19 @@ def classify(
     """
     if engine not in ("local", "ray"):
         raise typer.BadParameter(f"{engine!r}: expected local or ray", param_hint="--engine")
+    if workers is not None and engine != "ray":
+        raise typer.BadParameter("goes with --engine ray", param_hint="--workers")
     from stance.classify.archive import names_many_files
 
     if engine == "ray" or names_many_files(pages) or output.endswith(os.sep) or Path(output).is_dir():
-        _classify_many(pages, output, output_format, model, engine, workers, ray_address, resume, force, threads, {
-            "target": target, "input_format": input_format, "columns": {"text": text_column},
-            "include_removed": include_removed,
-        }, {"batch_size": batch_size, "precision": precision, "device": device})
+        _classify_many(
+            pages, output, output_format=output_format, model=model, engine=engine, workers=workers, address=ray_address,
+            resume=resume, force=force, threads=threads,
+            options={"target": target, "input_format": input_format, "columns": {"text": text_column},
+                     "include_removed": include_removed},
+            model_options={"batch_size": batch_size, "precision": precision, "device": device},
+        )
         return
-    if workers is not None:
-        raise typer.BadParameter("goes with --engine ray", param_hint="--workers")
     page = pages[0]
     from stance.classify.run import classify_file
     from stance.classify.stream import check_target
@@ -130,8 +133,8 @@ def classify(
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     check_format(fmt)
     check_stdout_format(fmt, output)
-    if resume and (output == "-" or fmt == "table"):
-        raise typer.BadParameter("needs -o FILE in jsonl or csv format", param_hint="--resume")
+    if resume and (output == "-" or fmt not in ("jsonl", "csv")):
+        raise typer.BadParameter("needs -o FILE in jsonl or csv format (or an -o folder)", param_hint="--resume")
     check_target(target)
     if output != "-":
         check_writable(output, force)
@@ -162,9 +165,9 @@ def classify(
 
 
 def _classify_many(
-    patterns: list[str], folder: str, output_format: str | None, model: str | None, engine: str, workers: int | None,
-    address: str | None,
-    resume: bool, force: bool, threads: int | None, options: dict, model_options: dict,
+    patterns: list[str], folder: str, *, output_format: str | None, model: str | None, engine: str, workers: int | None,
+    address: str | None, resume: bool, force: bool, threads: int | None, options: dict[str, Any],
+    model_options: dict[str, Any],
 ) -> None:
     """Several files, a folder or a glob, each into its own file in the ``folder``, on either engine."""
     from stance.classify.archive import (
@@ -186,9 +189,11 @@ def _classify_many(
     check_format(fmt)
     if fmt == "table":
         raise typer.BadParameter("a folder takes jsonl, csv or parquet files", param_hint="--format")
+    if Path(folder).suffix.lower() in (".jsonl", ".csv", ".parquet") and not Path(folder).is_dir():
+        raise typer.BadParameter(f"{folder}: names a file; several inputs, and Ray, write into a folder", param_hint="-o/--output")
     check_target(options["target"])
     check_writable(folder, force=True, folder=True)
-    jobs = plan_outputs(find_inputs(patterns), folder, fmt)
+    jobs = plan_outputs(find_inputs(patterns, exclude=folder), folder, fmt)
     classifier = StanceClassifier.from_pretrained(model, threads=threads, **model_options)
     if engine == "ray":
         from stance.distributed.files import classify_on_ray
@@ -203,7 +208,8 @@ def _classify_many(
     else:
         run = classify_locally(classifier, fmt, resume=resume, progress=stderr_is_terminal(), **options)
     try:
-        outcome = classify_archive(jobs, folder, run, classifier.tasks, resume=resume, force=force)
+        settings = {"model": classifier.source, "precision": classifier.precision, "format": fmt, **options}
+        outcome = classify_archive(jobs, folder, run, classifier.tasks, resume=resume, force=force, identity=settings)
     except KeyboardInterrupt:
         done = sum(job.output.exists() for job in jobs)
         stop_interrupted(f"stopped: {done} of {len(jobs)} files are complete in {folder}; the same command with --resume continues")

@@ -52,6 +52,10 @@ def classify_dataset(
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
     threads = threads or (max(1, cpus // workers) if workers else 1)
     workers = workers or max(1, cpus // threads)
+    if workers * threads > cpus:  # the actors that do not fit would be waited for, silently
+        raise ConfigError(
+            f"{workers} workers of {threads} threads need {workers * threads} CPUs; the cluster has {cpus}", settings="workers"
+        )
     settings = {
         "model": model, "options": dict(options, threads=threads), "text_column": text_column, "target": target,
         "target_column": target_column, "parent_column": parent_column,
@@ -63,6 +67,7 @@ def classify_dataset(
         batch_size=options.get("batch_size") or 256,
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=threads,
+        num_gpus=1 if options.get("device") == "cuda" else 0,
     )
 
 

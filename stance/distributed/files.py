@@ -9,7 +9,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from stance.classify.archive import FileJob
-from stance.classify.stream import CommentStance, ThreadSummary, resolve_targets
+from stance.classify.stream import (
+    CommentStance,
+    ThreadSummary,
+    recording,
+    resolve_targets,
+)
 from stance.classify.writers import (
     FLAT_COLUMNS,
     comment_schema,
@@ -104,17 +109,16 @@ def _read_file(
         schema = schema.append(pa.field(_PARENT, pa.string()))
     for index in batch.column(_FILE).to_pylist():
         thread, comments = open_comments(sources[index], input_format, columns)
-        texts: dict[str, str] = {}
+        texts: dict[str, str] = {}  # as the local path keeps them: every comment's, removed ones' too
+        if parents:
+            comments = recording(comments, texts)
         kept = (comment for comment in comments if include_removed or not comment.removed)
         for chunk in iter(lambda: list(itertools.islice(kept, _READ_ROWS)), []):
             targets = resolve_targets(chunk, target, thread.default_target(), thread.source)
-            rows = []
-            for comment, judged_against in zip(chunk, targets):
-                row = comment.to_dict() | {_FILE: index, _TARGET: judged_against}
-                if parents:
-                    texts[comment.id] = comment.text
+            rows = [comment.to_dict() | {_FILE: index, _TARGET: judged_against} for comment, judged_against in zip(chunk, targets)]
+            if parents:
+                for row, comment in zip(rows, chunk):
                     row[_PARENT] = texts.get(comment.parent, "") if comment.parent else ""
-                rows.append(row)
             yield pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -132,6 +136,8 @@ def _write_files(
     try:
         done = 0
         for index, group in itertools.groupby(rows, key=lambda pair: pair[0]):
+            if index < done:  # the rows of a file came back apart: writing them would replace its output
+                raise RuntimeError(f"the rows of {jobs[index].source} came back out of order; nothing of it was kept")
             for empty in jobs[done:index]:
                 yield empty, _write(empty, iter(()), tasks, fmt), 0
             yield jobs[index], _write(jobs[index], (result for _, result in group), tasks, fmt), 0

@@ -144,6 +144,8 @@ def _parse_thread(text: str, name: str, input_format: str | None, columns: Mappi
         raise InputError(f"{name}: unknown input format {fmt!r}; expected one of {', '.join(INPUT_FORMATS)}")
     if not text.strip():
         raise InputError(f"{name}: the file is empty; {_EXPECTED}")
+    if fmt == "parquet":
+        raise _packed_parquet(name)
     if fmt == "text":
         return parse_plaintext(text, name)
     if fmt == "html":
@@ -174,6 +176,8 @@ def open_comments(
         head, whole = data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace"), len(data) <= _HEAD_BYTES
         stream = io.BufferedReader(_Prefixed(data, handle))  # the head, then the rest
         fmt = input_format or sniff_format(name, head, whole=whole)
+        if fmt == "parquet":  # not read as a file above: packed in gzip or zstd
+            raise _packed_parquet(name)
         if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed
             with stream:
                 thread = _parse_thread(_whole_text(stream, name), name, fmt, columns)
@@ -194,8 +198,11 @@ def _is_parquet(name: str, input_format: str | None) -> bool:
     """Whether the input is Parquet: so named or forced, or a file that starts as Parquet does."""
     if input_format is not None or name == "-":
         return input_format == "parquet"
-    if Path(name).suffix.lower() in (".parquet", ".pq"):
+    suffixes = [suffix.lower() for suffix in Path(name).suffixes]
+    if suffixes and _SUFFIX_FORMATS.get(suffixes[-1]) == "parquet":
         return True
+    if suffixes[-2:-1] and suffixes[-1] in COMPRESSED_SUFFIXES and _SUFFIX_FORMATS.get(suffixes[-2]) == "parquet":
+        raise _packed_parquet(name)
     try:
         if not stat.S_ISREG(os.stat(name).st_mode):  # a pipe is read once, by the reader that follows
             return False
@@ -203,6 +210,10 @@ def _is_parquet(name: str, input_format: str | None) -> bool:
             return handle.read(4) == b"PAR1"
     except (OSError, ValueError):
         return False  # the reader that follows says what is wrong
+
+
+def _packed_parquet(name: str) -> InputError:
+    return InputError(f"{name}: Parquet packed in gzip or zstd; Parquet compresses its own columns: unpack it, and read the .parquet file")
 
 
 def _parquet_path(name: str) -> str:
@@ -261,23 +272,24 @@ class _Unzstd(io.RawIOBase):
         self.packed, self.name, self.error = packed, name, zstandard.ZstdError
         self.decompressor = zstandard.ZstdDecompressor(max_window_size=2**31)
         self.frame = self.decompressor.decompressobj()
-        self.pending = b""
+        self.pending, self.offset = memoryview(b""), 0  # unpacked bytes not yet read, and how far they were
         self.started = False  # a frame has begun and not yet ended
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self.pending:
-            chunk = self.packed.read(1 << 16)
+        while self.offset == len(self.pending):
+            # Small packed reads bound what one call unpacks (zstd can expand a few KiB a thousandfold).
+            chunk = self.packed.read(1 << 13)
             if not chunk:
                 if self.started:
                     raise InputError(f"{self.name}: the zstd data is cut short; expected a complete .zst file")
                 return 0
-            self.pending = self._unpack(chunk)
-        n = min(len(buffer), len(self.pending))
-        buffer[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
+            self.pending, self.offset = memoryview(self._unpack(chunk)), 0
+        n = min(len(buffer), len(self.pending) - self.offset)
+        buffer[:n] = self.pending[self.offset : self.offset + n]
+        self.offset += n
         return n
 
     def _unpack(self, chunk: bytes) -> bytes:

@@ -83,6 +83,7 @@ def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterato
             table.close()
 
     if _mapping(columns)["text"] not in present:  # name every column, not only the ones read
+        table.close()
         raise InputError(
             f"{path}: no '{_mapping(columns)['text']}' column (found: {', '.join(sorted(present)) or 'none'}); "
             "name the comment column", settings="text_column"

@@ -91,3 +91,34 @@ def test_a_folder_run_needs_a_folder_and_a_file_format(tiny_classifier_dir: Path
     assert code == 2 and "jsonl, csv or parquet" in err
     code, _, err = run(["classify", str(a), "--workers", "2", "--target", "x"], capsys)
     assert code == 2 and "--engine ray" in err
+
+
+def test_a_folder_finds_dumps_named_without_a_format_and_never_its_own_outputs(tmp_path: Path) -> None:
+    import gzip
+
+    dump = tmp_path / "dump"
+    (dump / "labelled").mkdir(parents=True)
+    (dump / "RC_2019-01.gz").write_bytes(gzip.compress(b'{"text": "hi"}\n'))  # Reddit's dumps: RC_2019-01.zst
+    comment_file(dump / "labelled" / "old.jsonl", 1, "o")
+    jobs = plan_outputs(find_inputs([str(dump)], exclude=dump / "labelled"), dump / "labelled", "jsonl")
+    assert [(job.source.name, job.output.relative_to(dump).as_posix()) for job in jobs] == [("RC_2019-01.gz", "labelled/RC_2019-01.jsonl")]
+    with pytest.raises(InputError, match="its output would replace it"):
+        plan_outputs(find_inputs([str(dump / "labelled" / "old.jsonl")]), dump / "labelled", "jsonl")
+
+
+def test_an_empty_file_gets_an_empty_output_and_a_resume_with_other_settings_is_refused(
+    tiny_classifier_dir: Path, tmp_path: Path, capsys
+) -> None:
+    comment_file(tmp_path / "in" / "a.jsonl", 3, "a")
+    (tmp_path / "in" / "empty.jsonl").write_text("")
+    options = ["--model", str(tiny_classifier_dir), "--precision", "fp32"]
+    code, _, err = run(["classify", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--target", "one", *options], capsys)
+    assert code == 0, err
+    assert (tmp_path / "out" / "empty.jsonl").read_text() == "" and len(lines(tmp_path / "out" / "a.jsonl")) == 3
+    comment_file(tmp_path / "in" / "b.jsonl", 2, "b")
+    code, _, err = run(["classify", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--target", "two", "--resume", *options], capsys)
+    assert code == 5 and "written with other settings (target)" in err
+    assert not (tmp_path / "out" / "b.jsonl").exists()
+    code, _, err = run(["classify", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--target", "two", "--force", *options], capsys)
+    assert code == 0 and "3 files classified" in err
+    assert {r["target"] for r in lines(tmp_path / "out" / "a.jsonl")} == {"two"}

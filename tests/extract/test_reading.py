@@ -222,3 +222,20 @@ def test_a_file_that_is_not_parquet_read_as_parquet_is_an_input_error(tmp_path: 
     path.write_text('{"text": "hello"}\n')
     with pytest.raises(InputError, match=r"comments\.parquet: not a readable Parquet file"):
         read_thread(path)
+
+
+def test_parquet_packed_in_gzip_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stance.extract import open_comments
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist([{"text": "hello"}]), buffer)
+    path = tmp_path / "comments.parquet.gz"
+    path.write_bytes(gzip.compress(buffer.getvalue()))
+    for read in (read_thread, open_comments):
+        with pytest.raises(InputError, match="Parquet packed in gzip or zstd"):
+            read(path)
