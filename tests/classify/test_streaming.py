@@ -245,7 +245,7 @@ def test_unwritable_outputs_are_one_line_errors_with_nothing_left_behind(tiny_cl
     folder = tmp_path / "adir"
     folder.mkdir()
     code, _, err = run([*args, "-o", str(folder), "--force"], capsys)  # an existing folder takes the output, as cp does
-    assert code == 0 and sorted(p.name for p in folder.iterdir()) == [".stance-run.lock", "comments.jsonl"]
+    assert code == 0 and sorted(p.name for p in folder.iterdir()) == [".stance-run.json", ".stance-run.lock", "comments.jsonl"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "comments.jsonl"]
     code, _, err = run([*args, "-o", str(tmp_path / "missing-file" / "x" / "\0bad.jsonl")], capsys)
     assert code != 0 and err.count("\n") == 1 and "Traceback" not in err
