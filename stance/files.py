@@ -179,7 +179,7 @@ def resumable_file(
     with open(descriptor, "r+", encoding="utf-8", errors="replace", newline="") as stream:
         records = _complete_records(stream, fmt) if resume else []
         if records:
-            _check_same_run(target, about, identity)
+            check_same_run(target, about, identity)
         stream.seek(0)
         stream.truncate()
         with atomic_file(about) as handle:
@@ -200,8 +200,9 @@ def resumable_file(
         about.unlink(missing_ok=True)
 
 
-def _check_same_run(target: Path, about: Path, identity: Mapping[str, Any] | None) -> None:
-    """Refuse to continue records made from another input or with other options."""
+def check_same_run(target: Path, about: Path, identity: Mapping[str, Any] | None, *, what: str = "the partial output") -> None:
+    """Refuse to continue ``what`` (records in ``target``) made from another input or with other
+    options than ``identity``, as noted in ``about`` when they were made."""
     import json
 
     if identity is None:
@@ -211,14 +212,11 @@ def _check_same_run(target: Path, about: Path, identity: Mapping[str, Any] | Non
     except (OSError, ValueError):
         earlier = None
     if not isinstance(earlier, dict):
-        raise OutputError(
-            f"{target}: cannot tell what input and options the partial output was made from; start over",
-            settings="resume",
-        )
+        raise OutputError(f"{target}: cannot tell what input and options {what} was made from; start over", settings="resume")
     changed = [name for name in sorted(set(identity) | set(earlier)) if identity.get(name) != earlier.get(name)]
     if changed:
         raise OutputError(
-            f"{target}: the partial output was made from {_describe(earlier, changed)}, not {_describe(identity, changed)}; "
+            f"{target}: {what} was made from {_describe(earlier, changed)}, not {_describe(identity, changed)}; "
             "resume with the same input and options, or start over",
             settings="resume",
         )

@@ -14,7 +14,7 @@ from stance.classify.stream import ThreadSummary
 from stance.classify.writers import open_output, write_results
 from stance.errors import InputError, OutputError
 from stance.extract import COMPRESSED_SUFFIXES
-from stance.files import atomic_file, folder_lock, partial_path
+from stance.files import atomic_file, check_same_run, folder_lock, partial_path
 from stance.model.classifier import StanceClassifier
 
 # The suffixes of the files a folder is searched for (others, a README say, are passed over).
@@ -158,41 +158,27 @@ def classify_archive(
         raise OutputError("resume keeps the complete files, force redoes them: choose one", settings=("resume", "force"))
     check_outputs(jobs, resume=resume, force=force)
     with folder_lock(folder) as locked:
-        _check_same_settings(locked, identity, resume=resume and any(job.output.exists() for job in jobs))
-        skipped = [job for job in jobs if resume and job.output.exists()]
-        pending = [job for job in jobs if job not in skipped]
+        manifest = locked / ".stance-run.json"  # the settings of the run that wrote the folder's files
+        complete = {job for job in jobs if resume and job.output.exists()}
+        if complete and identity is not None and manifest.exists():
+            check_same_run(locked, manifest, identity, what="the folder's complete output")
+        if identity is not None:
+            with atomic_file(manifest) as stream:
+                json.dump(dict(identity), stream, indent=1)
+        pending = [job for job in jobs if job not in complete]
         for job in pending:
             _remove_leftovers(job.output, force)
-        empty = [job for job in pending if job.source.stat().st_size == 0]
+        empty = {job for job in pending if job.source.stat().st_size == 0}
         for job in empty:
-            with open_output(job.output, job.output.suffix.lstrip(".")) as stream:
-                write_results((), tasks, job.output.suffix.lstrip("."), stream)
+            fmt = job.output.suffix.lstrip(".")  # as plan_outputs named it
+            with open_output(job.output, fmt) as stream:
+                write_results((), tasks, fmt, stream)
         classified, summaries, kept = list(empty), [], 0
         for job, summary, resumed in classify_pending([job for job in pending if job not in empty]):
             classified.append(job)
             summaries.append(summary)
             kept += resumed
-    return ArchiveOutcome(classified, skipped, ThreadSummary.combined(summaries, tasks), kept)
-
-
-def _check_same_settings(folder: Path, identity: Mapping[str, object] | None, *, resume: bool) -> None:
-    """Refuse to resume a folder written with another model or other options; note this run's."""
-    manifest = folder / ".stance-run.json"
-    if resume and identity is not None and manifest.exists():
-        try:
-            earlier = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            earlier = {"settings": "unreadable"}
-        earlier = earlier if isinstance(earlier, dict) else {"settings": "unreadable"}
-        changed = sorted(name for name in set(identity) | set(earlier) if earlier.get(name) != identity.get(name))
-        if changed:
-            raise OutputError(
-                f"{folder}: its files were written with other settings ({', '.join(changed)}); resume with the same "
-                "model and options, or redo them all", settings="force",
-            )
-    if identity is not None:
-        with atomic_file(manifest) as stream:
-            json.dump(dict(identity), stream, indent=1)
+    return ArchiveOutcome(classified, [job for job in jobs if job in complete], ThreadSummary.combined(summaries, tasks), kept)
 
 
 def _remove_leftovers(output: Path, force: bool) -> None:

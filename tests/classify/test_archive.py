@@ -117,7 +117,7 @@ def test_an_empty_file_gets_an_empty_output_and_a_resume_with_other_settings_is_
     assert (tmp_path / "out" / "empty.jsonl").read_text() == "" and len(lines(tmp_path / "out" / "a.jsonl")) == 3
     comment_file(tmp_path / "in" / "b.jsonl", 2, "b")
     code, _, err = run(["classify", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--target", "two", "--resume", *options], capsys)
-    assert code == 5 and "written with other settings (target)" in err
+    assert code == 5 and "the folder's complete output was made from target 'one', not target 'two'" in err
     assert not (tmp_path / "out" / "b.jsonl").exists()
     code, _, err = run(["classify", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--target", "two", "--force", *options], capsys)
     assert code == 0 and "3 files classified" in err
