@@ -8,6 +8,10 @@ from typing import Any
 from stance.classify.writers import FLAT_COLUMNS
 from stance.errors import ConfigError, InputError
 
+# Rows handed to a worker at a time: enough that Ray's per-call cost is small beside the model's; the
+# model batches them itself (``batch_size``).
+_ROWS_PER_CALL = 256
+
 
 def require_ray() -> Any:
     """The ray module, or an error that says which extra installs it."""
@@ -64,7 +68,7 @@ def classify_dataset(
         _Labeller,
         fn_constructor_kwargs={"settings": settings},
         batch_format="pyarrow",
-        batch_size=options.get("batch_size") or 256,
+        batch_size=max(_ROWS_PER_CALL, options.get("batch_size") or 0),
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=threads,
         num_gpus=1 if options.get("device") == "cuda" else 0,
