@@ -8,7 +8,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from stance.classify.stream import CommentStance, ThreadSummary, classify_comments
-from stance.classify.writers import check_format, open_output, stdout_for, write_results
+from stance.classify.writers import (
+    RESUMABLE_FORMATS,
+    check_format,
+    open_output,
+    stdout_for,
+    write_results,
+)
 from stance.errors import OutputError
 from stance.extract import open_comments
 from stance.extract.thread import Thread
@@ -59,7 +65,7 @@ def classify_file(
     if output == "-":
         return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, stdout_for(fmt)), 0)
     try:
-        if fmt not in ("jsonl", "csv"):
+        if fmt not in RESUMABLE_FORMATS:
             with open_output(output, fmt) as stream:
                 summary = write_results(results(), classifier.tasks, fmt, stream)
             return ClassifyOutcome(thread, summary, 0)

@@ -17,6 +17,7 @@ from stance.model.prediction import Prediction
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv", "parquet")
 BINARY_FORMATS = ("parquet",)  # written to a file opened in binary mode, never to a terminal
+RESUMABLE_FORMATS = ("jsonl", "csv")  # a file of these grows record by record, so a killed run can continue it
 # Stance and sentiment share neutral and mixed, and mean the same by them.
 LABEL_STYLES = {"support": "green", "positive": "green", "oppose": "red", "negative": "red", "mixed": "yellow", "neutral": "dim"}
 

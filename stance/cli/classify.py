@@ -126,14 +126,14 @@ def classify(
     page = pages[0]
     from stance.classify.run import classify_file
     from stance.classify.stream import check_target
-    from stance.classify.writers import check_format, format_for_path
+    from stance.classify.writers import RESUMABLE_FORMATS, check_format, format_for_path
     from stance.files import check_writable, complete_records, partial_path
     from stance.model.classifier import StanceClassifier
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     check_format(fmt)
     check_stdout_format(fmt, output)
-    if resume and (output == "-" or fmt not in ("jsonl", "csv")):
+    if resume and (output == "-" or fmt not in RESUMABLE_FORMATS):
         raise typer.BadParameter("needs -o FILE in jsonl or csv format (or an -o folder)", param_hint="--resume")
     check_target(target)
     if output != "-":
@@ -177,7 +177,7 @@ def _classify_many(
         plan_outputs,
     )
     from stance.classify.stream import check_target
-    from stance.classify.writers import check_format
+    from stance.classify.writers import check_format, format_for_path
     from stance.files import check_writable
     from stance.model.classifier import StanceClassifier
 
@@ -189,7 +189,7 @@ def _classify_many(
     check_format(fmt)
     if fmt == "table":
         raise typer.BadParameter("a folder takes jsonl, csv or parquet files", param_hint="--format")
-    if Path(folder).suffix.lower() in (".jsonl", ".csv", ".parquet") and not Path(folder).is_dir():
+    if format_for_path(folder, is_terminal=True) != "table" and not Path(folder).is_dir():  # a name that says its format
         raise typer.BadParameter(f"{folder}: names a file; several inputs, and Ray, write into a folder", param_hint="-o/--output")
     check_target(options["target"])
     check_writable(folder, force=True, folder=True)

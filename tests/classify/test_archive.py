@@ -122,3 +122,10 @@ def test_an_empty_file_gets_an_empty_output_and_a_resume_with_other_settings_is_
     code, _, err = run(["classify", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--target", "two", "--force", *options], capsys)
     assert code == 0 and "3 files classified" in err
     assert {r["target"] for r in lines(tmp_path / "out" / "a.jsonl")} == {"two"}
+
+
+def test_ray_or_many_inputs_into_a_file_name_is_refused(tmp_path: Path, capsys) -> None:
+    a, b = comment_file(tmp_path / "a.jsonl", 1, "a"), comment_file(tmp_path / "b.jsonl", 1, "b")
+    for name in ("out.jsonl", "out.ndjson", "out.pq"):
+        code, _, err = run(["classify", str(a), str(b), "-o", str(tmp_path / name), "--target", "x"], capsys)
+        assert code == 2 and "names a file" in err and not (tmp_path / name).exists()
