@@ -141,6 +141,30 @@ BaseModelOption = Annotated[
                  "trained stance model (e.g. models/default) whose encoder then starts training, with new heads for new labels."),
 ]
 EpochsOption = Annotated[float, typer.Option(help="Passes over the training data.")]
-LearningRateOption = Annotated[Optional[float], typer.Option(help="Default: 5e-5 for full, 5e-4 for lora.")]
+LearningRateOption = Annotated[
+    Optional[float],
+    typer.Option(help="Default: 1e-4 where layers are frozen (the default), 5e-5 with --trainable-layers all, 5e-4 for lora."),
+]
 MaxLengthOption = Annotated[int, typer.Option(help="Tokens per window (target + comment).")]
 SeedOption = Annotated[int, typer.Option(help="Random seed for splits, initialisation and shuffling.")]
+
+
+def layers_value(text: str | None) -> int | str | None:
+    """``--trainable-layers`` as the config takes it: a number where the text is one (the config checks the rest)."""
+    return int(text) if text is not None and text.isdigit() else text
+
+
+TrainableLayersOption = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="N|all",
+        help="How many of the encoder's top layers train. The embeddings and the layers below are frozen and run once "
+             "per comment, so each epoch costs a fraction of full fine-tuning (several times faster on a CPU). 'all' "
+             "trains every weight. [default: 3; all with --method lora]",
+    ),
+]
+TrainingPrecisionOption = Annotated[
+    str,
+    typer.Option(help="What training computes in: auto (bf16 mixed precision on a CUDA GPU and on a CPU with AMX, "
+                 "where it is much faster; else fp32), fp32 or bf16."),
+]

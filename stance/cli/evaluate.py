@@ -23,8 +23,10 @@ from stance.cli._app import (
     TargetColumnOption,
     TextColumnLabelledOption,
     ThreadsOption,
+    TrainableLayersOption,
     app,
     echo_log,
+    layers_value,
     stderr_is_terminal,
 )
 
@@ -59,6 +61,7 @@ def evaluate(
     base_model: BaseModelOption = TRAINING.base_model,
     epochs: EpochsOption = TRAINING.epochs,
     learning_rate: LearningRateOption = None,
+    trainable_layers: TrainableLayersOption = None,
     max_length: MaxLengthOption = TRAINING.max_length,
     seed: SeedOption = TRAINING.seed,
     resamples: Annotated[
@@ -120,8 +123,8 @@ def evaluate(
             raise typer.BadParameter("cross-validation scores stance only so far; leave it out", param_hint="--sentiment-column")
         check_writable(Path(output) / CV_REPORT_JSON, force)
         config = TrainingConfig(
-            base_model=base_model, epochs=epochs, learning_rate=learning_rate, max_length=max_length, seed=seed, device=device,
-            threads=threads,
+            base_model=base_model, epochs=epochs, learning_rate=learning_rate, trainable_layers=layers_value(trainable_layers),
+            max_length=max_length, seed=seed, device=device, threads=threads,
         )
         report = cross_validate(
             examples, config, k=cv, group_by=group_by, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())]

@@ -23,8 +23,11 @@ from stance.cli._app import (
     TargetColumnOption,
     TextColumnLabelledOption,
     ThreadsOption,
+    TrainableLayersOption,
+    TrainingPrecisionOption,
     app,
     echo_log,
+    layers_value,
     stderr_is_terminal,
     stop_interrupted,
 )
@@ -52,6 +55,8 @@ def train(
     epochs: EpochsOption = TRAINING.epochs,
     batch_size: Annotated[int, typer.Option(help="Comments per training step; per process under torchrun or accelerate launch.")] = TRAINING.batch_size,
     learning_rate: LearningRateOption = None,
+    trainable_layers: TrainableLayersOption = None,
+    precision: TrainingPrecisionOption = TRAINING.precision,
     max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = None,
@@ -91,7 +96,8 @@ def train(
 
     config = TrainingConfig(
         base_model=base_model, init_from=init_from, method=method, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, max_length=max_length, seed=seed, device=device, threads=threads,
+        learning_rate=learning_rate, trainable_layers=layers_value(trainable_layers), precision=precision, max_length=max_length, seed=seed,
+        device=device, threads=threads,
     )
     if not resume:
         check_writable(output, force, folder=True)

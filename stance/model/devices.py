@@ -78,6 +78,19 @@ def torch_threads(threads: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags as Linux lists them (``amx_bf16``, ``avx512_bf16``, ``avx512_vnni``, ...);
+    empty where /proc/cpuinfo is not there to read."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return frozenset(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
 def supports_bf16(device: str) -> bool:
     """Whether ``device`` computes in bfloat16 at full speed (CUDA GPUs from Ampere on)."""
     if device != "cuda":

@@ -15,6 +15,12 @@ from stance.model.base import DEFAULT_BASE_MODEL
 from stance.model.devices import DEVICES, resolve_threads
 
 METHODS = ("full", "lora", "contrastive")
+PRECISIONS = ("auto", "fp32", "bf16")
+# How many of the encoder's top layers train by default (full and contrastive; LoRA adapts every layer):
+# the embeddings and the layers below are frozen and run once per comment (stance.training.frozen).
+# Chosen with the learning rates below by scripts/bench_train.py, on validation comments.
+DEFAULT_TRAINABLE_LAYERS = 3
+LEARNING_RATES = {"frozen": 1e-4, "all": 5e-5, "lora": 5e-4}  # the top layers alone learn best at a higher rate
 
 
 @dataclass
@@ -30,8 +36,14 @@ class TrainingConfig:
     # of comments with the same or different labels, for a few hundred labelled comments or fewer)
     method: Literal["full", "lora", "contrastive"] = "full"
     epochs: float = 3.0
-    batch_size: int = 16
-    learning_rate: float | None = None  # None: 5e-5 for full fine-tuning, 5e-4 for LoRA
+    batch_size: int = 32  # on a CPU, faster per comment than 16
+    learning_rate: float | None = None  # None: by method and trainable layers (LEARNING_RATES)
+    # the encoder's top layers that train: a number (the embeddings and the layers below are frozen, run
+    # once per comment and cached), "all" (every weight, the embeddings too), None: the method's default
+    trainable_layers: int | Literal["all"] | None = None
+    # what training computes in: bf16 (mixed precision) where it runs fast, "auto": on a CUDA GPU (fp16
+    # where it lacks bf16) and on a CPU with AMX; fp32 elsewhere
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
     max_length: int = DEFAULT_MAX_LENGTH  # tokens per window (target + comment)
     max_target_tokens: int = DEFAULT_MAX_TARGET_TOKENS  # the target is cut to this (and to half the window)
     validation_fraction: float = 0.1  # held out when no validation set is given
@@ -57,6 +69,8 @@ class TrainingConfig:
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ConfigError(f"method {self.method!r}: expected one of {', '.join(METHODS)}", settings="method")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision {self.precision!r}: expected one of {', '.join(PRECISIONS)}", settings="precision")
         if self.device not in DEVICES:
             raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}", settings="device")
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
@@ -69,16 +83,47 @@ class TrainingConfig:
         _check(0 < self.validation_fraction < 1, "validation_fraction", self.validation_fraction, "between 0 and 1")
         for name in ("target_dropout", "lora_dropout", "warmup_ratio"):
             _check(0 <= getattr(self, name) < 1, name, getattr(self, name), "from 0 up to 1")
+        layers = self.trainable_layers
+        _check(layers is None or layers == "all" or _is_int(layers) and layers >= 0, "trainable_layers", layers, "a whole number, 0 or more, or 'all'")
+        if self.method == "lora" and layers not in (None, "all"):
+            raise ConfigError("trainable_layers: LoRA trains adapters on every layer; freeze layers with method 'full'", settings=("trainable_layers", "method"))
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, "0 or more")
         _check(self.lora_alpha is None or self.lora_alpha > 0, "lora_alpha", self.lora_alpha, "a positive number")
         resolve_threads(self.threads)
 
     def resolved_learning_rate(self) -> float:
-        return self.learning_rate or (5e-4 if self.method == "lora" else 5e-5)
+        if self.learning_rate:
+            return self.learning_rate
+        if self.method == "lora":
+            return LEARNING_RATES["lora"]
+        return LEARNING_RATES["all" if self.resolved_trainable_layers() == "all" else "frozen"]
+
+    def resolved_trainable_layers(self) -> int | Literal["all"]:
+        """How many top layers train: as set, else every layer for LoRA and :data:`DEFAULT_TRAINABLE_LAYERS` otherwise."""
+        if self.trainable_layers is not None:
+            return self.trainable_layers
+        return "all" if self.method == "lora" else DEFAULT_TRAINABLE_LAYERS
+
+    def resolved_precision(self, device: str) -> str:
+        """What training computes in on a resolved ``device``: ``fp32``, ``bf16`` or ``fp16`` (mixed precision).
+
+        ``auto`` is bf16 on a CUDA GPU that runs it at full speed (fp16 on older ones) and on a CPU with
+        AMX, whose bf16 matrix units train several times faster than fp32 (scripts/bench_train.py);
+        fp32 on other CPUs, where bf16 is emulated or gains little, and on Apple's MPS.
+        """
+        from stance.model.devices import cpu_flags, supports_bf16
+
+        if self.precision == "auto":
+            if device == "cuda":
+                return "bf16" if supports_bf16(device) else "fp16"
+            return "bf16" if device == "cpu" and "amx_bf16" in cpu_flags() else "fp32"
+        if self.precision == "bf16" and device == "cuda" and not supports_bf16(device):
+            raise ConfigError("precision bf16: this GPU does not run bf16; use auto (fp16 there) or fp32", settings="precision")
+        return self.precision
 
     def to_dict(self) -> dict[str, Any]:
-        """Every setting, with the learning rate resolved (what the model card records)."""
-        return asdict(self) | {"learning_rate": self.resolved_learning_rate()}
+        """Every setting, with the learning rate and trainable layers resolved (what the model card records)."""
+        return asdict(self) | {"learning_rate": self.resolved_learning_rate(), "trainable_layers": self.resolved_trainable_layers()}
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any]) -> TrainingConfig:

@@ -65,6 +65,7 @@ class StanceEstimator(ClassifierMixin, BaseEstimator):
         epochs: float = DEFAULTS.epochs,
         batch_size: int = DEFAULTS.batch_size,
         learning_rate: float | None = DEFAULTS.learning_rate,
+        trainable_layers: int | str | None = DEFAULTS.trainable_layers,
         max_length: int = DEFAULTS.max_length,
         max_target_tokens: int = DEFAULTS.max_target_tokens,
         seed: int = DEFAULTS.seed,
@@ -76,6 +77,7 @@ class StanceEstimator(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.trainable_layers = trainable_layers
         self.max_length = max_length
         self.max_target_tokens = max_target_tokens
         self.seed = seed
@@ -109,6 +111,7 @@ class StanceEstimator(ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
+            trainable_layers=self.trainable_layers,
             max_length=self.max_length,
             max_target_tokens=self.max_target_tokens,
             seed=self.seed,

@@ -1,5 +1,6 @@
 """The model as the Trainer sees it: the encoder, its own head and the further heads as one module,
-one encoder pass per batch, and a loss that skips the tasks a comment has no label for."""
+one encoder pass per batch (or the top of one, on cached features), and a loss that skips the tasks a
+comment has no label for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import torch
 
 from stance.model.heads import TaskHead, run_with_heads
+from stance.training.frozen import top_only
 
 NO_LABEL = -100  # a comment without a label for a task: no loss, no score for that task
 OUT_OF_SPACE = -1e4  # the logit of a label a comment's source cannot give: no share of the softmax (fits fp16)
@@ -16,27 +18,36 @@ OUT_OF_SPACE = -1e4  # the logit of a label a comment's source cannot give: no s
 
 class MultiTaskModel(torch.nn.Module):
     """``model`` (its own head answers ``tasks[0]``) and ``heads`` for the other tasks; ``forward``
-    returns each task's logits by name, in ``tasks`` order."""
+    returns each task's logits by name, in ``tasks`` order. With ``frozen`` (a number of layers) the
+    model is fed ``inputs_embeds``, the cached hidden states entering that layer, and runs from there
+    (:mod:`stance.training.frozen`); its whole self stays registered, so checkpoints hold all of it."""
 
-    def __init__(self, model: Any, heads: Mapping[str, TaskHead], tasks: list[str]) -> None:
+    def __init__(self, model: Any, heads: Mapping[str, TaskHead], tasks: list[str], frozen: int | None = None) -> None:
         super().__init__()
         self.model = model
         self.heads = torch.nn.ModuleDict({task: head.module for task, head in heads.items()})
         self.task_heads = dict(heads)
         self.tasks = list(tasks)
+        self.frozen = frozen
 
     def forward(
         self,
-        input_ids: torch.Tensor,
+        input_ids: torch.Tensor | None = None,
         attention_mask: torch.Tensor | None = None,
         token_type_ids: torch.Tensor | None = None,
         label_space: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
         """``label_space`` (training only): 1 for each label, task after task, that a comment's source
         can give, 0 for one it cannot; those logits are pushed out of the softmax."""
         # Named parameters, not **inputs: the Trainer keeps only the dataset columns forward() names.
-        inputs = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
-        own, further = run_with_heads(self.model, self.task_heads, {k: v for k, v in inputs.items() if v is not None})
+        inputs = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids, "inputs_embeds": inputs_embeds}
+        inputs = {k: v for k, v in inputs.items() if v is not None}
+        if self.frozen is None:
+            own, further = run_with_heads(self.model, self.task_heads, inputs)
+        else:
+            with top_only(self.model, self.frozen):
+                own, further = run_with_heads(self.model, self.task_heads, inputs)
         logits = {self.tasks[0]: own, **further}
         if label_space is not None:
             widths = [logits[task].shape[-1] for task in self.tasks]

@@ -44,6 +44,27 @@ class TrainingProgress(TrainerCallback):
         self.interval = interval
         self.clock = clock
         self._bar: Any = None
+        self.features_started: float | None = None  # when the frozen layers began their one pass
+
+    def on_frozen_features(self, done: int, total: int) -> None:
+        """Before training: the frozen layers have run on ``done`` of ``total`` windows."""
+        now = self.clock()
+        if self.features_started is None:
+            self.features_started = self.last_line = now
+            if self.use_bar:
+                from tqdm.auto import tqdm
+
+                self._bar = tqdm(total=total, file=self.stream, unit="window", desc="frozen layers", dynamic_ncols=True)
+        if self._bar is not None:
+            self._bar.update(done - self._bar.n)
+        elif now - self.last_line >= self.interval and done < total:
+            self.last_line = now
+            self._write(f"frozen layers · {done}/{total} windows · elapsed {format_duration(now - self.features_started)}")
+        if done >= total:
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None
+            self._write(f"ran the frozen layers once on {total} windows in {format_duration(now - self.features_started)}")
 
     # The Trainer's hooks.
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:

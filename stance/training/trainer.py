@@ -10,25 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stance.errors import ConfigError, DataError, ModelError, OutputError, first_line
+from stance.errors import DataError, OutputError
 from stance.evaluation.metrics import headline_scores
 from stance.extract.language import main_languages
-from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
-from stance.model.devices import (
-    resolve_device,
-    supports_bf16,
-    torch_threads,
-    usable_cores,
-)
-from stance.model.heads import (
-    TaskHead,
-    encoder_of,
-    head_attribute,
-    new_head,
-    swap_in_head,
-)
-from stance.model.storage import ModelSettings, load_base_classifier, quiet_transformers
+from stance.model.devices import resolve_device, torch_threads, usable_cores
+from stance.model.heads import encoder_of
+from stance.model.storage import quiet_transformers
 from stance.training.config import TrainingConfig
 from stance.training.contrastive import tune_contrastively
 from stance.training.data import (
@@ -39,7 +27,9 @@ from stance.training.data import (
     tasks_of,
 )
 from stance.training.labels import label_word, ordered_labels
+from stance.training.loop import build_trainer, training_arguments
 from stance.training.model_card import render_model_card
+from stance.training.start import initial_classifier, starts_from_trained
 
 
 @dataclass
@@ -72,10 +62,14 @@ def train(
     Each task the data has labels for (stance, sentiment; see :func:`tasks_of`) gets a head on the one
     encoder. Without ``validation`` a stratified 10 % is held out. The checkpoint with the best
     validation macro-F1 (averaged over the tasks) is kept. Where comments carry a ``parent`` (the comment
-    replied to), the model learns to read it and keeps ``reply_context``. Checkpoints live in ``<output_dir>.checkpoints`` until the run ends, so a
-    killed run continues with ``resume=True``. ``callbacks`` are Hugging Face ``TrainerCallback``
-    objects added to the run (early stopping, :class:`~stance.training.progress.TrainingProgress`
-    for a progress bar or log lines, your own logging); without them the run is silent.
+    replied to), the model learns to read it and keeps ``reply_context``. Only the top
+    ``config.trainable_layers`` layers train: the layers below run once per window first, their output
+    kept with the checkpoints (:mod:`stance.training.frozen`). Checkpoints live in
+    ``<output_dir>.checkpoints`` until the run ends, so a killed run continues with ``resume=True``.
+    ``callbacks`` are Hugging Face ``TrainerCallback`` objects added to the run (early stopping,
+    :class:`~stance.training.progress.TrainingProgress` for a progress bar or log lines, your own
+    logging; one with an ``on_frozen_features(done, total)`` method hears how far the frozen layers
+    have run); without them the run is silent.
 
     Under ``torchrun`` or ``accelerate launch`` each process trains on its share of every epoch
     (``batch_size`` comments per process and step); the main process writes the model, and every
@@ -86,7 +80,7 @@ def train(
     config = config or TrainingConfig()
     output_dir = Path(output_dir)
     checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
-    args = _training_arguments(config, checkpoints)  # under torchrun or accelerate launch, joins the other processes
+    args = training_arguments(config, checkpoints, resolve_device(config.device))  # under torchrun or accelerate launch, joins the other processes
     # The main process clears what is in the way first; the others then find the same, or fail the same way.
     with args.main_process_first(local=False, desc="checking the outputs"):
         _check_outputs(output_dir, checkpoints, resume=resume, force=force)
@@ -106,7 +100,7 @@ def train(
     }
     set_seed(config.seed)
     trained_start = starts_from_trained(config)
-    classifier = _initial_classifier(config, labels, trained_start)
+    classifier = initial_classifier(config, labels, trained_start)
     classifier.languages = main_languages(e.text for e in train_data)
     # Windows too short to hold a parent after the target (max_length 64 with 32-token targets) read none.
     classifier.reply_context = any(e.parent for e in train_data) and classifier.windows.parent_tokens > 0
@@ -120,9 +114,7 @@ def train(
             )
     if config.target_dropout:
         train_data = drop_targets(train_data, config.target_dropout, config.seed)
-    trainer = _build_trainer(classifier, train_data, validation, config, args)
-    for callback in callbacks:
-        trainer.add_callback(callback)
+    trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
     # Its notes (checkpoint sorting, ...) are for library developers.
     with quiet_transformers(), torch_threads(classifier.backend.threads):
         trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
@@ -250,232 +242,3 @@ def last_complete_checkpoint(checkpoints: Path) -> Path | None:
         except (OSError, ValueError):
             shutil.rmtree(folder, ignore_errors=True)
     return max(complete)[1] if complete else None
-
-
-def _initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]], trained: str | None) -> StanceClassifier:
-    """The base model with a fresh head per task for its ``labels`` (task → labels; the first task's
-    is the model's own head), the model wrapped in LoRA for ``method='lora'``. A trained model
-    (``init_from``, or a ``base_model`` that is a stance model directory) brings its encoder and
-    the heads whose labels match."""
-    from transformers import AutoTokenizer
-
-    tasks = list(labels)
-    if trained:
-        model, tokenizer, heads, base_model = _start_from(trained, config, labels)
-    else:
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.base_model), local_files_only=True)
-            model = load_base_classifier(config.base_model, labels[tasks[0]])
-        except (OSError, ValueError) as err:
-            raise ModelError(
-                f"{config.base_model}: cannot load the base model ({first_line(err)}); "
-                "pass a local directory or a Hugging Face name that is in your local cache"
-            ) from None
-        heads, base_model = {}, config.base_model
-    # Built before LoRA wraps the model, so the further heads train in full, as its own head does.
-    heads = {task: heads.get(task) or TaskHead(labels[task], new_head(model, len(labels[task]))) for task in tasks[1:]}
-    if config.method == "lora":
-        model = _with_lora(model, config)
-    return StanceClassifier(
-        model,
-        tokenizer,
-        task=tasks[0],
-        heads=heads,
-        max_length=config.max_length,
-        max_target_tokens=config.max_target_tokens,
-        base_model=base_model,
-        device=config.device,
-        threads=config.threads,
-    )
-
-
-def starts_from_trained(config: TrainingConfig) -> str | None:
-    """The trained model directory training starts from: ``init_from``, or a ``base_model`` that is
-    one (``stance train --base-model models/default``); None for a bare base model."""
-    if config.init_from:
-        return str(config.init_from)
-    candidate = Path(config.base_model).expanduser()
-    return str(candidate) if ModelSettings.read(candidate) is not None else None
-
-
-def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead], str]:
-    """The model, tokenizer, further heads and underlying base model of the trained model in
-    ``directory``, to train on from there.
-
-    ``init_from`` continues a model: it must have been trained from ``config.base_model`` (a compact
-    result is stored against it) and its own head must answer the first task with the same labels.
-    A trained model given as ``base_model`` lends its encoder to any labels: a head whose labels
-    differ is replaced by a fresh one. Either way a further head whose labels match is kept.
-    """
-    start = StanceClassifier.from_pretrained(directory, device=config.device)
-    main = next(iter(labels))
-    same_head = start.task == main and start.labels == list(labels[main])
-    if config.init_from:
-        if start.base_model != config.base_model:
-            raise ConfigError(
-                f"{directory}: was trained from {start.base_model}, not {config.base_model}; train from that base model",
-                settings=("init_from", "base_model"),
-            )
-        if not same_head:
-            raise ConfigError(
-                f"{directory}: its own head answers {start.task} with labels {start.labels}, not {main} with {list(labels[main])}; "
-                "start from a model with the same labels, or use it as --base-model",
-                settings="init_from",
-            )
-    model = start.model
-    original_own = TaskHead(start.labels, getattr(model, head_attribute(model)))
-    if not same_head:
-        mine = start.backend.heads.get(main)
-        own = mine if mine and mine.labels == list(labels[main]) else TaskHead(list(labels[main]), new_head(model, len(labels[main])))
-        model = swap_in_head(model, own)
-    heads = {task: head for task, head in start.backend.heads.items() if head.labels == list(labels.get(task, [])) and task != main}
-    if start.task != main and start.labels == list(labels.get(start.task, [])):
-        heads[start.task] = original_own
-    return model, start.tokenizer, heads, start.base_model
-
-
-def _with_lora(model: Any, config: TrainingConfig) -> Any:
-    """``model`` wrapped for LoRA training: small adapters on every linear layer, its head in full."""
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    lora = LoraConfig(
-        task_type=TaskType.SEQ_CLS,
-        r=config.lora_rank,
-        lora_alpha=config.lora_alpha or 2 * config.lora_rank,
-        lora_dropout=config.lora_dropout,
-        target_modules="all-linear",
-        # The pooler's tanh saturates under LoRA's learning rates; it stays as pretrained.
-        exclude_modules=["pooler.dense"],
-    )
-    return get_peft_model(model, lora)
-
-
-def _features(classifier: StanceClassifier, examples: Sequence[LabelledComment], training: bool) -> Any:
-    """Tokenised windows with their label ids (a column per task, NO_LABEL where a comment has none),
-    as a datasets.Dataset. For training, every window; with a ``label_space`` column where a
-    comment's source gives fewer labels than the model has. For validation, each comment's first
-    window, scored over every label as predictions are."""
-    from datasets import Dataset
-
-    from stance.training.multitask import NO_LABEL
-
-    label2id = {task: {label: i for i, label in enumerate(labels)} for task, labels in classifier.tasks.items()}
-    windows, owners, _ = classifier.encode_windows([e.text for e in examples], [e.target for e in examples], [e.parent for e in examples])
-    limited = training and any(e.label_space for e in examples)
-    rows, seen = [], set()
-    for window, owner in zip(windows, owners.tolist()):
-        if not training and owner in seen:
-            continue
-        seen.add(owner)
-        example = examples[owner]
-        golds = [example.gold(task) for task in label2id]
-        row = window | {"labels": [NO_LABEL if gold is None else label2id[task][gold] for task, gold in zip(label2id, golds)]}
-        if limited:
-            row["label_space"] = [
-                float(label in example.label_space.get(task, labels)) for task, labels in classifier.tasks.items() for label in labels
-            ]
-            for task, gold in zip(label2id, golds):
-                if gold is not None and gold not in example.label_space.get(task, (gold,)):
-                    raise DataError(f"{example.origin or repr(example.text[:40])}: its {task} label {gold!r} is outside its label "
-                                    f"space {list(example.label_space[task])}; a label space lists the labels its source can give")
-        rows.append(row | {"length": len(window["input_ids"])})
-    return Dataset.from_list(rows)
-
-
-def _training_arguments(config: TrainingConfig, checkpoints: Path) -> Any:
-    """The Trainer's settings. Making them sets up the process group of a distributed run (one
-    process per device under torchrun or accelerate launch), so they come before anything that
-    only one process may do."""
-    from transformers import TrainingArguments
-
-    return TrainingArguments(
-        output_dir=str(checkpoints),
-        num_train_epochs=config.epochs,
-        per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.eval_batch_size,
-        learning_rate=config.resolved_learning_rate(),
-        weight_decay=config.weight_decay,
-        warmup_steps=config.warmup_ratio,  # a share of the steps when below 1
-        **_evaluation_schedule(config),
-        load_best_model_at_end=True,
-        metric_for_best_model="mean_macro_f1",  # over the tasks; with one task, its macro-F1
-        greater_is_better=True,
-        save_total_limit=config.checkpoints_kept,
-        seed=config.seed,
-        data_seed=config.seed,
-        train_sampling_strategy="group_by_length",
-        report_to="none",
-        label_names=["labels"],  # the wrapper's forward() takes none, so the Trainer cannot find them itself
-        # The loss is a mean over each process's batch, which DDP averages; the Trainer would multiply it by the
-        # number of processes, as for a loss summed over the labels of all the processes' batches.
-        average_tokens_across_devices=False,
-        **device_arguments(resolve_device(config.device)),
-        logging_steps=config.logging_steps,
-        disable_tqdm=True,  # progress is the caller's callback (TrainingProgress)
-    )
-
-
-def _build_trainer(
-    classifier: StanceClassifier,
-    train_data: Sequence[LabelledComment],
-    validation: Sequence[LabelledComment],
-    config: TrainingConfig,
-    args: Any,
-) -> Any:
-    import numpy as np
-    import torch
-    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer
-
-    from stance.training.multitask import NO_LABEL, MultiTaskModel, masked_loss
-
-    tasks = classifier.tasks
-    loss_weights: dict[str, Any] = dict.fromkeys(tasks)
-    for task, labels in tasks.items() if config.class_weights else ():
-        counts = Counter(e.gold(task) for e in train_data if e.gold(task) is not None)
-        # Square root of the inverse frequency: rare labels count more without a few examples dominating.
-        loss_weights[task] = torch.tensor(
-            [(counts.total() / (len(labels) * counts[label])) ** 0.5 if counts[label] else 0.0 for label in labels],
-            dtype=torch.float32,
-        )
-
-    def compute_metrics(eval_pred: Any) -> dict[str, float]:
-        outputs = eval_pred.predictions if isinstance(eval_pred.predictions, tuple) else (eval_pred.predictions,)
-        gold_ids = np.asarray(eval_pred.label_ids).reshape(len(outputs[0]), len(tasks))
-        scores: dict[str, float] = {}
-        for column, ((task, labels), logits) in enumerate(zip(tasks.items(), outputs)):
-            labelled = gold_ids[:, column] != NO_LABEL
-            gold = [labels[i] for i in gold_ids[labelled, column]]
-            predicted = [labels[i] for i in np.asarray(logits)[labelled].argmax(axis=-1)]
-            prefix = "" if column == 0 else f"{task}_"
-            scores |= {prefix + name: value for name, value in headline_scores(gold, predicted, labels).items()} if gold else {}
-        f1s = [value for name, value in scores.items() if name.endswith("macro_f1")]
-        return scores | {"mean_macro_f1": sum(f1s) / len(f1s)}
-
-    trainer = Trainer(
-        model=MultiTaskModel(classifier.model, classifier.backend.heads, list(tasks)),
-        args=args,
-        train_dataset=_features(classifier, train_data, training=True),
-        eval_dataset=_features(classifier, validation, training=False),
-        processing_class=classifier.tokenizer,
-        data_collator=DataCollatorWithPadding(classifier.tokenizer),
-        compute_metrics=compute_metrics,
-        compute_loss_func=masked_loss(list(tasks), loss_weights),
-    )
-    # The Trainer prints its logs to stdout; the API prints nothing.
-    trainer.remove_callback(PrinterCallback)
-    return trainer
-
-
-def _evaluation_schedule(config: TrainingConfig) -> dict[str, Any]:
-    """Score and save after each epoch, or at ``max_evaluations`` even points when epochs are more."""
-    if config.epochs <= config.max_evaluations:
-        return {"eval_strategy": "epoch", "save_strategy": "epoch"}
-    share = 1 / config.max_evaluations  # below 1: a share of all the run's steps
-    return {"eval_strategy": "steps", "eval_steps": share, "save_strategy": "steps", "save_steps": share}
-
-
-def device_arguments(device: str) -> dict[str, bool]:
-    """The Trainer's device settings for a resolved ``device``: the CPU in fp32, a GPU in mixed
-    precision (bf16 where it runs at full speed, else fp16), Apple's MPS in fp32."""
-    bf16 = supports_bf16(device)
-    return {"use_cpu": device == "cpu", "bf16": bf16, "fp16": device == "cuda" and not bf16}

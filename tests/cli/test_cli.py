@@ -55,6 +55,10 @@ def test_classify_reads_stdin(page: Path, tiny_classifier_dir: Path, capsys, mon
         (["train", "{page}", "--output", "{tmp}/m"], 2, "labelled data must be JSONL or CSV"),
         (["train", "{page}", "--output", "{tmp}/m", "--method", "full-ish"], 2, "method 'full-ish': expected one of full, lora, contrastive (--method)"),
         (["train", "{page}", "--output", "{tmp}/m", "--max-length", "8"], 2, "max_length 8: expected 16 tokens or more (--max-length)"),
+        (["train", "{page}", "--output", "{tmp}/m", "--trainable-layers", "some"], 2, "trainable_layers 'some': expected a whole number, 0 or more, or 'all' (--trainable-layers)"),
+        (["train", "{page}", "--output", "{tmp}/m", "--precision", "fp16"], 2, "precision 'fp16': expected one of auto, fp32, bf16 (--precision)"),
+        (["train", "{page}", "--output", "{tmp}/m", "--method", "lora", "--trainable-layers", "2"], 2,
+         "LoRA trains adapters on every layer; freeze layers with method 'full' (--trainable-layers / --method)"),
     ],
 )
 def test_errors_are_one_line_with_distinct_exit_codes(args, code, message, page: Path, tmp_path: Path, capsys) -> None:
@@ -92,10 +96,11 @@ def test_train_on_a_log_shows_plain_progress_lines_and_no_library_noise(
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert lines[0] == f"training stance on 48 comments from {toy_labelled}, starting from {tiny_base_model}"
-    assert lines[1].split() == ["validation:", "epoch", "train_loss", "val_loss", "macro_f1", "accuracy"]
-    assert lines[2].split()[0] == "1.000" and lines[3].split()[0] == "2.000"
-    assert lines[4].startswith("trained 12 steps (2.00 epochs) in ") and lines[5] == f"model written to {tmp_path / 'model'}"
-    assert len(lines) == 6  # no load report, no bars, no library warnings
+    assert lines[1].startswith("ran the frozen layers once on 48 windows in ")  # every training and validation comment
+    assert lines[2].split() == ["validation:", "epoch", "train_loss", "val_loss", "macro_f1", "accuracy"]
+    assert lines[3].split()[0] == "1.000" and lines[4].split()[0] == "2.000"
+    assert lines[5].startswith("trained 12 steps (2.00 epochs) in ") and lines[6] == f"model written to {tmp_path / 'model'}"
+    assert len(lines) == 7  # no load report, no bars, no library warnings
 
 
 def test_evaluate_cv_writes_its_own_report_and_refuses_options_it_would_ignore(

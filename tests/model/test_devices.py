@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import stance.model.devices
@@ -15,7 +17,7 @@ from stance.model.devices import (
 )
 from stance.model.precision import resolve_precision
 from stance.training.config import TrainingConfig
-from stance.training.trainer import device_arguments
+from stance.training.loop import device_arguments
 
 
 @pytest.fixture
@@ -62,17 +64,41 @@ def test_int8_runs_on_the_cpu_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("device", "bf16", "expected"),
+    ("device", "bf16", "flags", "expected"),
     [
-        ("cpu", True, {"use_cpu": True, "bf16": False, "fp16": False}),
-        ("cuda", True, {"use_cpu": False, "bf16": True, "fp16": False}),
-        ("cuda", False, {"use_cpu": False, "bf16": False, "fp16": True}),
-        ("mps", True, {"use_cpu": False, "bf16": False, "fp16": False}),
+        ("cpu", True, {"avx512f", "avx512_bf16"}, {"use_cpu": True, "bf16": False, "fp16": False}),
+        ("cpu", True, {"avx512f", "amx_bf16"}, {"use_cpu": True, "bf16": True, "fp16": False}),
+        ("cuda", True, set(), {"use_cpu": False, "bf16": True, "fp16": False}),
+        ("cuda", False, set(), {"use_cpu": False, "bf16": False, "fp16": True}),
+        ("mps", True, {"amx_bf16"}, {"use_cpu": False, "bf16": False, "fp16": False}),
     ],
 )
-def test_training_uses_mixed_precision_on_a_gpu_only(accelerators, device: str, bf16: bool, expected: dict) -> None:
+def test_training_uses_mixed_precision_on_a_gpu_and_a_cpu_with_amx(
+    accelerators, monkeypatch: pytest.MonkeyPatch, device: str, bf16: bool, flags: set, expected: dict
+) -> None:
     accelerators(["cuda"], bf16=bf16)
-    assert device_arguments(device) == expected
+    monkeypatch.setattr(stance.model.devices, "cpu_flags", lambda: frozenset(flags))
+    assert device_arguments(device, TrainingConfig().resolved_precision(device)) == expected
+
+
+def test_training_precision_can_be_forced_and_is_checked(accelerators) -> None:
+    accelerators(["cuda"], bf16=False)
+    assert TrainingConfig(precision="fp32").resolved_precision("cuda") == "fp32"
+    assert TrainingConfig(precision="bf16").resolved_precision("cpu") == "bf16"
+    with pytest.raises(ConfigError, match="this GPU does not run bf16"):
+        TrainingConfig(precision="bf16").resolved_precision("cuda")
+    with pytest.raises(ConfigError, match="precision 'fp16'"):
+        TrainingConfig(precision="fp16")
+
+
+def test_cpu_flags_are_read_from_the_kernel_where_it_lists_them() -> None:
+    from stance.model.devices import cpu_flags
+
+    flags = cpu_flags()
+    if Path("/proc/cpuinfo").exists():
+        assert "fpu" in flags or not flags  # x86 lists fpu; other architectures list other flags
+    else:
+        assert flags == frozenset()
 
 
 def test_a_cpu_machine_never_imports_torch_to_choose() -> None:

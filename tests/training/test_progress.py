@@ -24,6 +24,7 @@ def test_a_log_gets_steady_progress_lines_and_one_validation_row_per_epoch(
     progress = TrainingProgress(stream, bar=False, interval=25, clock=lambda: float(next(ticks)))
     train(load_labelled(toy_labelled), tmp_path / "model", _config(tiny_base_model), callbacks=[progress])
     lines = stream.getvalue().splitlines()
+    assert re.fullmatch(r"ran the frozen layers once on \d+ windows in (\d+m)?\d+s", lines[0])  # before the first step
     steps = [line for line in lines if line.startswith("epoch ")]
     assert steps and len(steps) < 12  # 12 steps, a line only once 25 s have passed since the last
     assert re.fullmatch(r"epoch \d\.\d\d/2 · step \d+/12 · loss \d\.\d{4} · elapsed (\d+m)?\d+s · ETA (\d+m)?\d+s", steps[0])
@@ -38,7 +39,7 @@ def test_a_terminal_gets_a_bar_with_epoch_and_loss(tiny_base_model: Path, toy_la
     stream = io.StringIO()
     train(load_labelled(toy_labelled), tmp_path / "model", _config(tiny_base_model), callbacks=[TrainingProgress(stream, bar=True)])
     shown = stream.getvalue()
-    assert "training: 100%" in shown and "12/12" in shown and re.search(r"epoch 2\.00/2 · loss \d\.\d{4}", shown)
+    assert "frozen layers: 100%" in shown and "training: 100%" in shown and "12/12" in shown and re.search(r"epoch 2\.00/2 · loss \d\.\d{4}", shown)
     assert not re.search(r"^epoch ", shown, re.MULTILINE)  # no log lines beside the bar
     assert "validation: epoch" in shown
 

@@ -1,0 +1,287 @@
+"""How fast `stance train` learns on a CPU, lever by lever, beside a Trainer wired by hand the usual way.
+
+Every system trains on the same 3,000 real comment pairs (1,000 each of TweetEval stance train,
+P-Stance train and ARC's train part; labels support/oppose/neutral), from the same base model, as a
+separate process that is timed whole (start-up, reading, training, writing the model) with its peak
+memory. Each model is then scored in this process on the validation comments (TweetEval stance val,
+300 of P-Stance val, half of ARC's validation part by comment body) and on the test comments
+(TweetEval stance test, 800 of P-Stance test, the other half of ARC's validation part; ARC's own test
+split is held back): macro-F1 over the three labels. Defaults are chosen on validation only.
+
+The goal's comparison (the hand-wired Trainer against `stance train` with its defaults) runs with
+three seeds, as one seed moves macro-F1 by several points here; each lever then runs once, first for
+3 epochs, then for as many epochs as fit in the defaults' wall-clock time.
+
+    python scripts/bench_train.py                          # everything (about two hours on 2 cores)
+    python scripts/bench_train.py --only "" --seeds 42     # the goal's comparison alone, one seed
+    python scripts/bench_train.py --only "bf16,top 3 layers" --no-equal-time
+    python scripts/bench_train.py --memory 32000           # peak memory of the defaults on a 32,000-row mixture
+
+Run nothing else on the machine meanwhile: a second job makes torch's threads fight.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from shared_data import BENCHMARKS, arc, perspectrum, pstance, read_jsonl, tweeteval
+
+from stance.model.devices import cpu_flags, usable_cores
+from stance.training.data import LabelledComment
+from stance.training.labels import normalize_label
+
+LABELS = ["support", "oppose", "neutral"]
+TRAIN_ROWS_PER_SOURCE = 1000
+PREVIOUS = ["--trainable-layers", "all", "--precision", "fp32", "--batch-size", "16", "--learning-rate", "5e-5", "--epochs", "3"]
+# name → stance train flags ("hand-wired": the Trainer below instead). Each lever changes one thing
+# from the previous release's defaults; "defaults" passes no flag at all.
+SYSTEMS: dict[str, list[str] | None] = {
+    "hand-wired": None,
+    "previous defaults": PREVIOUS,
+    "batch 32": PREVIOUS + ["--batch-size", "32"],
+    "max length 64": PREVIOUS + ["--max-length", "64"],
+    "bf16": PREVIOUS + ["--precision", "bf16"],
+    "embeddings frozen": PREVIOUS + ["--trainable-layers", "6"],
+    "top 4 layers": PREVIOUS + ["--trainable-layers", "4"],
+    "top 3 layers": PREVIOUS + ["--trainable-layers", "3"],
+    "top 2 layers": PREVIOUS + ["--trainable-layers", "2"],
+    "top 3 + bf16 + batch 32": PREVIOUS + ["--trainable-layers", "3", "--precision", "bf16", "--batch-size", "32"],
+    "defaults": [],
+}
+GOAL = ("hand-wired", "defaults")
+
+
+def comments(rows: list[LabelledComment]) -> list[dict]:
+    return [{"text": r.text, "target": r.target, "label": r.label} for r in rows]
+
+
+def bench_data(folder: Path, seed: int = 0) -> dict[str, Path]:
+    """train/val/test JSONL files of the mixture described above."""
+    rng = random.Random(seed)
+    arc_val = arc("val", max_words=100)
+    bodies = sorted({r.target + "\n" + r.text[:80] for r in arc_val})  # ARC's val part, split in two by comment
+    rng.shuffle(bodies)
+    half = set(bodies[: len(bodies) // 2])
+    arc_train = arc("train", max_words=100)
+    splits = {
+        "train": rng.sample(tweeteval("train"), TRAIN_ROWS_PER_SOURCE)
+        + pstance("train", TRAIN_ROWS_PER_SOURCE, seed)
+        + rng.sample(arc_train, TRAIN_ROWS_PER_SOURCE),
+        "val": tweeteval("val") + pstance("val", 300, seed) + [r for r in arc_val if r.target + "\n" + r.text[:80] in half],
+        "test": tweeteval("test") + pstance("test", 800, seed) + [r for r in arc_val if r.target + "\n" + r.text[:80] not in half],
+    }
+    paths = {}
+    for split, rows in splits.items():
+        paths[split] = folder / f"{split}.jsonl"
+        paths[split].write_text("".join(json.dumps(row) + "\n" for row in comments(rows)), encoding="utf-8")
+    return paths
+
+
+def mixture(folder: Path, size: int, seed: int = 0) -> Path:
+    """A ``size``-row training file from every stance set's train split (long posts cut to 100 words)."""
+    from shared_data import iac
+
+    rows = tweeteval("train") + arc("train", max_words=100) + pstance("train") + perspectrum("train") + iac("train", max_words=100)
+    rows = random.Random(seed).sample(rows, min(size, len(rows)))
+    path = folder / f"mixture_{len(rows)}.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in comments(rows)), encoding="utf-8")
+    return path
+
+
+def run(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak memory (MiB) and output of ``command``, run alone."""
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, which communicate() would not give
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        log = output.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{log[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, log
+
+
+def hand_wired(train_path: str, output: str, epochs: float = 3.0, seed: int = 42) -> None:
+    """What a user writes from the transformers documentation: tokenise (target, comment) pairs, the
+    Trainer with its defaults (here 3 epochs, batch 16, fp32, learning rate 5e-5, no evaluation), save."""
+    from datasets import Dataset
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+
+    from stance.model.base import DEFAULT_BASE_MODEL, resolve_base_model
+
+    base = resolve_base_model(DEFAULT_BASE_MODEL)
+    rows = read_jsonl(Path(train_path))
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)}
+    )
+    dataset = Dataset.from_list([{"target": r["target"], "text": r["text"], "label": LABELS.index(r["label"])} for r in rows])
+    dataset = dataset.map(lambda b: tokenizer(b["target"], b["text"], truncation=True, max_length=128), batched=True)
+    args = TrainingArguments(
+        output_dir=output + ".checkpoints", num_train_epochs=epochs, per_device_train_batch_size=16, use_cpu=True, report_to="none",
+        disable_tqdm=True, seed=seed,
+    )
+    Trainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer).train()
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+
+
+def predict_hand_wired(directory: Path, rows: list[dict]) -> list[str]:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from stance.model.storage import quiet_transformers
+
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    with quiet_transformers():  # no loading report on the table
+        model = AutoModelForSequenceClassification.from_pretrained(directory).eval()
+    labels = []
+    with torch.inference_mode():
+        for start in range(0, len(rows), 32):
+            batch = rows[start : start + 32]
+            inputs = tokenizer([r["target"] for r in batch], [r["text"] for r in batch], truncation=True, max_length=128,
+                               padding=True, return_tensors="pt")
+            labels += [model.config.id2label[int(i)] for i in model(**inputs).logits.argmax(-1)]
+    return labels
+
+
+def macro_f1(directory: Path, path: Path, hand: bool) -> float:
+    from sklearn.metrics import f1_score
+
+    from stance.model.classifier import StanceClassifier
+
+    rows = read_jsonl(path)
+    if hand:
+        predicted = predict_hand_wired(directory, rows)
+    else:
+        classifier = StanceClassifier.from_pretrained(directory, precision="fp32")
+        predicted = [p.label for p in classifier.predict([r["text"] for r in rows], [r["target"] for r in rows])]
+    return 100 * f1_score([normalize_label(r["label"]) for r in rows], predicted, labels=LABELS, average="macro")
+
+
+def train_system(
+    name: str, flags: list[str] | None, paths: dict[str, Path], out: Path, *, epochs: float | None = None, seed: int = 42, test: bool = False
+) -> dict:
+    """Train one system as its own process; its time, memory and validation (and ``test``) scores."""
+    n = sum(1 for _ in open(paths["train"], encoding="utf-8"))
+    if flags is None:
+        epochs = epochs or 3.0
+        command = [sys.executable, __file__, "--hand-wired", str(paths["train"]), str(out), "--epochs", str(epochs), "--seed", str(seed)]
+    else:
+        flags = list(flags) + (["--epochs", str(epochs)] if epochs else [])
+        epochs = float(flags[len(flags) - 1 - flags[::-1].index("--epochs") + 1]) if "--epochs" in flags else default_epochs()
+        command = [sys.executable, "-m", "stance", "train", str(paths["train"]), "--validation", str(paths["val"]), "-o", str(out), "--force",
+                   "--seed", str(seed), *flags]
+    wall, peak, log = run(command)
+    result = {"system": name, "seed": seed, "epochs": epochs, "wall": wall, "peak_mib": peak, "comments_per_s": n * epochs / wall}
+    return result | {f"{split}_f1": macro_f1(out, paths[split], flags is None) for split in ("val", "test")[: 2 if test else 1]}
+
+
+def default_epochs() -> float:
+    from stance.training.config import TrainingConfig
+
+    return TrainingConfig().epochs
+
+
+def row(result: dict) -> str:
+    per_epoch = 32000 / result["comments_per_s"] / 60
+    test = f"{result['test_f1']:>8.1f}" if "test_f1" in result else f"{'-':>8}"
+    return (f"{result['system']:<24} {result['seed']:>4} {result['epochs']:>6.2f} {result['wall']:>7.0f} {result['comments_per_s']:>10.1f} "
+            f"{per_epoch:>13.1f} {result['peak_mib']:>8.0f} {result['val_f1']:>7.1f} {test}")
+
+
+HEADER = (f"{'system':<24} {'seed':>4} {'epochs':>6} {'wall s':>7} {'comments/s':>10} {'min/32k epoch':>13} {'peak MiB':>8} "
+          f"{'val mF1':>7} {'test mF1':>8}")
+
+
+def mean_row(name: str, results: list[dict]) -> str:
+    from statistics import mean, stdev
+
+    def spread(key: str, digits: int) -> str:
+        values = [r[key] for r in results]
+        return f"{mean(values):.{digits}f} ± {stdev(values):.{digits}f}" if len(values) > 1 else f"{values[0]:.{digits}f}"
+
+    return f"{name:<24} mean of {len(results)} seeds: wall {spread('wall', 0)} s, val {spread('val_f1', 1)}, test {spread('test_f1', 1)}"
+
+
+def record(result: dict, results_file: Path | None) -> None:
+    print(row(result), flush=True)
+    if results_file:
+        with open(results_file, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(result) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help="comma-separated levers: " + ", ".join(name for name in SYSTEMS if name not in GOAL))
+    parser.add_argument("--seeds", default="42,1,2", help="seeds of the hand-wired Trainer and the defaults (the goal's comparison)")
+    parser.add_argument("--no-equal-time", action="store_true", help="skip the runs at the defaults' wall-clock time")
+    parser.add_argument("--memory", type=int, help="instead: peak memory of `stance train` (defaults) on a mixture of this many rows")
+    parser.add_argument("--results", type=Path, help="also append each result as a JSON line to this file")
+    parser.add_argument("--hand-wired", nargs=2, metavar=("TRAIN", "OUTPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=float, default=3.0, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=42, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.hand_wired:
+        hand_wired(*args.hand_wired, epochs=args.epochs, seed=args.seed)
+        return
+    if not (BENCHMARKS / "tweeteval_stance").exists():
+        raise SystemExit(f"needs {BENCHMARKS}")
+    levers = [name.strip() for name in args.only.split(",") if name.strip()] if args.only is not None else [n for n in SYSTEMS if n not in GOAL]
+    unknown = [name for name in levers if name not in SYSTEMS or name in GOAL]
+    if unknown:
+        parser.error(f"unknown levers {unknown}")
+    flags = sorted(flag for flag in cpu_flags() if flag in {"avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni"})
+    print(f"{usable_cores()} cores; CPU flags: {', '.join(flags) or 'none of AVX-512, VNNI, AMX'}")
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
+        folder = Path(tmp)
+        if args.memory:
+            path = mixture(folder, args.memory)
+            wall, peak, log = run([sys.executable, "-m", "stance", "train", str(path), "-o", str(folder / "big"), "--epochs", "0.02"])
+            print(f"stance train (defaults) on {args.memory} rows for 0.02 epochs (every window's frozen layers run and kept): "
+                  f"{wall:.0f} s, peak memory {peak:.0f} MiB")
+            return
+        paths = bench_data(folder)
+        sizes = {split: sum(1 for _ in open(path, encoding="utf-8")) for split, path in paths.items()}
+        print(f"comments: train {sizes['train']}, validation {sizes['val']}, test {sizes['test']} (TweetEval stance, P-Stance, ARC)")
+        print("the goal: the hand-wired Trainer (3 epochs, batch 16, fp32) and `stance train` with its defaults, seed by seed")
+        print(HEADER)
+        goal: dict[str, list[dict]] = {name: [] for name in GOAL}
+        for seed in (int(seed) for seed in args.seeds.split(",")):
+            for name in GOAL:
+                goal[name].append(train_system(name, SYSTEMS[name], paths, folder / "model", seed=seed, test=True))
+                record(goal[name][-1], args.results)
+        for name, results in goal.items():
+            print(mean_row(name, results))
+        hand, ours = ({key: sum(r[key] for r in goal[name]) / len(goal[name]) for key in ("wall", "test_f1")} for name in GOAL)
+        print(f"stance train with its defaults: {ours['wall']:.0f} s, 1/{hand['wall'] / ours['wall']:.1f} of the hand-wired Trainer's "
+              f"{hand['wall']:.0f} s; test macro-F1 {ours['test_f1']:.1f} vs {hand['test_f1']:.1f} (means over the seeds)")
+        if not levers:
+            return
+        print("each lever alone, from the previous release's defaults, at equal epochs (3; seed 42):")
+        print(HEADER)
+        results = {name: train_system(name, SYSTEMS[name], paths, folder / "model") for name in levers}
+        for result in results.values():
+            record(result, args.results)
+        if not args.no_equal_time:
+            budget = ours["wall"]
+            print(f"at equal wall-clock time ({budget:.0f} s, the defaults' whole run): epochs = budget x comments/s / comments")
+            print(HEADER)
+            for name in levers:
+                # the fixed costs (start-up, writing) take their share of the budget as they did of the run
+                epochs = max(0.05, round(budget * results[name]["comments_per_s"] / sizes["train"], 2))
+                record(train_system(name, SYSTEMS[name], paths, folder / "model", epochs=epochs), args.results)
+
+
+if __name__ == "__main__":
+    main()
