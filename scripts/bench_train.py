@@ -26,9 +26,12 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
+import re
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,8 +58,9 @@ SYSTEMS: dict[str, list[str] | None] = {
     "top 2 layers": PREVIOUS + ["--trainable-layers", "2"],
     "top 3 + bf16 + batch 32": PREVIOUS + ["--trainable-layers", "3", "--precision", "bf16", "--batch-size", "32"],
     "defaults": [],
+    "defaults, 4 epochs": ["--epochs", "4"],
 }
-GOAL = ("hand-wired", "defaults")
+GOAL = ("hand-wired", "defaults", "defaults, 4 epochs")
 
 
 def comments(rows: list[LabelledComment]) -> list[dict]:
@@ -96,19 +100,52 @@ def mixture(folder: Path, size: int, seed: int = 0) -> Path:
     return path
 
 
-def run(command: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak memory (MiB) and output of ``command``, run alone."""
+def run(command: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, peak memory (MiB: the whole resident set, and its anonymous part, which leaves out
+    the pages of memory-mapped files the system may drop) and output of ``command``, run alone."""
     with tempfile.TemporaryFile("w+") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
-        _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, which communicate() would not give
+        anonymous = [0.0]
+        watcher = threading.Thread(target=_watch_anonymous, args=(process.pid, anonymous), daemon=True)
+        watcher.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, which communicate() would not give
+        except BaseException:
+            process.kill()
+            raise
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
+        watcher.join()
         output.seek(0)
         log = output.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{log[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, log
+    return wall, usage.ru_maxrss / 1024, anonymous[0], log
+
+
+def _watch_anonymous(pid: int, peak: list[float]) -> None:
+    """The largest anonymous resident memory (MiB) of process ``pid`` until it ends, read ten times a second."""
+    status = Path(f"/proc/{pid}/status")
+    while True:
+        try:
+            text = status.read_text()
+        except OSError:
+            return
+        found = re.search(r"^RssAnon:\s+(\d+) kB", text, re.MULTILINE)
+        if not found:  # a zombie: it has ended
+            return
+        peak[0] = max(peak[0], int(found.group(1)) / 1024)
+        time.sleep(0.1)
+
+
+def training_seconds(log: str) -> float:
+    """The training loop's own time, from `stance train`'s closing line ("trained 282 steps (3.00 epochs) in 1m12s")."""
+    found = re.search(r"trained \d+ steps \([\d.]+ epochs\) in (?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", log)
+    if not found:
+        raise SystemExit(f"no training time in the log:\n{log[-2000:]}")
+    hours, minutes, seconds = (int(part or 0) for part in found.groups())
+    return 3600 * hours + 60 * minutes + seconds
 
 
 def hand_wired(train_path: str, output: str, epochs: float = 3.0, seed: int = 42) -> None:
@@ -173,17 +210,23 @@ def train_system(
     name: str, flags: list[str] | None, paths: dict[str, Path], out: Path, *, epochs: float | None = None, seed: int = 42, test: bool = False
 ) -> dict:
     """Train one system as its own process; its time, memory and validation (and ``test``) scores."""
-    n = sum(1 for _ in open(paths["train"], encoding="utf-8"))
+    n = len(read_jsonl(paths["train"]))
     if flags is None:
         epochs = epochs or 3.0
         command = [sys.executable, __file__, "--hand-wired", str(paths["train"]), str(out), "--epochs", str(epochs), "--seed", str(seed)]
+        shutil.rmtree(str(out) + ".checkpoints", ignore_errors=True)
     else:
         flags = list(flags) + (["--epochs", str(epochs)] if epochs else [])
         epochs = float(flags[len(flags) - 1 - flags[::-1].index("--epochs") + 1]) if "--epochs" in flags else default_epochs()
         command = [sys.executable, "-m", "stance", "train", str(paths["train"]), "--validation", str(paths["val"]), "-o", str(out), "--force",
                    "--seed", str(seed), *flags]
-    wall, peak, log = run(command)
-    result = {"system": name, "seed": seed, "epochs": epochs, "wall": wall, "peak_mib": peak, "comments_per_s": n * epochs / wall}
+    if out.exists():
+        shutil.rmtree(out)
+    wall, peak, anonymous, log = run(command)
+    result = {"system": name, "seed": seed, "epochs": epochs, "wall": wall, "peak_mib": peak, "anon_mib": anonymous,
+              "comments_per_s": n * epochs / wall}
+    if flags is not None:
+        result["loop_s"] = training_seconds(log)
     return result | {f"{split}_f1": macro_f1(out, paths[split], flags is None) for split in ("val", "test")[: 2 if test else 1]}
 
 
@@ -197,11 +240,11 @@ def row(result: dict) -> str:
     per_epoch = 32000 / result["comments_per_s"] / 60
     test = f"{result['test_f1']:>8.1f}" if "test_f1" in result else f"{'-':>8}"
     return (f"{result['system']:<24} {result['seed']:>4} {result['epochs']:>6.2f} {result['wall']:>7.0f} {result['comments_per_s']:>10.1f} "
-            f"{per_epoch:>13.1f} {result['peak_mib']:>8.0f} {result['val_f1']:>7.1f} {test}")
+            f"{per_epoch:>13.1f} {result['peak_mib']:>8.0f} {result['anon_mib']:>8.0f} {result['val_f1']:>7.1f} {test}")
 
 
 HEADER = (f"{'system':<24} {'seed':>4} {'epochs':>6} {'wall s':>7} {'comments/s':>10} {'min/32k epoch':>13} {'peak MiB':>8} "
-          f"{'val mF1':>7} {'test mF1':>8}")
+          f"{'anon MiB':>8} {'val mF1':>7} {'test mF1':>8}")
 
 
 def mean_row(name: str, results: list[dict]) -> str:
@@ -221,12 +264,51 @@ def record(result: dict, results_file: Path | None) -> None:
             handle.write(json.dumps(result) + "\n")
 
 
+def profile(paths: dict[str, Path], out: Path) -> None:
+    """Where the defaults' time goes, in this process: each step of `train` timed on its own."""
+    import transformers
+
+    import stance.training.loop as loop
+    import stance.training.trainer as trainer
+    from stance.training.data import load_labelled
+
+    spent: dict[str, float] = {}
+    order: list[str] = []
+
+    def timed(owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+        order.append(label)
+
+    timed(loop, "window_rows", "tokenising (training and validation comments)")
+    timed(loop, "cache_features", "running the frozen layers once")
+    timed(transformers.Trainer, "train", "the training loop (with evaluations and checkpoints)")
+    timed(transformers.Trainer, "evaluate", "  of which: evaluations (cached features, first windows)")
+    timed(trainer, "_validation_scores", "scoring validation with the whole model (fp32)")
+    timed(trainer.StanceClassifier, "save_pretrained", "writing the model")
+    started = time.perf_counter()
+    trainer.train(load_labelled(paths["train"]), out, validation=load_labelled(paths["val"]), force=True)
+    total = time.perf_counter() - started
+    print(f"where the defaults' time goes (in one process, after imports): {total:.1f} s in all")
+    for label in order:
+        print(f"  {label:<58} {spent.get(label, 0.0):6.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated levers: " + ", ".join(name for name in SYSTEMS if name not in GOAL))
     parser.add_argument("--seeds", default="42,1,2", help="seeds of the hand-wired Trainer and the defaults (the goal's comparison)")
     parser.add_argument("--no-equal-time", action="store_true", help="skip the runs at the defaults' wall-clock time")
     parser.add_argument("--memory", type=int, help="instead: peak memory of `stance train` (defaults) on a mixture of this many rows")
+    parser.add_argument("--profile", action="store_true", help="instead: where the defaults' time goes, step by step")
     parser.add_argument("--results", type=Path, help="also append each result as a JSON line to this file")
     parser.add_argument("--hand-wired", nargs=2, metavar=("TRAIN", "OUTPUT"), help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=float, default=3.0, help=argparse.SUPPRESS)
@@ -247,12 +329,15 @@ def main() -> None:
         folder = Path(tmp)
         if args.memory:
             path = mixture(folder, args.memory)
-            wall, peak, log = run([sys.executable, "-m", "stance", "train", str(path), "-o", str(folder / "big"), "--epochs", "0.02"])
+            wall, peak, anonymous, _ = run([sys.executable, "-m", "stance", "train", str(path), "-o", str(folder / "big"), "--epochs", "0.02"])
             print(f"stance train (defaults) on {args.memory} rows for 0.02 epochs (every window's frozen layers run and kept): "
-                  f"{wall:.0f} s, peak memory {peak:.0f} MiB")
+                  f"{wall:.0f} s, peak memory {peak:.0f} MiB resident, {anonymous:.0f} MiB of it anonymous (the rest: the mapped cache)")
             return
         paths = bench_data(folder)
-        sizes = {split: sum(1 for _ in open(path, encoding="utf-8")) for split, path in paths.items()}
+        if args.profile:
+            profile(paths, folder / "model")
+            return
+        sizes = {split: len(read_jsonl(path)) for split, path in paths.items()}
         print(f"comments: train {sizes['train']}, validation {sizes['val']}, test {sizes['test']} (TweetEval stance, P-Stance, ARC)")
         print("the goal: the hand-wired Trainer (3 epochs, batch 16, fp32) and `stance train` with its defaults, seed by seed")
         print(HEADER)
@@ -263,7 +348,7 @@ def main() -> None:
                 record(goal[name][-1], args.results)
         for name, results in goal.items():
             print(mean_row(name, results))
-        hand, ours = ({key: sum(r[key] for r in goal[name]) / len(goal[name]) for key in ("wall", "test_f1")} for name in GOAL)
+        hand, ours = ({key: sum(r[key] for r in goal[name]) / len(goal[name]) for key in ("wall", "test_f1")} for name in GOAL[:2])
         print(f"stance train with its defaults: {ours['wall']:.0f} s, 1/{hand['wall'] / ours['wall']:.1f} of the hand-wired Trainer's "
               f"{hand['wall']:.0f} s; test macro-F1 {ours['test_f1']:.1f} vs {hand['test_f1']:.1f} (means over the seeds)")
         if not levers:
@@ -275,11 +360,14 @@ def main() -> None:
             record(result, args.results)
         if not args.no_equal_time:
             budget = ours["wall"]
-            print(f"at equal wall-clock time ({budget:.0f} s, the defaults' whole run): epochs = budget x comments/s / comments")
+            print(f"at equal wall-clock time ({budget:.0f} s, the defaults' whole run): each lever's fixed costs (its whole run less "
+                  "its training loop) and as many epochs as fit in the rest")
             print(HEADER)
             for name in levers:
-                # the fixed costs (start-up, writing) take their share of the budget as they did of the run
-                epochs = max(0.05, round(budget * results[name]["comments_per_s"] / sizes["train"], 2))
+                # what is not the training loop (start-up, the frozen layers, scoring, writing) stays; the loop gets the rest
+                lever = results[name]
+                fixed, per_epoch = lever["wall"] - lever["loop_s"], lever["loop_s"] / lever["epochs"]
+                epochs = max(0.05, round((budget - fixed) / per_epoch, 2))
                 record(train_system(name, SYSTEMS[name], paths, folder / "model", epochs=epochs), args.results)
 
 

@@ -48,6 +48,18 @@ def fanchuan(split: str, limit: int | None = None, seed: int = 0, parents: bool 
     return _sample(rows, limit, seed)
 
 
+def goemotions(split: str, limit: int | None = None, seed: int = 0) -> list[LabelledComment]:
+    """GoEmotions: real Reddit comments, sentiment from the raters' emotion groups; a comment rated both
+    positive and negative is mixed. The ``ambiguous`` ones (surprise, confusion, curiosity,
+    realization only) have no label of ours and are left out. No target."""
+    rows = [
+        LabelledComment(text=row["text"], label=None, sentiment=row["label"])
+        for row in read_jsonl(BENCHMARKS / "goemotions_sentiment" / f"{split}.jsonl")
+        if row["label"] != "ambiguous" and row["text"].strip()
+    ]
+    return _sample(rows, limit, seed)
+
+
 def _sample(rows: list[LabelledComment], limit: int | None, seed: int) -> list[LabelledComment]:
     import random
 

@@ -5,14 +5,17 @@ per weight matrix, fp16, a few MB).
 Training data: our corpus (data/train.jsonl, both labels, repeated --corpus-repeat times as it is
 the target domain), the real comments we labelled (data/real train, both labels, repeated
 --real-repeat times), ARC stance pairs (train part of the body_id split), TweetEval stance train,
-seeded samples of P-Stance, Perspectrum and IAC 4forums train, TweetEval sentiment train (a seeded
-sample of --tweeteval-sentiment-rows) and the English comments of FanChuan train (as sentiment).
+seeded samples of P-Stance, Perspectrum and IAC 4forums train, TweetEval sentiment train (all of it, or a
+seeded sample of --tweeteval-sentiment-rows), the English comments of FanChuan train and GoEmotions train
+(real Reddit comments, mixed ones among them), both as sentiment. Stance and sentiment train jointly,
+one head each on the one encoder, with the fast trainer's defaults (the top layers on the cached output
+of the frozen bottom; --trainable-layers all trains every weight).
 Each row keeps its source's label space: a P-Stance tweet (favor/against only) teaches nothing
 about neutral or mixed, so those labels are left out of its loss. Model selection uses only
 validation data: data/dev.jsonl, the ARC validation part, TweetEval stance val, and samples of the
 other sets' val splits, less the comments in data/real's test split. No test split is read.
 
-    python scripts/train_default.py --output models/default --force
+    python scripts/train_default.py --output ~/.cache/stance/candidates/a      # checkpoints beside it, --resume continues
     python scripts/train_default.py --init-from models/default --epochs 1 --output /tmp/new --force
 """
 
@@ -23,11 +26,13 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 from shared_data import (
     arc,
     corpus_split,
     fanchuan,
+    goemotions,
     iac,
     perspectrum,
     pstance,
@@ -56,21 +61,25 @@ SPACES: dict[str, dict[str, tuple[str, ...]]] = {
     "iac": {"stance": THREE_WAY},
     "tweeteval_sentiment": {"sentiment": SENTIMENT_THREE_WAY},
     "fanchuan": {"sentiment": SENTIMENT_THREE_WAY},
+    "goemotions": {},  # positive, negative, neutral and mixed
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--output", default="models/default")
-    parser.add_argument("--epochs", type=float, default=5.0)
+    parser.add_argument("--output", required=True, help="model directory; keep it outside the repo, then copy the chosen one in")
+    parser.add_argument("--epochs", type=float, default=DEFAULTS.epochs)
     parser.add_argument("--max-length", type=int, default=DEFAULTS.max_length)
     parser.add_argument("--max-target-tokens", type=int, default=DEFAULTS.max_target_tokens)
     parser.add_argument("--lora-rank", type=int, default=DEFAULTS.lora_rank)
-    parser.add_argument("--learning-rate", type=float, default=6e-5)
+    parser.add_argument("--learning-rate", type=float, default=None, help="default: the config's for the method and layers")
+    parser.add_argument("--trainable-layers", default=None, help="top layers that train (a number or 'all'); default: the config's")
+    parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
     parser.add_argument("--corpus-repeat", type=int, default=2)
     parser.add_argument("--real-repeat", type=int, default=3)
     parser.add_argument("--sources", default=",".join(SPACES), help="training sources, comma-separated")
-    parser.add_argument("--tweeteval-sentiment-rows", type=int, default=4000, help="sample of TweetEval sentiment train")
+    parser.add_argument("--tweeteval-sentiment-rows", type=int, default=None, help="sample of TweetEval sentiment train (default: all)")
+    parser.add_argument("--goemotions-rows", type=int, default=None, help="sample of GoEmotions train (default: all)")
     parser.add_argument("--pstance-rows", type=int, default=6000, help="sample of P-Stance train")
     parser.add_argument("--perspectrum-rows", type=int, default=7000, help="sample of Perspectrum train")
     parser.add_argument("--iac-rows", type=int, default=3000, help="sample of IAC 4forums train")
@@ -94,6 +103,7 @@ def main() -> None:
         "iac": lambda split: iac(split, val_sample, max_words=args.arc_max_words),
         "tweeteval_sentiment": lambda split: tweeteval_sentiment(split, val_sample),
         "fanchuan": lambda split: fanchuan(split, val_sample),
+        "goemotions": lambda split: goemotions(split, val_sample),
     }
     chosen = [name.strip() for name in args.sources.split(",")]
     unknown = sorted(set(chosen) - set(loaders))
@@ -106,6 +116,7 @@ def main() -> None:
         "iac": lambda split: iac(split, args.iac_rows, max_words=args.arc_max_words),
         "tweeteval_sentiment": lambda split: tweeteval_sentiment(split, args.tweeteval_sentiment_rows),
         "fanchuan": fanchuan,
+        "goemotions": lambda split: goemotions(split, args.goemotions_rows),
     }
     repeats = {"corpus": args.corpus_repeat, "real": args.real_repeat}
     sources_train = {
@@ -134,16 +145,18 @@ def main() -> None:
         target_dropout=args.target_dropout,
         lora_rank=args.lora_rank,
         learning_rate=args.learning_rate,
+        trainable_layers=args.trainable_layers,
+        batch_size=args.batch_size,
     )
     started = time.perf_counter()
     result = train(
-        train_rows, args.output, config, validation=val_rows, compact=True,
+        train_rows, Path(args.output).expanduser(), config, validation=val_rows, compact=True,
         callbacks=[TrainingProgress(sys.stderr, bar=sys.stderr.isatty())],
         resume=args.resume, force=args.force, data_description=description,
     )
     print(f"trained in {(time.perf_counter() - started) / 60:.1f} min")
     print("validation (all sources):", {k: round(v, 4) for k, v in result.metrics.items()})
-    classifier = StanceClassifier.from_pretrained(args.output)
+    classifier = StanceClassifier.from_pretrained(Path(args.output).expanduser())
     for name, rows in sources_val.items():
         predictions = classifier.predict([r.text for r in rows], [r.target for r in rows])
         for task in classifier.tasks:

@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from stance.training.config import TrainingConfig
+from stance.training.config import DEFAULT_TRAINABLE_LAYERS, LEARNING_RATES, TrainingConfig
 
 app = typer.Typer(
     name="stance",
@@ -143,15 +143,11 @@ BaseModelOption = Annotated[
 EpochsOption = Annotated[float, typer.Option(help="Passes over the training data.")]
 LearningRateOption = Annotated[
     Optional[float],
-    typer.Option(help="Default: 1e-4 where layers are frozen (the default), 5e-5 with --trainable-layers all, 5e-4 for lora."),
+    typer.Option(help=f"Default: {LEARNING_RATES['frozen']:g} where layers are frozen (the default), {LEARNING_RATES['all']:g} with "
+                 f"--trainable-layers all, {LEARNING_RATES['lora']:g} for lora."),
 ]
 MaxLengthOption = Annotated[int, typer.Option(help="Tokens per window (target + comment).")]
 SeedOption = Annotated[int, typer.Option(help="Random seed for splits, initialisation and shuffling.")]
-
-
-def layers_value(text: str | None) -> int | str | None:
-    """``--trainable-layers`` as the config takes it: a number where the text is one (the config checks the rest)."""
-    return int(text) if text is not None and text.isdigit() else text
 
 
 TrainableLayersOption = Annotated[
@@ -160,7 +156,7 @@ TrainableLayersOption = Annotated[
         metavar="N|all",
         help="How many of the encoder's top layers train. The embeddings and the layers below are frozen and run once "
              "per comment, so each epoch costs a fraction of full fine-tuning (several times faster on a CPU). 'all' "
-             "trains every weight. [default: 3; all with --method lora]",
+             f"trains every weight. [default: {DEFAULT_TRAINABLE_LAYERS}; all with --method lora]",
     ),
 ]
 TrainingPrecisionOption = Annotated[

@@ -26,7 +26,6 @@ from stance.cli._app import (
     TrainableLayersOption,
     app,
     echo_log,
-    layers_value,
     stderr_is_terminal,
 )
 
@@ -123,7 +122,7 @@ def evaluate(
             raise typer.BadParameter("cross-validation scores stance only so far; leave it out", param_hint="--sentiment-column")
         check_writable(Path(output) / CV_REPORT_JSON, force)
         config = TrainingConfig(
-            base_model=base_model, epochs=epochs, learning_rate=learning_rate, trainable_layers=layers_value(trainable_layers),
+            base_model=base_model, epochs=epochs, learning_rate=learning_rate, trainable_layers=trainable_layers,
             max_length=max_length, seed=seed, device=device, threads=threads,
         )
         report = cross_validate(

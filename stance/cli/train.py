@@ -27,7 +27,6 @@ from stance.cli._app import (
     TrainingPrecisionOption,
     app,
     echo_log,
-    layers_value,
     stderr_is_terminal,
     stop_interrupted,
 )
@@ -96,7 +95,7 @@ def train(
 
     config = TrainingConfig(
         base_model=base_model, init_from=init_from, method=method, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, trainable_layers=layers_value(trainable_layers), precision=precision, max_length=max_length, seed=seed,
+        learning_rate=learning_rate, trainable_layers=trainable_layers, precision=precision, max_length=max_length, seed=seed,
         device=device, threads=threads,
     )
     if not resume:

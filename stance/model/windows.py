@@ -28,6 +28,11 @@ def rust_tokenizer(tokenizer: Any) -> Any:
     return backend
 
 
+def round_up(length: int, multiple: int) -> int:
+    """``length`` rounded up to a multiple of ``multiple`` (batch shapes a backend handles best)."""
+    return -(-length // multiple) * multiple
+
+
 class WindowEncoder:
     """Tokenises comments, each with its target first, into windows of at most ``max_length`` tokens.
 
@@ -96,9 +101,7 @@ class WindowEncoder:
 
     def pad(self, windows: Sequence[Window], multiple: int | None = None) -> dict[str, np.ndarray]:
         """One int64 array per model input, right-padded to the longest window (rounded up to ``multiple``)."""
-        length = max(len(window["input_ids"]) for window in windows)
-        if multiple:
-            length = -(-length // multiple) * multiple
+        length = round_up(max(len(window["input_ids"]) for window in windows), multiple or 1)
         arrays = {}
         for name in self.input_names:
             array = np.full((len(windows), length), self.pad_id if name == "input_ids" else 0, dtype=np.int64)

@@ -83,6 +83,8 @@ class TrainingConfig:
         _check(0 < self.validation_fraction < 1, "validation_fraction", self.validation_fraction, "between 0 and 1")
         for name in ("target_dropout", "lora_dropout", "warmup_ratio"):
             _check(0 <= getattr(self, name) < 1, name, getattr(self, name), "from 0 up to 1")
+        if isinstance(self.trainable_layers, str) and self.trainable_layers.isdigit():  # as a flag or a file gives it
+            self.trainable_layers = int(self.trainable_layers)
         layers = self.trainable_layers
         _check(layers is None or layers == "all" or _is_int(layers) and layers >= 0, "trainable_layers", layers, "a whole number, 0 or more, or 'all'")
         if self.method == "lora" and layers not in (None, "all"):

@@ -13,7 +13,7 @@ from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
 from stance.training.data import LabelledComment
-from stance.training.frozen import FeatureCollator, bottom_modules, cache_features, check_split, layer_count
+from stance.training.frozen import FeatureCollator, as_inputs, cache_features, check_split, frozen_parameters, layer_count
 from stance.training.multitask import NO_LABEL
 
 TOKEN_COLUMNS = ("input_ids", "token_type_ids", "attention_mask")
@@ -116,17 +116,15 @@ def build_trainer(
         windows = [{name: row[name] for name in TOKEN_COLUMNS if name in row} for row in (*train_rows, *eval_rows)]
         model = classifier.model
         device = next(model.parameters()).device.type
-        check_split(model, frozen, {name: _tensor(array, device) for name, array in classifier.windows.pad(windows[:2]).items()})
+        check_split(model, frozen, as_inputs(classifier.windows.pad(windows[:2]), device))
         with args.main_process_first(local=False, desc="running the frozen layers"):
             store = cache_features(
                 model, frozen, windows, classifier.windows.pad, Path(args.output_dir), batch_size=config.eval_batch_size,
                 bf16=args.bf16, device=device, progress=_feature_progress(callbacks),
             )
-        bottom_modules(model, frozen).requires_grad_(False)  # out of the optimizer; still saved in checkpoints
-        train_rows, eval_rows = (
-            [{name: value for name, value in row.items() if name not in TOKEN_COLUMNS} | {"window": start + i} for i, row in enumerate(rows)]
-            for rows, start in ((train_rows, 0), (eval_rows, len(train_rows)))
-        )
+        for parameter in frozen_parameters(model, frozen).values():  # out of the optimizer; still saved in checkpoints
+            parameter.requires_grad_(False)
+        train_rows, eval_rows = _by_window(train_rows, 0), _by_window(eval_rows, len(train_rows))
         collator = FeatureCollator(store)
     trainer = Trainer(
         model=MultiTaskModel(classifier.model, classifier.backend.heads, list(classifier.tasks), frozen=frozen),
@@ -155,10 +153,9 @@ def _feature_progress(callbacks: Sequence[Any]) -> Any:
     return progress
 
 
-def _tensor(array: Any, device: str) -> Any:
-    import torch
-
-    return torch.as_tensor(array, device=device)
+def _by_window(rows: list[dict[str, Any]], first: int) -> list[dict[str, Any]]:
+    """``rows`` with their tokens replaced by the number of their window in the feature store (from ``first``)."""
+    return [{name: value for name, value in row.items() if name not in TOKEN_COLUMNS} | {"window": first + i} for i, row in enumerate(rows)]
 
 
 def _loss_weights(tasks: dict[str, list[str]], train_data: Sequence[LabelledComment], config: TrainingConfig) -> dict[str, Any]:
@@ -204,7 +201,7 @@ def _evaluation_schedule(config: TrainingConfig) -> dict[str, Any]:
     return {"eval_strategy": "steps", "eval_steps": share, "save_strategy": "steps", "save_steps": share}
 
 
-def device_arguments(device: str, precision: str = "fp32") -> dict[str, bool]:
+def device_arguments(device: str, precision: str) -> dict[str, bool]:
     """The Trainer's device settings for a resolved ``device`` and training ``precision``
     (:meth:`TrainingConfig.resolved_precision`): ``bf16`` and ``fp16`` are mixed precision."""
     return {"use_cpu": device == "cpu", "bf16": precision == "bf16", "fp16": precision == "fp16"}

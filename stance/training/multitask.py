@@ -67,7 +67,8 @@ def masked_loss(tasks: list[str], weights: Mapping[str, torch.Tensor | None]) ->
             labelled = target != NO_LABEL
             if not bool(labelled.any()):
                 continue
-            total = total + torch.nn.functional.cross_entropy(outputs[task].float()[labelled], target[labelled], weight=weights[task])
+            weight = weights[task] if weights[task] is None else weights[task].to(outputs[task].device)
+            total = total + torch.nn.functional.cross_entropy(outputs[task].float()[labelled], target[labelled], weight=weight)
         return total
 
     return loss

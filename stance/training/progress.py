@@ -47,7 +47,7 @@ class TrainingProgress(TrainerCallback):
         self.features_started: float | None = None  # when the frozen layers began their one pass
 
     def on_frozen_features(self, done: int, total: int) -> None:
-        """Before training: the frozen layers have run on ``done`` of ``total`` windows."""
+        """Before training: the frozen layers have run on ``done`` of ``total`` windows (the main process's)."""
         now = self.clock()
         if self.features_started is None:
             self.features_started = self.last_line = now
@@ -65,6 +65,7 @@ class TrainingProgress(TrainerCallback):
                 self._bar.close()
                 self._bar = None
             self._write(f"ran the frozen layers once on {total} windows in {format_duration(now - self.features_started)}")
+            self.features_started = None  # the next run (a cross-validation fold) starts afresh
 
     # The Trainer's hooks.
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:

@@ -83,8 +83,10 @@ def train(
     args = training_arguments(config, checkpoints, resolve_device(config.device))  # under torchrun or accelerate launch, joins the other processes
     # The main process clears what is in the way first; the others then find the same, or fail the same way.
     with args.main_process_first(local=False, desc="checking the outputs"):
-        _check_outputs(output_dir, checkpoints, resume=resume, force=force)
+        _check_outputs(output_dir, checkpoints, resume=resume, force=force, main=args.process_index == 0)
         last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
+        if args.process_index == 0:
+            _note_run(checkpoints, config, resume=resume, started=last_checkpoint is not None)
     tasks = tasks_of(train_data)
     for task in tasks:
         check_label_set(train_data, "training data", task=task)
@@ -112,12 +114,14 @@ def train(
                 encoder_of(classifier.model), classifier.tokenizer, train_data, task=tasks[0], rounds=config.contrastive_rounds,
                 batch_size=config.batch_size, learning_rate=config.contrastive_learning_rate, seed=config.seed,
             )
+    if last_checkpoint is not None:  # its weights, before the frozen layers run: a contrastive step changed them
+        _load_checkpoint(classifier, last_checkpoint)
     if config.target_dropout:
         train_data = drop_targets(train_data, config.target_dropout, config.seed)
-    trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
-    # Its notes (checkpoint sorting, ...) are for library developers.
-    with quiet_transformers(), torch_threads(classifier.backend.threads):
-        trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    with torch_threads(classifier.backend.threads):
+        trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
+        with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
+            trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
     classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
 
     shared: list[TrainingResult | None] = [None]
@@ -163,7 +167,7 @@ def _write_model(
     if trained_start:
         data["started from"] = trained_start
     card = render_model_card(
-        tasks=labels, base_model=classifier.base_model, data=data, settings=config.to_dict(), metrics=metrics, report=report,
+        tasks=labels, base_model=classifier.base_model, data=data, settings=config.to_dict() | {"precision": config.resolved_precision(classifier.device)}, metrics=metrics, report=report,
         compact=compact, languages=classifier.languages or (), reply_context=classifier.reply_context,
     )
     # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
@@ -211,16 +215,47 @@ def _validation_scores(classifier: StanceClassifier, validation: Sequence[Labell
     return metrics, "\n".join(reports)
 
 
-def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool) -> None:
+def _check_outputs(output_dir: Path, checkpoints: Path, *, resume: bool, force: bool, main: bool) -> None:
+    """Refuse to replace a model or an interrupted run's checkpoints unless asked. The ``main`` process
+    clears what a new run replaces; the others (under torchrun) then find what it left."""
     if output_dir.exists() and not force:
         raise OutputError(f"{output_dir}: already exists; overwrite it only if you mean to", settings="force")
-    if checkpoints.exists() and not resume:
-        if not force:
-            raise OutputError(
-                f"{checkpoints}: checkpoints of an interrupted run are here; resume it, or start over",
-                settings=("resume", "force"),
-            )
+    if resume:
+        return
+    if any(checkpoints.glob("checkpoint-*")) and not force:
+        raise OutputError(
+            f"{checkpoints}: checkpoints of an interrupted run are here; resume it, or start over",
+            settings=("resume", "force"),
+        )
+    if main and checkpoints.exists():  # a run cut short before its first checkpoint leaves only what is made again
         shutil.rmtree(checkpoints)
+
+
+def _note_run(checkpoints: Path, config: TrainingConfig, *, resume: bool, started: bool) -> None:
+    """Keep the settings that shape the model's weights beside the checkpoints; a resumed run must
+    have the same (a checkpoint of other weights would not load)."""
+    import json
+
+    from stance.files import check_same_run
+
+    about = checkpoints / "run.json"
+    settings = config.to_dict()
+    identity = {name: settings[name] for name in ("base_model", "init_from", "method", "trainable_layers", "max_length", "lora_rank")}
+    if resume and (started or about.exists()):
+        check_same_run(checkpoints, about, identity, what="the interrupted run")
+        return
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    about.write_text(json.dumps(identity), encoding="utf-8")
+
+
+def _load_checkpoint(classifier: StanceClassifier, checkpoint: Path) -> None:
+    """The weights of the model and its heads as ``checkpoint`` holds them (the Trainer's own file)."""
+    from safetensors.torch import load_file
+
+    from stance.training.multitask import MultiTaskModel
+
+    weights = load_file(str(checkpoint / "model.safetensors"), device=str(next(classifier.model.parameters()).device))
+    MultiTaskModel(classifier.model, classifier.backend.heads, list(classifier.tasks)).load_state_dict(weights)
 
 
 def last_complete_checkpoint(checkpoints: Path) -> Path | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import stance_cli, write_jsonl
 from test_trainer import tiny_config
 
 from stance.errors import ConfigError, OutputError
@@ -37,8 +39,13 @@ def test_frozen_bottom_stays_as_it_was_and_the_top_learns(tiny_base_model: Path,
             assert not torch.equal(before, after), name
     assert not list(tmp_path.glob("model.checkpoints"))  # the cached features went with the checkpoints
     classify = pipeline("text-classification", model=str(tmp_path / "model"))
-    assert classify({"text": "the plan", "text_pair": "I love it"})["label"] in ("support", "oppose")
+    assert classify({"text": "the plan", "text_pair": "I love this plan"})["label"] == "support"
     assert "trainable_layers" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    comments = write_jsonl(tmp_path / "comments.jsonl", [{"text": "I love this plan, great idea", "target": "the plan"},
+                                                          {"text": "I hate this plan, awful idea", "target": "the plan"}])
+    done = stance_cli("classify", str(comments), "--model", str(tmp_path / "model"), "-f", "jsonl")  # int8, as users run it
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["label"] for line in done.stdout.splitlines()] == ["support", "oppose"]
 
 
 def test_every_layer_and_the_embeddings_train_with_all(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
@@ -78,8 +85,7 @@ def test_a_killed_frozen_run_resumes_to_the_same_weights_and_reuses_its_features
 
     with pytest.raises(KeyboardInterrupt):
         train(examples, tmp_path / "resumed", config, callbacks=[StopAfterFirstEpoch()])
-    kept = list((tmp_path / "resumed.checkpoints").glob("features-*.npy"))
-    assert len(kept) == 2  # the features and where each window starts in them
+    assert len(list((tmp_path / "resumed.checkpoints").glob("features-*.npy"))) == 1
     runs = []
     original = stance.training.frozen.bottom_output
     with pytest.MonkeyPatch.context() as patch:
@@ -106,6 +112,8 @@ def test_cached_features_are_the_bottoms_output_for_each_window(tiny_classifier_
     assert hidden[1, short:].abs().sum() == 0  # padding
     again = cache_features(classifier.model, 1, windows, classifier.windows.pad, tmp_path, batch_size=2, bf16=False, device="cpu")
     assert again.path == store.path and isinstance(again, FeatureStore)
+    other = cache_features(classifier.model, 0, windows, classifier.windows.pad, tmp_path, batch_size=2, bf16=False, device="cpu")
+    assert [path.name for path in tmp_path.glob("features-*")] == [other.path.name]  # another run's file is gone
 
 
 def test_features_that_cannot_be_written_are_an_output_error(tiny_classifier_dir: Path, tmp_path: Path) -> None:
@@ -156,3 +164,86 @@ def test_trainable_layers_are_checked_and_default_by_method() -> None:
             TrainingConfig(trainable_layers=bad)
     with pytest.raises(ConfigError, match="LoRA trains adapters on every layer"):
         TrainingConfig(method="lora", trainable_layers=2)
+
+
+def test_a_resumed_contrastive_run_caches_the_tuned_encoder_and_ends_as_a_straight_one(
+    tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
+) -> None:
+    """The contrastive step changes the bottom; a resumed run skips it, so it must take the bottom from
+    the checkpoint before running the frozen layers, or the top would train on another model's features."""
+    from transformers import TrainerCallback
+
+    examples = load_labelled(toy_labelled)
+    config = tiny_config(tiny_base_model, method="contrastive", trainable_layers=1, epochs=2, learning_rate=1e-3, contrastive_rounds=1)
+    train(examples, tmp_path / "straight", config)
+
+    class StopAfterFirstEpoch(TrainerCallback):
+        def on_save(self, args, state, control, **kwargs):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(examples, tmp_path / "resumed", config, callbacks=[StopAfterFirstEpoch()])
+    cached = list((tmp_path / "resumed.checkpoints").glob("features-*.npy"))
+    train(examples, tmp_path / "resumed", config, resume=True)
+    straight, resumed = weights(tmp_path / "straight"), weights(tmp_path / "resumed")
+    for name in straight:
+        assert torch.allclose(straight[name], resumed[name], atol=1e-5), name
+    assert len(cached) == 1  # and the resumed run found it: the fingerprint saw the tuned bottom again
+
+
+def test_resuming_with_other_layers_frozen_is_refused_in_one_line(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
+    from transformers import TrainerCallback
+
+    class StopAfterFirstEpoch(TrainerCallback):
+        def on_save(self, args, state, control, **kwargs):
+            raise KeyboardInterrupt
+
+    examples = load_labelled(toy_labelled)
+    with pytest.raises(KeyboardInterrupt):
+        train(examples, tmp_path / "model", tiny_config(tiny_base_model, trainable_layers=1, epochs=2), callbacks=[StopAfterFirstEpoch()])
+    with pytest.raises(OutputError, match="the interrupted run was made from trainable_layers 1, not trainable_layers 'all'; resume with the same"):
+        train(examples, tmp_path / "model", tiny_config(tiny_base_model, trainable_layers="all", epochs=2), resume=True)
+
+
+def _tiny(kind: str) -> torch.nn.Module:
+    """A tiny random sequence classifier of another architecture (2 layers, 32 wide)."""
+    import transformers
+
+    size = {"vocab_size": 99, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 37,
+            "max_position_embeddings": 64, "num_labels": 2}
+    configs = {
+        "roberta": lambda: transformers.RobertaConfig(**size),
+        "distilbert": lambda: transformers.DistilBertConfig(vocab_size=99, dim=32, n_layers=2, n_heads=2, hidden_dim=37,
+                                                            max_position_embeddings=64, num_labels=2),
+        "deberta-v2": lambda: transformers.DebertaV2Config(**size, relative_attention=True, position_buckets=8, pos_att_type=["p2c", "c2p"]),
+        "mpnet": lambda: transformers.MPNetConfig(**size),
+        "electra": lambda: transformers.ElectraConfig(**size, embedding_size=16),
+    }
+    torch.manual_seed(0)
+    return transformers.AutoModelForSequenceClassification.from_config(configs[kind]()).eval()
+
+
+@pytest.mark.parametrize("kind", ["roberta", "distilbert", "deberta-v2", "mpnet"])
+def test_other_architectures_split_and_freeze_every_weight_the_cache_depends_on(kind: str) -> None:
+    from stance.model.heads import encoder_of
+    from stance.training.frozen import frozen_parameters, layer_list
+
+    model = _tiny(kind)
+    inputs = {"input_ids": torch.tensor([[5, 6, 7, 8, 2], [5, 9, 2, 1, 1]]), "attention_mask": torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])}
+    check_split(model, 1, inputs)
+    owner, name = layer_list(model)
+    top = {id(p) for p in getattr(owner, name)[1].parameters()}
+    frozen = {id(p) for p in frozen_parameters(model, 1).values()}
+    pooler = getattr(encoder_of(model), "pooler", None)
+    untouched = {id(p) for p in encoder_of(model).parameters()} - top - ({id(p) for p in pooler.parameters()} if pooler is not None else set())
+    assert frozen == untouched and not frozen & top  # shared weights (DeBERTa's, MPNet's relative ones) are frozen too
+    if kind in ("deberta-v2", "mpnet"):
+        shared = [key for key in frozen_parameters(model, 1) if "rel" in key or "relative" in key]
+        assert shared
+
+
+def test_an_encoder_that_projects_its_embeddings_is_refused_in_one_line() -> None:
+    model = _tiny("electra")  # its embeddings are narrower than its layers: a projection between, outside the layer list
+    inputs = {"input_ids": torch.tensor([[5, 6, 7, 2]]), "attention_mask": torch.tensor([[1, 1, 1, 1]])}
+    with pytest.raises(ConfigError, match="its layers cannot be run apart"):
+        check_split(model, 1, inputs)

@@ -46,3 +46,14 @@ def test_a_terminal_gets_a_bar_with_epoch_and_loss(tiny_base_model: Path, toy_la
 
 def test_durations_read_short() -> None:
     assert [format_duration(s) for s in (0, 12.4, 245, 3725)] == ["0s", "12s", "4m05s", "1h02m"]
+
+
+def test_one_progress_reporter_serves_run_after_run(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
+    """Cross-validation hands the same reporter to every fold: each fold's frozen pass gets its own bar."""
+    stream = io.StringIO()
+    progress = TrainingProgress(stream, bar=True)
+    for fold in range(2):
+        train(load_labelled(toy_labelled), tmp_path / f"fold{fold}", _config(tiny_base_model), callbacks=[progress])
+    shown = stream.getvalue()
+    assert shown.count("frozen layers: 100%") >= 2 and shown.count("ran the frozen layers once on") == 2
+    assert "frozen layers · " not in shown  # no log lines among the bars

@@ -98,9 +98,11 @@ def test_existing_output_needs_force_and_leftover_checkpoints_need_resume(
     with pytest.raises(OutputError, match="already exists; overwrite it only if you mean to"):
         train(examples, out, tiny_config(tiny_base_model))
     out.rmdir()
-    (tmp_path / "model.checkpoints").mkdir()
+    (tmp_path / "model.checkpoints" / "checkpoint-6").mkdir(parents=True)
     with pytest.raises(OutputError, match="interrupted run are here; resume it, or start over"):
         train(examples, out, tiny_config(tiny_base_model))
+    (tmp_path / "model.checkpoints" / "checkpoint-6").rmdir()  # cut short before its first checkpoint: nothing to keep
+    train(examples, out, tiny_config(tiny_base_model, epochs=1))
 
 
 def test_resumed_run_ends_with_the_metrics_of_an_uninterrupted_one(
