@@ -16,6 +16,8 @@ three seeds, as one seed moves macro-F1 by several points here; each lever then 
     python scripts/bench_train.py --only "" --seeds 42     # the goal's comparison alone, one seed
     python scripts/bench_train.py --only "bf16,top 3 layers" --no-equal-time
     python scripts/bench_train.py --memory 32000           # peak memory of the defaults on a 32,000-row mixture
+    python scripts/bench_train.py --profile                # where the defaults' time goes
+    python scripts/bench_train.py --steps                  # the training step alone: batch shape, torch.compile
 
 Run nothing else on the machine meanwhile: a second job makes torch's threads fight.
 """
@@ -26,10 +28,10 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
-import re
 import tempfile
 import threading
 import time
@@ -58,9 +60,9 @@ SYSTEMS: dict[str, list[str] | None] = {
     "top 2 layers": PREVIOUS + ["--trainable-layers", "2"],
     "top 3 + bf16 + batch 32": PREVIOUS + ["--trainable-layers", "3", "--precision", "bf16", "--batch-size", "32"],
     "defaults": [],
-    "defaults, 4 epochs": ["--epochs", "4"],
+    "defaults, 3 epochs": ["--epochs", "3"],
 }
-GOAL = ("hand-wired", "defaults", "defaults, 4 epochs")
+GOAL = ("hand-wired", "defaults", "defaults, 3 epochs")
 
 
 def comments(rows: list[LabelledComment]) -> list[dict]:
@@ -152,7 +154,12 @@ def hand_wired(train_path: str, output: str, epochs: float = 3.0, seed: int = 42
     """What a user writes from the transformers documentation: tokenise (target, comment) pairs, the
     Trainer with its defaults (here 3 epochs, batch 16, fp32, learning rate 5e-5, no evaluation), save."""
     from datasets import Dataset
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        Trainer,
+        TrainingArguments,
+    )
 
     from stance.model.base import DEFAULT_BASE_MODEL, resolve_base_model
 
@@ -302,6 +309,62 @@ def profile(paths: dict[str, Path], out: Path) -> None:
         print(f"  {label:<58} {spent.get(label, 0.0):6.1f} s")
 
 
+def step_speed(paths: dict[str, Path], folder: Path, steps: int = 60) -> None:
+    """Windows per second of the top layers' training step alone (the defaults' three layers on their
+    cached features, bf16 where the CPU has AMX): by batch size, by the multiple batches are padded to,
+    and under torch.compile (the compile time beside)."""
+    import numpy as np
+    import torch
+
+    from stance.model.devices import torch_threads
+    from stance.training import frozen
+    from stance.training.config import TrainingConfig
+    from stance.training.data import load_labelled
+    from stance.training.start import initial_classifier
+
+    config = TrainingConfig()
+    rows = load_labelled(paths["train"])
+    classifier = initial_classifier(config, {"stance": LABELS}, None)
+    windows, _, _ = classifier.encode_windows([r.text for r in rows], [r.target for r in rows])
+    model = classifier.model
+    layers = frozen.layer_count(model) - config.resolved_trainable_layers()
+    bf16 = config.resolved_precision("cpu") == "bf16"
+    store = frozen.cache_features(model, layers, windows, classifier.windows.pad, folder, batch_size=64, bf16=bf16, device="cpu")
+    for parameter in frozen.frozen_parameters(model, layers).values():
+        parameter.requires_grad_(False)
+    lengths = np.array([len(w["input_ids"]) for w in windows])
+    print(f"the top {config.resolved_trainable_layers()} layers' training step alone, {'bf16' if bf16 else 'fp32'}, "
+          f"{len(windows)} windows of {lengths.mean():.0f} tokens on average; windows/s over {steps} steps after 5 to warm up")
+
+    def speed(batch_size: int, multiple: int, compiled: bool = False) -> tuple[float, float]:
+        order = np.argsort(lengths + np.random.default_rng(0).random(len(lengths)))
+        batches = [order[i : i + batch_size].tolist() for i in range(0, len(order), batch_size)][: steps + 5]
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+        run = torch.compile(model, dynamic=True) if compiled else model
+        model.train()
+        started = time.perf_counter()
+        for i, batch in enumerate(batches):
+            if i == 5:
+                warm, started = time.perf_counter() - started, time.perf_counter()
+            hidden, mask = store.batch(batch)
+            padded = -(-hidden.shape[1] // multiple) * multiple
+            hidden = torch.nn.functional.pad(hidden, (0, 0, 0, padded - hidden.shape[1]))
+            mask = torch.nn.functional.pad(mask, (0, padded - mask.shape[1]))
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16), frozen.top_only(model, layers):
+                loss = run(inputs_embeds=hidden, attention_mask=mask).logits.float().sum()
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        return sum(map(len, batches[5:])) / (time.perf_counter() - started), warm
+
+    with torch_threads(usable_cores()):
+        for batch_size, multiple, compiled in [(16, 8, False), (32, 1, False), (32, 8, False), (32, 16, False), (32, 32, False),
+                                               (32, 8, True)]:
+            rate, warm = speed(batch_size, multiple, compiled)
+            label = f"batch {batch_size}, padded to a multiple of {multiple}" + (", torch.compile" if compiled else "")
+            print(f"  {label:<50} {rate:6.0f} windows/s   (first 5 steps: {warm:.1f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated levers: " + ", ".join(name for name in SYSTEMS if name not in GOAL))
@@ -309,6 +372,7 @@ def main() -> None:
     parser.add_argument("--no-equal-time", action="store_true", help="skip the runs at the defaults' wall-clock time")
     parser.add_argument("--memory", type=int, help="instead: peak memory of `stance train` (defaults) on a mixture of this many rows")
     parser.add_argument("--profile", action="store_true", help="instead: where the defaults' time goes, step by step")
+    parser.add_argument("--steps", action="store_true", help="instead: the top layers' training step alone, by batch shape and compiling")
     parser.add_argument("--results", type=Path, help="also append each result as a JSON line to this file")
     parser.add_argument("--hand-wired", nargs=2, metavar=("TRAIN", "OUTPUT"), help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=float, default=3.0, help=argparse.SUPPRESS)
@@ -336,6 +400,9 @@ def main() -> None:
         paths = bench_data(folder)
         if args.profile:
             profile(paths, folder / "model")
+            return
+        if args.steps:
+            step_speed(paths, folder / "features")
             return
         sizes = {split: len(read_jsonl(path)) for split, path in paths.items()}
         print(f"comments: train {sizes['train']}, validation {sizes['val']}, test {sizes['test']} (TweetEval stance, P-Stance, ARC)")

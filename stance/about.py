@@ -5,7 +5,12 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
+from stance.model.devices import cpu_flags
 from stance.model.precision import resolve_runtime
+from stance.training.config import TrainingConfig
+
+# The CPU features the numeric paths depend on: bf16 and int8 matrix units and vector instructions.
+SPEED_FLAGS = frozenset({"avx2", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16", "amx_int8"})
 
 PACKAGES = ("stance", "torch", "transformers", "onnxruntime")
 
@@ -33,6 +38,8 @@ def system_info() -> dict[str, str | list[str]]:
     device, precision = resolve_runtime("auto", "auto")
     info["auto device"] = device
     info["auto precision"] = precision
+    info["auto training precision"] = TrainingConfig().resolved_precision(device)
+    info["CPU features"] = ", ".join(sorted(cpu_flags() & SPEED_FLAGS)) or "none of " + ", ".join(sorted(SPEED_FLAGS))
     return info
 
 

@@ -79,6 +79,7 @@ def train(
 
     config = config or TrainingConfig()
     output_dir = Path(output_dir)
+    train_data, validation, labels = _split_and_check(train_data, validation, config)  # before anything is written
     checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
     args = training_arguments(config, checkpoints, resolve_device(config.device))  # under torchrun or accelerate launch, joins the other processes
     # The main process clears what is in the way first; the others then find the same, or fail the same way.
@@ -87,41 +88,33 @@ def train(
         last_checkpoint = last_complete_checkpoint(checkpoints) if resume else None
         if args.process_index == 0:
             _note_run(checkpoints, config, resume=resume, started=last_checkpoint is not None)
-    tasks = tasks_of(train_data)
-    for task in tasks:
-        check_label_set(train_data, "training data", task=task)
-    if not validation:
-        train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
-    validation = [e for e in validation if any(e.gold(task) is not None for task in tasks)]
-    for task in tasks:
-        if not any(e.gold(task) is not None for e in validation):
-            raise DataError(f"validation data: no comments with a {task} label, and the model learns {task}; "
-                            "give validation comments for every task trained")
-    labels = {
-        task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task) for task in tasks
-    }
-    set_seed(config.seed)
-    trained_start = starts_from_trained(config)
-    classifier = initial_classifier(config, labels, trained_start)
-    classifier.languages = main_languages(e.text for e in train_data)
-    # Windows too short to hold a parent after the target (max_length 64 with 32-token targets) read none.
-    classifier.reply_context = any(e.parent for e in train_data) and classifier.windows.parent_tokens > 0
-    if config.threads is None and args.world_size > 1:  # the processes on a machine share its cores
-        classifier.backend.threads = max(1, usable_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
-    if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
-        with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped
-            tune_contrastively(
-                encoder_of(classifier.model), classifier.tokenizer, train_data, task=tasks[0], rounds=config.contrastive_rounds,
-                batch_size=config.batch_size, learning_rate=config.contrastive_learning_rate, seed=config.seed,
-            )
-    if last_checkpoint is not None:  # its weights, before the frozen layers run: a contrastive step changed them
-        _load_checkpoint(classifier, last_checkpoint)
-    if config.target_dropout:
-        train_data = drop_targets(train_data, config.target_dropout, config.seed)
-    with torch_threads(classifier.backend.threads):
-        trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
-        with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
-            trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    try:
+        set_seed(config.seed)
+        trained_start = starts_from_trained(config)
+        classifier = initial_classifier(config, labels, trained_start)
+        classifier.languages = main_languages(e.text for e in train_data)
+        # Windows too short to hold a parent after the target (max_length 64 with 32-token targets) read none.
+        classifier.reply_context = any(e.parent for e in train_data) and classifier.windows.parent_tokens > 0
+        if config.threads is None and args.world_size > 1:  # the processes on a machine share its cores
+            classifier.backend.threads = max(1, usable_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+        if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
+            with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped
+                tune_contrastively(
+                    encoder_of(classifier.model), classifier.tokenizer, train_data, task=next(iter(labels)), rounds=config.contrastive_rounds,
+                    batch_size=config.batch_size, learning_rate=config.contrastive_learning_rate, seed=config.seed,
+                )
+        if last_checkpoint is not None:  # its weights, before the frozen layers run: a contrastive step changed them
+            _load_checkpoint(classifier, last_checkpoint)
+        if config.target_dropout:
+            train_data = drop_targets(train_data, config.target_dropout, config.seed)
+        with torch_threads(classifier.backend.threads):
+            trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
+            with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
+                trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
+    except BaseException:
+        if args.process_index == 0 and not any(checkpoints.glob("checkpoint-*")):
+            shutil.rmtree(checkpoints, ignore_errors=True)  # nothing to resume from: leave nothing behind
+        raise
     classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
 
     shared: list[TrainingResult | None] = [None]
@@ -138,6 +131,27 @@ def train(
     if args.process_index == 0:  # after the others have finished with the best checkpoint
         shutil.rmtree(checkpoints, ignore_errors=True)
     return shared[0]
+
+
+def _split_and_check(
+    train_data: Sequence[LabelledComment], validation: Sequence[LabelledComment] | None, config: TrainingConfig
+) -> tuple[Sequence[LabelledComment], list[LabelledComment], dict[str, list[str]]]:
+    """The training and validation comments (a stratified share held out where no validation is given)
+    and every task's labels; a task with one label or no validation comments is a :class:`DataError`."""
+    tasks = tasks_of(train_data)
+    for task in tasks:
+        check_label_set(train_data, "training data", task=task)
+    if not validation:
+        train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
+    validation = [e for e in validation if any(e.gold(task) is not None for task in tasks)]
+    for task in tasks:
+        if not any(e.gold(task) is not None for e in validation):
+            raise DataError(f"validation data: no comments with a {task} label, and the model learns {task}; "
+                            "give validation comments for every task trained")
+    labels = {
+        task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task) for task in tasks
+    }
+    return train_data, validation, labels
 
 
 def _write_model(

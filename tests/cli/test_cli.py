@@ -196,6 +196,7 @@ def test_version_and_info_say_what_a_bug_report_needs(tmp_path: Path, capsys, mo
     assert lines["default model"] == str(DEFAULT_MODEL_DIR)
     assert lines["int8 cache"] == f"{cache} (3.0 MiB)"
     assert lines["auto device"] in ("cpu", "cuda", "mps") and lines["auto precision"] in ("int8", "bf16", "fp32")
+    assert lines["auto training precision"] in ("bf16", "fp16", "fp32") and lines["CPU features"]
     # The bundled card's validation macro-F1, as the card states it.
     card = (DEFAULT_MODEL_DIR / "README.md").read_text(encoding="utf-8")
     stated = next(line for line in card.splitlines() if line.startswith("| macro_f1 |")).split("|")[2].strip()

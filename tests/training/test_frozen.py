@@ -9,13 +9,27 @@ import pytest
 import torch
 from conftest import stance_cli, write_jsonl
 from test_trainer import tiny_config
+from transformers import TrainerCallback
 
 from stance.errors import ConfigError, OutputError
 from stance.model.classifier import StanceClassifier
 from stance.training.config import DEFAULT_TRAINABLE_LAYERS, TrainingConfig
 from stance.training.data import load_labelled
-from stance.training.frozen import FeatureStore, bottom_output, cache_features, check_split, layers_swapped
+from stance.training.frozen import (
+    FeatureStore,
+    bottom_output,
+    cache_features,
+    check_split,
+    layers_swapped,
+)
 from stance.training.trainer import train
+
+
+class StopAtFirstCheckpoint(TrainerCallback):
+    """Ends a run as a kill would, once its first checkpoint is written."""
+
+    def on_save(self, args, state, control, **kwargs):
+        raise KeyboardInterrupt
 
 
 def weights(directory: Path) -> dict[str, torch.Tensor]:
@@ -71,20 +85,14 @@ def test_trainable_layers_beyond_the_model_freeze_the_embeddings_only(tiny_base_
 def test_a_killed_frozen_run_resumes_to_the_same_weights_and_reuses_its_features(
     tiny_base_model: Path, toy_labelled: Path, tmp_path: Path
 ) -> None:
-    from transformers import TrainerCallback
-
     import stance.training.frozen
 
     examples = load_labelled(toy_labelled)
     config = tiny_config(tiny_base_model, trainable_layers=1, epochs=3, learning_rate=1e-3)
     train(examples, tmp_path / "straight", config)
 
-    class StopAfterFirstEpoch(TrainerCallback):
-        def on_save(self, args, state, control, **kwargs):
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        train(examples, tmp_path / "resumed", config, callbacks=[StopAfterFirstEpoch()])
+        train(examples, tmp_path / "resumed", config, callbacks=[StopAtFirstCheckpoint()])
     assert len(list((tmp_path / "resumed.checkpoints").glob("features-*.npy"))) == 1
     runs = []
     original = stance.training.frozen.bottom_output
@@ -171,18 +179,12 @@ def test_a_resumed_contrastive_run_caches_the_tuned_encoder_and_ends_as_a_straig
 ) -> None:
     """The contrastive step changes the bottom; a resumed run skips it, so it must take the bottom from
     the checkpoint before running the frozen layers, or the top would train on another model's features."""
-    from transformers import TrainerCallback
-
     examples = load_labelled(toy_labelled)
     config = tiny_config(tiny_base_model, method="contrastive", trainable_layers=1, epochs=2, learning_rate=1e-3, contrastive_rounds=1)
     train(examples, tmp_path / "straight", config)
 
-    class StopAfterFirstEpoch(TrainerCallback):
-        def on_save(self, args, state, control, **kwargs):
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        train(examples, tmp_path / "resumed", config, callbacks=[StopAfterFirstEpoch()])
+        train(examples, tmp_path / "resumed", config, callbacks=[StopAtFirstCheckpoint()])
     cached = list((tmp_path / "resumed.checkpoints").glob("features-*.npy"))
     train(examples, tmp_path / "resumed", config, resume=True)
     straight, resumed = weights(tmp_path / "straight"), weights(tmp_path / "resumed")
@@ -192,15 +194,9 @@ def test_a_resumed_contrastive_run_caches_the_tuned_encoder_and_ends_as_a_straig
 
 
 def test_resuming_with_other_layers_frozen_is_refused_in_one_line(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
-    from transformers import TrainerCallback
-
-    class StopAfterFirstEpoch(TrainerCallback):
-        def on_save(self, args, state, control, **kwargs):
-            raise KeyboardInterrupt
-
     examples = load_labelled(toy_labelled)
     with pytest.raises(KeyboardInterrupt):
-        train(examples, tmp_path / "model", tiny_config(tiny_base_model, trainable_layers=1, epochs=2), callbacks=[StopAfterFirstEpoch()])
+        train(examples, tmp_path / "model", tiny_config(tiny_base_model, trainable_layers=1, epochs=2), callbacks=[StopAtFirstCheckpoint()])
     with pytest.raises(OutputError, match="the interrupted run was made from trainable_layers 1, not trainable_layers 'all'; resume with the same"):
         train(examples, tmp_path / "model", tiny_config(tiny_base_model, trainable_layers="all", epochs=2), resume=True)
 
