@@ -334,11 +334,14 @@ def step_speed(paths: dict[str, Path], folder: Path, steps: int = 60) -> None:
         parameter.requires_grad_(False)
     lengths = np.array([len(w["input_ids"]) for w in windows])
     print(f"the top {config.resolved_trainable_layers()} layers' training step alone, {'bf16' if bf16 else 'fp32'}, "
-          f"{len(windows)} windows of {lengths.mean():.0f} tokens on average; windows/s over {steps} steps after 5 to warm up")
+          f"{len(windows)} windows of {lengths.mean():.0f} tokens on average; windows/s over {steps} batches of all lengths after 5 to warm up")
 
     def speed(batch_size: int, multiple: int, compiled: bool = False) -> tuple[float, float]:
         order = np.argsort(lengths + np.random.default_rng(0).random(len(lengths)))
-        batches = [order[i : i + batch_size].tolist() for i in range(0, len(order), batch_size)][: steps + 5]
+        every = [order[i : i + batch_size].tolist() for i in range(0, len(order), batch_size)]
+        # length-sorted batches as in training, taken evenly from the shortest to the longest, in random order
+        picked = np.linspace(0, len(every) - 1, steps + 5).round().astype(int)
+        batches = [every[i] for i in np.random.default_rng(1).permutation(picked)]
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
         run = torch.compile(model, dynamic=True) if compiled else model
         model.train()
