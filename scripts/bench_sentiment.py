@@ -9,6 +9,9 @@
 - data/test sentiment (our comments, four labels): macro-F1 and F1(mixed).
 - FanChuan English test (real Reddit/TikTok/forum comments, sentiment toward the thread's subject):
   macro-F1, the subject as target.
+- GoEmotions test (real Reddit comments; raters' emotions grouped by sentiment, positive and negative
+  together as mixed; the "ambiguous" ones left out): macro-F1 over the four labels and F1(mixed). Not
+  the paper's multi-label setting.
 - With --throughput N: comments per second of `predict` on N distinct comments, both heads against
   the stance head alone (the same model with its sentiment head left out), same precision, same run.
 
@@ -23,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from shared_data import corpus_split, fanchuan, tweeteval_sentiment
+from shared_data import corpus_split, fanchuan, goemotions, tweeteval_sentiment
 
 from stance.evaluation.baselines import tfidf_logreg
 from stance.model.classifier import StanceClassifier
@@ -61,6 +64,7 @@ def main() -> None:
     for title, train_rows, test_rows in (
         ("data/test sentiment", corpus_split("train"), corpus_split("test")),
         ("FanChuan English test", fanchuan("train"), fanchuan("test")),
+        ("GoEmotions test", goemotions("train"), goemotions("test")),
     ):
         gold = [row.sentiment for row in test_rows]
         present = sorted(set(gold))

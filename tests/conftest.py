@@ -156,6 +156,6 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def stance_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    """``stance ARGS`` in a fresh process, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+def stance_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``stance ARGS`` in a fresh process, as a user runs it (``env``: its whole environment)."""
+    return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=cwd, timeout=600, env=env)

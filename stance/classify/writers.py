@@ -139,6 +139,9 @@ def _flat_record(result: CommentStance, tasks: Mapping[str, Sequence[str]], fmt:
     """A result as a record; in CSV and Parquet the per-label scores become ``score_<label>``
     (stance) and ``sentiment_score_<label>`` columns."""
     record = result.to_record()
+    for task, (label, confidence, _) in FLAT_COLUMNS.items():  # an empty comment has no labels, but the columns
+        if task in tasks and label not in record:
+            record |= {label: None, confidence: None, SCORES_KEYS[task]: {}}
     if fmt in ("csv", "parquet"):
         for task, (_, _, prefix) in FLAT_COLUMNS.items():
             if SCORES_KEYS[task] in record:

@@ -145,11 +145,12 @@ def evaluate(
         baseline_train = _labelled_for(baseline_train, task)
         baseline_predictions = {name: fitted_predictions(baseline_train, examples, make) for name, make in BASELINES.items()}
         baselines = f"baselines trained on {train_name} ({len(baseline_train)} comments), scored on these"
-    else:
+    elif (folds := most_folds(examples, BASELINE_FOLDS)) > 1:
         baseline_predictions = {name: cross_validated_predictions(examples, make) for name, make in BASELINES.items()}
-        folds = most_folds(examples, BASELINE_FOLDS)
-        baselines = (f"baselines cross-validated on these same comments ({folds} folds), not trained on a separate split"
-                     if folds > 1 else "baselines: too few comments per label to cross-validate; the majority label throughout")
+        baselines = f"baselines cross-validated on these same comments ({folds} folds), not trained on a separate split"
+    else:  # a baseline fitted on the very comments it is scored on would score itself, not the task
+        baseline_predictions = {}
+        baselines = "no baselines: too few comments per label to train one on other comments than it is scored on"
     predictions = {MODEL: y_pred} | baseline_predictions
     systems = {
         name: SystemScores(scorer(y_true, pred), bootstrap_intervals(y_true, pred, scorer, n_resamples=n_resamples))

@@ -213,36 +213,40 @@ class StanceClassifier:
         )
 
     @overload
-    def predict(self, texts: str, targets: str | None = ..., *, parents: str | None = ..., progress: bool = ...) -> Prediction: ...
+    def predict(self, texts: str, target: str | None = ..., *, parents: str | None = ..., progress: bool = ...) -> Prediction: ...
     @overload
     def predict(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None = ..., *, parents: Sequence[str | None] | None = ...,
+        self, texts: Sequence[str], target: str | Sequence[str] | None = ..., *, parents: Sequence[str | None] | None = ...,
         progress: bool = ...,
     ) -> list[Prediction]: ...
 
-    def predict(self, texts, targets=None, *, parents=None, progress=False):
+    def predict(self, texts, target=None, *, parents=None, progress=False):
         """Predict the stance (and sentiment, where the model has that head) of one comment (returns a
         Prediction) or of a list (returns a list), from one pass of the model.
 
-        ``targets`` is one target for all comments or one per comment; ``None`` means no target.
+        ``target`` is one target for all comments or one per comment; ``None`` means no target.
+        An empty comment (nothing but white space) gets no labels and ``empty=True``.
         ``parents`` are the texts of the comments replied to (one per comment, None for none); a model
         trained without them (see ``reply_context``) leaves them unread.
         """
         single = isinstance(texts, str)
         texts = [texts] if single else list(texts)
         parents = _parent_list(single, parents)
-        logits, owners, weights = self._window_logits(texts, targets, parents, progress=progress)
+        logits, owners, weights = self._window_logits(texts, target, parents, progress=progress)
         answers = {
             task: _labelled(self.tasks[task], combine_windows(task_logits, owners, weights, len(texts), self.temperatures[task]))
             for task, task_logits in logits.items()
         }
-        predictions = [Prediction.of({task: rows[i] for task, rows in answers.items()}) for i in range(len(texts))]
+        predictions = [
+            Prediction.empty_comment() if not text.strip() else Prediction.of({task: rows[i] for task, rows in answers.items()})
+            for i, text in enumerate(texts)
+        ]
         return predictions[0] if single else predictions
 
     def predict_proba(
         self,
         texts: str | Sequence[str],
-        targets: str | Sequence[str] | None = None,
+        target: str | Sequence[str] | None = None,
         *,
         parents: str | Sequence[str | None] | None = None,
         task: str | None = None,
@@ -251,15 +255,15 @@ class StanceClassifier:
         """Probabilities of ``task``'s labels (default: the model's own head's) in :attr:`tasks` order:
         one row per comment for a list, one row for a string. ``parents`` as in :meth:`predict`."""
         if isinstance(texts, str):
-            return self.predict_proba([texts], targets, parents=_parent_list(True, parents), task=task, progress=progress)[0]
+            return self.predict_proba([texts], target, parents=_parent_list(True, parents), task=task, progress=progress)[0]
         parents = _parent_list(False, parents)
         texts = list(texts)
         task = self.resolve_task(task)
-        logits, owners, weights = self.window_logits(texts, targets, parents=parents, task=task, progress=progress)
+        logits, owners, weights = self.window_logits(texts, target, parents=parents, task=task, progress=progress)
         return combine_windows(logits, owners, weights, len(texts), self.temperatures[task])
 
     def window_logits(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None = None, *, parents: Sequence[str | None] | None = None,
+        self, texts: Sequence[str], target: str | Sequence[str] | None = None, *, parents: Sequence[str | None] | None = None,
         task: str | None = None, progress: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw logits of ``task`` (before the temperature) of every window, the comment each window
@@ -267,7 +271,7 @@ class StanceClassifier:
 
         :func:`combine_windows` turns them into :meth:`predict_proba`'s probabilities at any temperature.
         """
-        logits, owners, weights = self._window_logits(texts, targets, parents, progress=progress)
+        logits, owners, weights = self._window_logits(texts, target, parents, progress=progress)
         return logits[self.resolve_task(task)], owners, weights
 
     def resolve_task(self, task: str | None) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 class Prediction:
     """The stance label, the model's confidence in it and a probability for every label; the same
     for sentiment where the model has a sentiment head (else None). A sentiment-only model leaves
-    the stance fields empty."""
+    the stance fields empty; an empty comment (``empty``) has no labels at all."""
 
     label: str | None
     confidence: float | None
@@ -18,6 +18,12 @@ class Prediction:
     sentiment: str | None = None
     sentiment_confidence: float | None = None
     sentiment_scores: dict[str, float] | None = None
+    empty: bool = False
+
+    @classmethod
+    def empty_comment(cls) -> Prediction:
+        """What an empty comment gets: no label for any task, rather than a guess about nothing."""
+        return cls(label=None, confidence=None, empty=True)
 
     @classmethod
     def of(cls, scores: Mapping[str, dict[str, float]]) -> Prediction:

@@ -23,8 +23,10 @@ STANCE_CONFIG = "stance.json"  # our settings beside a model; written last, so i
 ADAPTER_CONFIG = "adapter_config.json"
 STORAGES = ("full", "adapter", "delta")
 # Never the network (models come from disk or the local Hugging Face cache), never remote code, never
-# unpickled weights.
-LOAD_OPTIONS = {"local_files_only": True, "trust_remote_code": False, "use_safetensors": True}
+# unpickled weights. transformers' look for a LoRA adapter does not pass local_files_only on by itself.
+LOAD_OPTIONS = {
+    "local_files_only": True, "trust_remote_code": False, "use_safetensors": True, "adapter_kwargs": {"local_files_only": True},
+}
 
 
 def default_model_path() -> str:
@@ -141,11 +143,8 @@ def check_model_source(source: str, settings: ModelSettings | None) -> None:
             f"{source}: compact model directory without labels and base model in {STANCE_CONFIG}; "
             "it is incomplete, retrain or re-export it"
         )
-    if not path.exists() and _looks_like_path(source):
-        raise ModelError(
-            f"{source}: no such model directory; pass a directory written by `stance train` "
-            "or the name of a Hugging Face model available offline"
-        )
+    if not path.exists():
+        resolve_base_model(source)  # a name in the local Hugging Face cache, or an error at once
     if path.exists() and not (path / "config.json").exists() and not compact:
         raise ModelError(
             f"{source}: not a model directory (no config.json or {ADAPTER_CONFIG}); "
@@ -267,8 +266,3 @@ def _load_adapter_model(path: Path, settings: ModelSettings) -> Any:
 
     base = load_base_classifier(settings.base_model, settings.labels)
     return PeftModel.from_pretrained(base, str(path)).merge_and_unload()
-
-
-def _looks_like_path(source: str) -> bool:
-    """A local path rather than a Hugging Face id (``name`` or ``org/name``)."""
-    return source.startswith((".", "/", "~")) or source.count("/") > 1 or os.sep != "/" and os.sep in source

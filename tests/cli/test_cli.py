@@ -276,3 +276,24 @@ def test_threads_come_from_the_flag_or_stance_threads(tiny_classifier_dir: Path,
     monkeypatch.setenv("STANCE_THREADS", "0")
     code, _, err = run(common, capsys)
     assert code == 2 and "threads 0: expected a whole number of CPU threads, 1 or more (--threads)" in err
+
+
+def test_an_empty_comment_is_written_with_empty_labels_in_every_format(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    import pyarrow.parquet as pq
+
+    from conftest import write_jsonl
+
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": "", "target": "the plan"}, {"text": "Good plan", "target": "the plan"}])
+    for suffix in ("jsonl", "csv", "parquet"):
+        out = tmp_path / f"out.{suffix}"
+        code, _, err = run(["classify", str(source), "--model", str(tiny_classifier_dir), "-o", str(out)], capsys)
+        assert code == 0, err
+        if suffix == "jsonl":
+            rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        elif suffix == "csv":
+            rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        else:
+            rows = pq.read_table(out).to_pylist()
+        assert rows[0].keys() == rows[1].keys()
+        assert rows[0]["label"] in (None, "") and rows[0]["sentiment"] in (None, "")
+        assert rows[1]["label"] and rows[1]["sentiment"]

@@ -205,3 +205,14 @@ def test_baselines_trained_on_a_train_split_are_named_so(tiny_classifier_dir: Pa
     assert saved["baselines"] in render_text(report)
     with pytest.raises(DataError, match="train.jsonl"):
         evaluate(classifier, examples, baseline_train=flipped[:1], baseline_train_name="train.jsonl")
+
+
+def test_data_too_small_to_train_a_baseline_on_other_comments_gets_none(tiny_classifier_dir: Path, tmp_path: Path) -> None:
+    """A baseline fitted on the comments it is scored on (all one label here) would score 1.000 for nothing."""
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
+    one_label = [LabelledComment(f"I agree, point {i}", "support", "the plan") for i in range(6)]
+    report = evaluate(classifier, one_label, n_resamples=100)
+    assert set(report.systems) == {"model"} and report.comparisons == {}
+    assert report.baselines.startswith("no baselines: too few comments per label")
+    write_report(report, tmp_path / "rep")
+    assert report.baselines in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")

@@ -36,6 +36,24 @@ def test_predict_proba_takes_one_string_or_a_list(classifier: StanceClassifier) 
     assert one == pytest.approx([classifier.predict("Great move!", "UK-Japan cyber pact").scores[label] for label in classifier.labels])
 
 
+def test_the_target_is_spelled_as_in_the_module_predict(classifier: StanceClassifier, tiny_classifier_dir: Path) -> None:
+    from stance import predict
+
+    by_keyword = classifier.predict("Great move!", target="UK-Japan cyber pact")
+    assert by_keyword.scores == pytest.approx(classifier.predict("Great move!", "UK-Japan cyber pact").scores)
+    assert classifier.predict_proba("Great move!", target="UK-Japan cyber pact") == pytest.approx(
+        [by_keyword.scores[label] for label in classifier.labels])
+    assert predict("Great move!", target="UK-Japan cyber pact", model=str(tiny_classifier_dir)).scores == pytest.approx(by_keyword.scores)
+
+
+def test_an_empty_comment_gets_no_labels_and_says_it_is_empty(classifier: StanceClassifier) -> None:
+    empty, blank, said = classifier.predict(["", "  \n", "Great move!"], "UK-Japan cyber pact")
+    for prediction in (empty, blank):
+        assert prediction.empty and prediction.label is None and prediction.sentiment is None and prediction.to_dict() == {}
+    assert not said.empty and said.label in classifier.labels
+    assert classifier.predict("").empty
+
+
 def test_labels_come_from_the_model_config(tiny_base_model: Path, tmp_path: Path) -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -125,3 +143,58 @@ def test_parents_must_match_the_shape_of_the_texts(tiny_classifier_dir: Path) ->
         classifier.predict(["a", "b"], "t", parents="xy")
     with pytest.raises(TypeError, match="parents: one text for one comment"):
         classifier.predict_proba("a", "t", parents=["p"])
+
+
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection this process tries fails the test at once."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network use: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.mark.parametrize("name", ["tiny-model2", "models/default", "someone/no-such-model"])
+def test_a_model_that_is_neither_here_nor_cached_fails_at_once_without_the_network(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_network(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelError, match=rf"^{name}: no such model directory here \(.*\), nor a Hugging Face model"):
+        StanceClassifier.from_pretrained(name)
+
+
+def test_a_model_in_the_local_hugging_face_cache_loads_by_name_without_the_network(
+    tiny_classifier_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import os
+
+    from conftest import stance_cli, write_jsonl
+
+    revision = "0" * 40
+    repo = tmp_path / "hub" / "models--someone--tiny-stance"
+    shutil.copytree(tiny_classifier_dir, repo / "snapshots" / revision)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision, encoding="utf-8")
+    page = write_jsonl(tmp_path / "comments.jsonl", [{"text": "About time too.", "target": "Council closes the bridge"}])
+    # A fresh process reads the cache's place from the environment; its sitecustomize notes any connection.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import socket, sys\n"
+        "def refuse(*args, **kwargs):\n"
+        "    sys.stderr.write('network use\\n')\n"
+        "    raise OSError('no network in this test')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.getaddrinfo = refuse\n",
+        encoding="utf-8",
+    )
+    env = os.environ | {"HF_HUB_CACHE": str(tmp_path / "hub"), "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    done = stance_cli("classify", str(page), "--model", "someone/tiny-stance", "--precision", "fp32", "-f", "jsonl", env=env)
+    assert "network use" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1
