@@ -32,5 +32,6 @@ def export(
 
     check_writable(output, force, folder=True)
     classifier = StanceClassifier.from_pretrained(model)
-    (classifier.only(task) if task else classifier).save_pretrained(output)
+    # plain transformers knows no temperature: fold it into the weights, so both give the same confidences
+    (classifier.only(task) if task else classifier).with_temperatures_folded().save_pretrained(output)
     echo_log(f"exported {model} to {output}")

@@ -13,7 +13,7 @@ import numpy as np
 from stance.errors import ModelError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS, DEFAULT_STRIDE
 from stance.model.backends import Backend, make_backend
-from stance.model.heads import TaskHead, swap_in_head
+from stance.model.heads import TaskHead, divide_output, head_attribute, swap_in_head
 from stance.model.precision import BATCH_SIZES, resolve_runtime
 from stance.model.prediction import Prediction
 from stance.model.storage import (
@@ -188,9 +188,24 @@ class StanceClassifier:
         directory for that task (``stance export --task``). Needs the torch model (fp32 or bf16)."""
         task = self.resolve_task(task)
         model = self.model if task == self.task else swap_in_head(copy.deepcopy(self.model), self.backend.heads[task])
+        return self._like(model, task=task, heads={}, temperature=self.temperatures[task])
+
+    def with_temperatures_folded(self) -> StanceClassifier:
+        """The same classifier with each head's temperature folded into its output layer (weights and bias
+        divided by it) and every temperature 1.0: the same probabilities, also from plain ``transformers``,
+        which knows nothing of ``stance.json`` (``stance export``). Needs the torch model."""
+        model = copy.deepcopy(self.model)
+        heads = {task: TaskHead(head.labels, copy.deepcopy(head.module)) for task, head in self.backend.heads.items()}
+        divide_output(getattr(model, head_attribute(model)), self.temperatures[self.task])
+        for task, head in heads.items():
+            divide_output(head.module, self.temperatures[task])
+        return self._like(model, task=self.task, heads=heads, temperature=1.0)
+
+    def _like(self, model: Any, *, task: str, heads: Mapping[str, TaskHead], temperature: float | Mapping[str, float]) -> StanceClassifier:
+        """A classifier of ``model`` and ``heads`` that reads comments as this one does."""
         return StanceClassifier(
-            model, self.tokenizer, task=task, max_length=self.max_length, max_target_tokens=self.max_target_tokens,
-            stride=self.stride, batch_size=self.batch_size, base_model=self.base_model, temperature=self.temperatures[task],
+            model, self.tokenizer, task=task, heads=heads, max_length=self.max_length, max_target_tokens=self.max_target_tokens,
+            stride=self.stride, batch_size=self.batch_size, base_model=self.base_model, temperature=temperature,
             precision=self.precision, device=self.device, languages=self.languages, reply_context=self.reply_context,
         )
 

@@ -64,6 +64,17 @@ def new_head(model: Any, n_labels: int) -> Any:
     return head
 
 
+def divide_output(head: Any, temperature: float) -> None:
+    """Divide the logits ``head`` gives by ``temperature``, in its weights: its output layer's weight and bias."""
+    import torch
+
+    _, _, output = _output_layer(head)
+    with torch.no_grad():
+        output.weight.div_(temperature)
+        if output.bias is not None:
+            output.bias.div_(temperature)
+
+
 def _output_layer(head: Any) -> tuple[Any, str, Any]:
     """(module holding it, attribute name, layer): the last linear layer of a head (the head itself
     for BERT's single Linear, ``out_proj`` inside RoBERTa's dense-then-project head)."""

@@ -169,9 +169,8 @@ def test_a_model_that_is_neither_here_nor_cached_fails_at_once_without_the_netwo
 def test_a_model_in_the_local_hugging_face_cache_loads_by_name_without_the_network(
     tiny_classifier_dir: Path, tmp_path: Path
 ) -> None:
-    import shutil
-
     import os
+    import shutil
 
     from conftest import stance_cli, write_jsonl
 
@@ -198,3 +197,27 @@ def test_a_model_in_the_local_hugging_face_cache_loads_by_name_without_the_netwo
     assert "network use" not in done.stderr
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 1
+
+
+def test_an_exported_model_gives_the_calibrated_confidences_in_plain_transformers(
+    tiny_classifier_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import run
+    from transformers import pipeline
+
+    calibrated = tmp_path / "calibrated"
+    StanceClassifier.from_pretrained(tiny_classifier_dir, temperature={"stance": 0.2, "sentiment": 3.0}).save_pretrained(calibrated)
+    comment, target = "Terrible idea, it will ruin the town.", "City bans cars"
+    expected = StanceClassifier.from_pretrained(calibrated).predict(comment, target)
+    for task, answer in (("stance", expected.scores), ("sentiment", expected.sentiment_scores)):
+        code, _, err = run(["export", str(calibrated), str(tmp_path / task), "--task", task], capsys)
+        assert code == 0, err
+        scores = pipeline("text-classification", model=str(tmp_path / task), top_k=None)({"text": target, "text_pair": comment})
+        assert {s["label"]: s["score"] for s in scores} == pytest.approx(answer, abs=1e-5)
+        assert StanceClassifier.from_pretrained(tmp_path / task).predict(comment, target).scores_for(task) == pytest.approx(answer, abs=1e-5)
+    code, _, err = run(["export", str(calibrated), str(tmp_path / "both")], capsys)
+    assert code == 0, err
+    both = StanceClassifier.from_pretrained(tmp_path / "both")
+    assert both.temperatures == {"stance": 1.0, "sentiment": 1.0}
+    again = both.predict(comment, target)
+    assert again.scores == pytest.approx(expected.scores, abs=1e-5) and again.sentiment_scores == pytest.approx(expected.sentiment_scores, abs=1e-5)
