@@ -156,6 +156,10 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def stance_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``stance ARGS`` in a fresh process, as a user runs it (``env``: its whole environment)."""
-    return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=cwd, timeout=600, env=env)
+def stance_cli(
+    *args: str, cwd: Path = REPO, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``stance ARGS`` in a fresh process, as a user runs it (``env``: its whole environment; ``stdin``: piped in)."""
+    return subprocess.run(
+        [sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=cwd, timeout=600, env=env, input=stdin
+    )

@@ -82,11 +82,12 @@ def decode_text(data: bytes, name: str) -> str:
         return lenient
 
 
-def sniff_format(name: str, text: str, *, whole: bool = True) -> str | None:
+def sniff_format(name: str, text: str, *, whole: bool = True, text_column: str = "text") -> str | None:
     """Guess the input format from the file name, then from the content.
 
     ``text`` is the file's content, or only its head when ``whole`` is false; None then means the
-    head cannot tell (a JSON document runs past it) and the whole file must be sniffed.
+    head cannot tell (a JSON document runs past it) and the whole file must be sniffed. A first line
+    of comma- or tab-separated names, ``text_column`` among them, is a CSV or TSV header.
     """
     suffixes = [s.lower() for s in Path(name).suffixes if s.lower() not in COMPRESSED_SUFFIXES]
     suffix = suffixes[-1] if suffixes else ""
@@ -109,7 +110,22 @@ def sniff_format(name: str, text: str, *, whole: bool = True) -> str | None:
     if _HTML_START.match(text[:4096]):
         return "html"
     head = text.lstrip()[:1]
-    return "jsonl" if head == "{" else "text"
+    return "jsonl" if head == "{" else _sniff_table(text, text_column) or "text"
+
+
+def _sniff_table(text: str, text_column: str) -> str | None:
+    """``tsv`` or ``csv`` where the first line names two or more columns, ``text_column`` among them."""
+    import csv
+
+    first = text[:4096].splitlines()[0] if text.strip() else ""
+    for fmt, delimiter in (("tsv", "\t"), ("csv", ",")):
+        try:
+            names = [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+        except csv.Error:  # not a line a table starts with
+            continue
+        if len(names) > 1 and text_column in names:
+            return fmt
+    return None
 
 
 def read_thread(
@@ -139,7 +155,7 @@ def _with_language(comments: Iterable[Comment]) -> Iterator[Comment]:
 
 
 def _parse_thread(text: str, name: str, input_format: str | None, columns: Mapping[str, str] | None) -> Thread:
-    fmt = input_format or sniff_format(name, text)
+    fmt = input_format or sniff_format(name, text, text_column=(columns or {}).get("text", "text"))
     if fmt not in INPUT_FORMATS:
         raise InputError(f"{name}: unknown input format {fmt!r}; expected one of {', '.join(INPUT_FORMATS)}")
     if not text.strip():
@@ -175,7 +191,7 @@ def open_comments(
         data = _read(handle, _HEAD_BYTES + 1, name)
         head, whole = data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace"), len(data) <= _HEAD_BYTES
         stream = io.BufferedReader(_Prefixed(data, handle))  # the head, then the rest
-        fmt = input_format or sniff_format(name, head, whole=whole)
+        fmt = input_format or sniff_format(name, head, whole=whole, text_column=(columns or {}).get("text", "text"))
         if fmt == "parquet":  # not read as a file above: packed in gzip or zstd
             raise _packed_parquet(name)
         if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed

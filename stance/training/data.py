@@ -70,7 +70,7 @@ def load_labelled(
     stance_named = label_column is not None
     label_column = label_column or "label"
     text = read_text(path)
-    fmt = sniff_format(name, text)
+    fmt = sniff_format(name, text, text_column=text_column)
     if fmt == "text":
         raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column}' columns)")
     examples = []

@@ -261,7 +261,7 @@ def test_evaluate_calibrate_and_export_each_task(tiny_classifier_dir: Path, copy
     assert run(["export", str(model), str(tmp_path / "plain-sentiment"), "--task", "sentiment"], capsys)[0] == 0
     exported = json.loads((tmp_path / "plain-sentiment" / "stance.json").read_text())
     assert exported["task"] == "sentiment" and exported["labels"] == ["positive", "negative", "neutral", "mixed"]
-    assert exported["temperature"] == settings["heads"]["sentiment"]["temperature"] and "heads" not in exported
+    assert exported["temperature"] == 1.0 and "heads" not in exported  # folded into the weights: plain transformers agrees
     code, _, err = run(["evaluate", str(data), "--cv", "2", "-o", str(tmp_path / "cv"), *columns], capsys)
     assert code == 2 and "cross-validation scores stance only so far" in err
 
@@ -297,3 +297,20 @@ def test_an_empty_comment_is_written_with_empty_labels_in_every_format(tiny_clas
         assert rows[0].keys() == rows[1].keys()
         assert rows[0]["label"] in (None, "") and rows[0]["sentiment"] in (None, "")
         assert rows[1]["label"] and rows[1]["sentiment"]
+
+
+@pytest.mark.parametrize(
+    ("table", "flags"),
+    [("text,target\nI love it,the plan\n\"Not me, no\",the plan\n", []),
+     ("body\ttarget\nI love it\tthe plan\nNot me, no\tthe plan\n", ["--text-column", "body"])],
+    ids=["csv", "tsv with its own text column"],
+)
+def test_a_table_without_a_table_name_is_read_as_a_table(table: str, flags: list[str], tmp_path: Path) -> None:
+    """Through a pipe, or in a file named otherwise, a header naming the text column makes it CSV/TSV, not a page."""
+    renamed = tmp_path / "comments.dat"
+    renamed.write_text(table, encoding="utf-8")
+    for source, stdin in (("-", table), (str(renamed), None)):
+        done = stance_cli("extract", source, "-f", "jsonl", *flags, stdin=stdin)
+        assert done.returncode == 0, done.stderr
+        records = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [(r["text"], r["target"], r["author"]) for r in records] == [("I love it", "the plan", None), ("Not me, no", "the plan", None)]
