@@ -8,7 +8,11 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from stance.training.config import DEFAULT_TRAINABLE_LAYERS, LEARNING_RATES, TrainingConfig
+from stance.training.config import (
+    DEFAULT_TRAINABLE_LAYERS,
+    LEARNING_RATES,
+    TrainingConfig,
+)
 
 app = typer.Typer(
     name="stance",
@@ -118,6 +122,14 @@ LabelColumnOption = Annotated[
     typer.Option(
         help="Column with the stance label (support/oppose/mixed/neutral, favor/against/none, or your own) "
         "[default: label]."
+    ),
+]
+LabelMapOption = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="FROM=TO,...",
+        help="Rename stance labels before anything else, e.g. deny=oppose,comment=neutral,query=neutral,unrelated=drop "
+        "(drop: no stance label; a row left with no label is skipped). Case does not matter.",
     ),
 ]
 SentimentColumnOption = Annotated[

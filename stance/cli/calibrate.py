@@ -9,6 +9,7 @@ import typer
 from stance.cli._app import (
     DefaultTargetOption,
     LabelColumnOption,
+    LabelMapOption,
     SentimentColumnOption,
     TargetColumnOption,
     TextColumnLabelledOption,
@@ -29,6 +30,7 @@ def calibrate(
     ] = None,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = None,
+    label_map: LabelMapOption = None,
     sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
@@ -51,12 +53,13 @@ def calibrate(
     from stance.evaluation.calibration import calibrate as run_calibration
     from stance.model.classifier import StanceClassifier
     from stance.training.data import load_labelled, tasks_of
+    from stance.training.labels import parse_label_map
 
     if not model:
         raise InputError("--model is required: calibrating writes the fitted temperature into that model directory")
     examples = load_labelled(
         data, text_column=text_column, label_column=label_column, target_column=target_column, default_target=target,
-        sentiment_column=sentiment_column,
+        sentiment_column=sentiment_column, label_map=parse_label_map(label_map) if label_map else None,
     )
     tasks = tasks_of(examples)
     heads = StanceClassifier.from_pretrained(model)

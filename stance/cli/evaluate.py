@@ -15,6 +15,7 @@ from stance.cli._app import (
     EpochsOption,
     LabelColumnOption,
     LabelledDataArgument,
+    LabelMapOption,
     LearningRateOption,
     MaxLengthOption,
     ParentColumnOption,
@@ -68,6 +69,7 @@ def evaluate(
     ] = None,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = None,
+    label_map: LabelMapOption = None,
     sentiment_column: SentimentColumnOption = None,
     parent_column: ParentColumnOption = "parent_text",
     target_column: TargetColumnOption = "target",
@@ -101,9 +103,11 @@ def evaluate(
     from stance.evaluation.report import REPORT_JSON
     from stance.files import check_writable
     from stance.training.data import check_label_set, load_labelled, tasks_of
+    from stance.training.labels import parse_label_map
 
+    renames = parse_label_map(label_map) if label_map else None
     examples = load_labelled(
-        data, text_column=text_column, label_column=label_column, target_column=target_column,
+        data, text_column=text_column, label_column=label_column, target_column=target_column, label_map=renames,
         default_target=target, group_column=group_column, sentiment_column=sentiment_column, parent_column=parent_column,
     )
     if cv is not None:
@@ -144,7 +148,7 @@ def evaluate(
     from stance.model.classifier import StanceClassifier
 
     baseline_examples = load_labelled(
-        baseline_train, text_column=text_column, label_column=label_column, target_column=target_column,
+        baseline_train, text_column=text_column, label_column=label_column, target_column=target_column, label_map=renames,
         default_target=target, sentiment_column=sentiment_column, parent_column=parent_column,
     ) if baseline_train else None
     classifier = StanceClassifier.from_pretrained(model, device=device, threads=threads)

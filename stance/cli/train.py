@@ -15,6 +15,7 @@ from stance.cli._app import (
     EpochsOption,
     LabelColumnOption,
     LabelledDataArgument,
+    LabelMapOption,
     LearningRateOption,
     MaxLengthOption,
     ParentColumnOption,
@@ -59,6 +60,7 @@ def train(
     max_length: MaxLengthOption = TRAINING.max_length,
     text_column: TextColumnLabelledOption = "text",
     label_column: LabelColumnOption = None,
+    label_map: LabelMapOption = None,
     sentiment_column: SentimentColumnOption = None,
     target_column: TargetColumnOption = "target",
     target: DefaultTargetOption = "",
@@ -89,6 +91,7 @@ def train(
     from stance.files import check_writable
     from stance.training.config import TrainingConfig
     from stance.training.data import load_labelled, tasks_of
+    from stance.training.labels import parse_label_map
     from stance.training.progress import TrainingProgress
     from stance.training.trainer import is_main_process
     from stance.training.trainer import train as run_training
@@ -102,7 +105,7 @@ def train(
         check_writable(output, force, folder=True)
     columns = {
         "text_column": text_column, "label_column": label_column, "target_column": target_column, "sentiment_column": sentiment_column,
-        "parent_column": parent_column,
+        "parent_column": parent_column, "label_map": parse_label_map(label_map) if label_map else None,
     }
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None

@@ -13,7 +13,7 @@ from stance.errors import DataError, InputError
 from stance.extract import read_text, sniff_format
 from stance.extract.records import read_rows
 from stance.model.heads import TASKS
-from stance.training.labels import label_word, normalize_label
+from stance.training.labels import DROP, label_word, normalize_label
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,12 @@ def load_labelled(
     group_column: str | None = None,
     sentiment_column: str | None = None,
     parent_column: str = "parent_text",
+    label_map: Mapping[str, str] | None = None,
 ) -> list[LabelledComment]:
     """Read labelled comments from a JSONL or CSV/TSV file.
+
+    ``label_map`` renames stance labels first (:func:`~stance.training.labels.parse_label_map`; keys
+    lower-case): a label mapped to ``drop`` is no label, and a row left with none is skipped.
 
     Labels are normalised (``favor`` → ``support``, ``against`` → ``oppose``, ``none`` → ``neutral``;
     ``pos`` → ``positive``). The target column is optional; rows without one get ``default_target``.
@@ -96,6 +100,12 @@ def load_labelled(
             sentiment = _label(row, sentiment_column, where, optional=True)
             if stance is None and sentiment is None:
                 raise DataError(f"{where}: neither a '{label_column}' nor a '{sentiment_column}' label; a row needs at least one")
+        if label_map and stance is not None:
+            stance = label_map.get(stance.strip().lower(), stance)
+            if stance == DROP:
+                stance = None
+                if sentiment is None:
+                    continue
         target = row.get(target_column) or default_target
         parent = row.get(parent_column) or ""
         if not isinstance(parent, str):
@@ -115,7 +125,7 @@ def load_labelled(
             )
         )
     if not examples:
-        raise DataError(f"{name}: no labelled rows found")
+        raise DataError(f"{name}: no labelled rows found" + (" (the label map dropped every one)" if label_map else ""))
     if sentiment_column is not None and sentiment_column not in columns_seen:
         raise DataError(
             f"{name}: no row has a '{sentiment_column}' column (found: {', '.join(sorted(columns_seen))}); "
@@ -157,7 +167,9 @@ def check_label_set(
             raise DataError(
                 f"{source}: {label_word(task)}s {unknown} are not among the model's {label_word(task)}s {list(known)}"
                 + (f" (first at {first})" if first else "")
-                + "; relabel the data or train a model on this label set"
+                + ("; map them onto the model's (FROM=TO, or FROM=drop), or train a model on this label set" if task == "stance"
+                   else "; relabel the data or train a model on this label set"),
+                settings="label_map" if task == "stance" else (),
             )
 
 

@@ -41,6 +41,23 @@ def normalize_label(raw: str, task: str = "stance") -> str:
     return LABEL_ALIASES[task].get(name, name)
 
 
+DROP = "drop"  # a --label-map value: rows with that label have no label for the task
+
+
+def parse_label_map(text: str) -> dict[str, str]:
+    """``deny=oppose,comment=neutral,unrelated=drop`` as {raw label: label} (keys matched without case
+    or surrounding space; ``drop`` leaves the label out). A malformed pair is a :class:`ConfigError`."""
+    from stance.errors import ConfigError
+
+    mapping: dict[str, str] = {}
+    for pair in filter(str.strip, text.split(",")):
+        raw, equals, label = pair.partition("=")
+        if not equals or not raw.strip() or not label.strip():
+            raise ConfigError(f"label map: {pair.strip()!r} is not FROM=TO (e.g. deny=oppose,unrelated=drop)", settings="label_map")
+        mapping[raw.strip().lower()] = label.strip()
+    return mapping
+
+
 def ordered_labels(labels: set[str] | list[str], task: str = "stance") -> list[str]:
     """Order a label set: the task's own labels first in their canonical order, then any others sorted."""
     present = set(labels)

@@ -314,3 +314,23 @@ def test_a_table_without_a_table_name_is_read_as_a_table(table: str, flags: list
         assert done.returncode == 0, done.stderr
         records = [json.loads(line) for line in done.stdout.splitlines()]
         assert [(r["text"], r["target"], r["author"]) for r in records] == [("I love it", "the plan", None), ("Not me, no", "the plan", None)]
+
+
+def test_label_map_lets_evaluate_and_train_read_a_set_with_its_own_label_names(
+    tiny_classifier_dir: Path, tiny_base_model: Path, tmp_path: Path, capsys
+) -> None:
+    from conftest import write_jsonl
+
+    words = {"deny": "never true", "support": "so true", "query": "is it true", "unrelated": "cats"}
+    data = write_jsonl(tmp_path / "rumour.jsonl", [{"text": f"{words[label]} {i}", "label": label, "target": "the rumour"}
+                                                   for i in range(8) for label in words])
+    renames = ["--label-map", "deny=oppose,query=neutral,unrelated=drop"]
+    code, _, err = run(["evaluate", str(data), "--model", str(tiny_classifier_dir), "--resamples", "100", "-o", str(tmp_path / "r")], capsys)
+    assert code != 0 and "'deny'" in err and "--label-map" in err
+    code, out, err = run(["evaluate", str(data), "--model", str(tiny_classifier_dir), "--resamples", "100", "-o", str(tmp_path / "r"), *renames], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["n"] == 24  # the 8 unrelated ones dropped
+    code, _, err = run(["train", str(data), "--base-model", str(tiny_base_model), "--epochs", "1", "--max-length", "32",
+                        "-o", str(tmp_path / "m"), *renames], capsys)
+    assert code == 0, err
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["id2label"] == {"0": "support", "1": "oppose", "2": "neutral"}

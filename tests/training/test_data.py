@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
-from stance.errors import DataError
+from stance.errors import ConfigError, DataError
 from stance.training.data import (
     LabelledComment,
     check_label_set,
@@ -116,3 +116,21 @@ def test_sentiment_label_sets_are_checked_like_stance_ones(tmp_path: Path) -> No
         check_label_set(rows, "evaluation data", known=["negative", "neutral"], task="sentiment")
     with pytest.raises(DataError, match="no comments with a stance label"):
         check_label_set(rows, "training data", task="stance")
+
+
+def test_a_label_map_renames_stance_labels_and_drops_what_it_is_told(tmp_path: Path) -> None:
+    from stance.training.labels import parse_label_map
+
+    rows = [{"text": "No way", "label": "Deny"}, {"text": "Is it?", "label": "query"}, {"text": "Cats", "label": "unrelated"},
+            {"text": "Yes", "label": "favor", "sentiment": "positive"}, {"text": "Off topic but nice", "label": "unrelated", "sentiment": "positive"}]
+    path = write_jsonl(tmp_path / "rumour.jsonl", rows)
+    renames = parse_label_map(" deny=oppose, query=neutral ,unrelated=drop")
+    plain = load_labelled(path, label_map=renames)
+    assert [(e.text, e.label) for e in plain] == [("No way", "oppose"), ("Is it?", "neutral"), ("Yes", "support")]
+    both = load_labelled(path, label_map=renames, sentiment_column="sentiment")
+    assert [(e.text, e.label, e.sentiment) for e in both][-1] == ("Off topic but nice", None, "positive")
+    with pytest.raises(DataError, match="the label map dropped every one"):
+        load_labelled(path, label_map={"deny": "drop", "query": "drop", "unrelated": "drop", "favor": "drop"})
+    for malformed in ("deny", "deny=", "=oppose"):
+        with pytest.raises(ConfigError, match=r"is not FROM=TO"):
+            parse_label_map(malformed)
