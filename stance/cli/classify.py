@@ -136,6 +136,9 @@ def classify(
     if resume and (output == "-" or fmt not in RESUMABLE_FORMATS):
         raise typer.BadParameter("needs -o FILE in jsonl or csv format (or an -o folder)", param_hint="--resume")
     check_target(target)
+    if resume and not force and Path(output).is_file() and not partial_path(output).exists():
+        echo_log(f"{output}: complete already; nothing left to resume (--force classifies it again)")
+        return
     if output != "-":
         check_writable(output, force)
     classifier = StanceClassifier.from_pretrained(

@@ -93,7 +93,7 @@ def train(
     from stance.training.data import load_labelled, tasks_of
     from stance.training.labels import parse_label_map
     from stance.training.progress import TrainingProgress
-    from stance.training.trainer import is_main_process
+    from stance.training.trainer import finished, is_main_process
     from stance.training.trainer import train as run_training
 
     config = TrainingConfig(
@@ -101,6 +101,9 @@ def train(
         learning_rate=learning_rate, trainable_layers=trainable_layers, precision=precision, max_length=max_length, seed=seed,
         device=device, threads=threads,
     )
+    if resume and not force and finished(output):
+        echo_log(f"{output}: trained already; nothing left to resume (--force trains it again)")
+        return
     if not resume:
         check_writable(output, force, folder=True)
     columns = {

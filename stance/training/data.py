@@ -83,13 +83,14 @@ def load_labelled(
         where = f"{name}:{lineno}"
         columns_seen.update(map(str, row))
         required = (text_column,) if sentiment_column else (text_column, label_column)
-        for column in required:
-            if column not in row:
-                raise DataError(
-                    f"{where}: missing column '{column}' (found: {', '.join(map(str, row))}); "
-                    "map yours with the text and label column settings",
-                    settings=("text_column", "label_column"),
-                )
+        required += (group_column,) if group_column is not None else ()
+        missing = [column for column in required if column not in row]
+        if missing:
+            raise DataError(
+                f"{where}: missing column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
+                f"(found: {', '.join(map(str, row))}); map yours with the column settings",
+                settings=("text_column", "label_column", *(("group_column",) if group_column in missing else ())),
+            )
         comment = row[text_column]
         if not isinstance(comment, str) or not comment.strip():
             raise DataError(f"{where}: empty or non-text '{text_column}' value: {comment!r}")
@@ -110,8 +111,6 @@ def load_labelled(
         parent = row.get(parent_column) or ""
         if not isinstance(parent, str):
             raise DataError(f"{where}: non-text '{parent_column}' value: {parent!r}; expected the text of the comment replied to")
-        if group_column is not None and group_column not in row:
-            raise DataError(f"{where}: missing group column '{group_column}' (found: {', '.join(map(str, row))})")
         group = str(row[group_column]) if group_column is not None else ""
         examples.append(
             LabelledComment(

@@ -80,7 +80,7 @@ def train(
     config = config or TrainingConfig()
     output_dir = Path(output_dir)
     train_data, validation, labels = _split_and_check(train_data, validation, config)  # before anything is written
-    checkpoints = output_dir.with_name(output_dir.name + ".checkpoints")
+    checkpoints = checkpoints_of(output_dir)
     args = training_arguments(config, checkpoints, resolve_device(config.device))  # under torchrun or accelerate launch, joins the other processes
     # The main process clears what is in the way first; the others then find the same, or fail the same way.
     with args.main_process_first(local=False, desc="checking the outputs"):
@@ -131,6 +131,17 @@ def train(
     if args.process_index == 0:  # after the others have finished with the best checkpoint
         shutil.rmtree(checkpoints, ignore_errors=True)
     return shared[0]
+
+
+def checkpoints_of(output_dir: str | Path) -> Path:
+    """Where a run writing ``output_dir`` keeps its checkpoints until it ends (``--resume`` reads them)."""
+    output_dir = Path(output_dir)
+    return output_dir.with_name(output_dir.name + ".checkpoints")
+
+
+def finished(output_dir: str | Path) -> bool:
+    """Whether a run writing ``output_dir`` has ended: the model is there and no checkpoints are left."""
+    return Path(output_dir).is_dir() and not checkpoints_of(output_dir).exists()
 
 
 def _split_and_check(

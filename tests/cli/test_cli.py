@@ -334,3 +334,20 @@ def test_label_map_lets_evaluate_and_train_read_a_set_with_its_own_label_names(
                         "-o", str(tmp_path / "m"), *renames], capsys)
     assert code == 0, err
     assert json.loads((tmp_path / "m" / "config.json").read_text())["id2label"] == {"0": "support", "1": "oppose", "2": "neutral"}
+
+
+def test_resume_of_a_finished_output_says_there_is_nothing_left_to_do(
+    page: Path, toy_labelled: Path, tiny_classifier_dir: Path, tiny_base_model: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "labels.jsonl"
+    assert run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(out)], capsys)[0] == 0
+    written = out.read_bytes()
+    code, _, err = run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(out), "--resume"], capsys)
+    assert code == 0 and f"{out}: complete already; nothing left to resume" in err and out.read_bytes() == written
+    model = tmp_path / "model"
+    train = ["train", str(toy_labelled), "--base-model", str(tiny_base_model), "--epochs", "1", "--max-length", "32", "-o", str(model)]
+    assert run(train, capsys)[0] == 0
+    weights = (model / "model.safetensors").stat().st_mtime_ns
+    code, _, err = run([*train, "--resume"], capsys)
+    assert code == 0 and f"{model}: trained already; nothing left to resume" in err
+    assert (model / "model.safetensors").stat().st_mtime_ns == weights

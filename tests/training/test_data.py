@@ -134,3 +134,9 @@ def test_a_label_map_renames_stance_labels_and_drops_what_it_is_told(tmp_path: P
     for malformed in ("deny", "deny=", "=oppose"):
         with pytest.raises(ConfigError, match=r"is not FROM=TO"):
             parse_label_map(malformed)
+
+
+def test_every_missing_column_is_named_at_once(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [{"body": "a", "stance": "favor"}])
+    with pytest.raises(DataError, match=r"d.jsonl:1: missing columns 'text', 'label', 'topic' \(found: body, stance\)"):
+        load_labelled(path, group_column="topic")
