@@ -65,7 +65,9 @@ class TorchBackend:
         import torch
 
         for batch in batches:
-            with torch.inference_mode(), torch_threads(self.threads):
+            # A window or two is too little work to share: a second thread only waits, many times over where the
+            # machine is busy (a single comment took 37 times as long with two threads as with one).
+            with torch.inference_mode(), torch_threads(min(self.threads, len(batch))):
                 tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
                 own, further = run_with_heads(self.model, self.heads, tensors)
                 outputs = [logits.float().cpu().numpy() for logits in (own, *further.values())]

@@ -153,3 +153,17 @@ def test_one_thread_gives_the_same_scores_and_leaves_the_process_setting_alone(t
     before = torch.get_num_threads()
     assert single.predict_proba(texts, "the plan") == pytest.approx(default.predict_proba(texts, "the plan"), abs=1e-5)
     assert torch.get_num_threads() == before
+
+
+def test_a_single_window_is_computed_on_one_thread_and_a_batch_on_all(tiny_classifier_dir) -> None:
+    """One comment is too little work to share between threads; a batch is shared by all of them."""
+    import torch
+
+    from stance.model.classifier import StanceClassifier
+
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir, threads=2)
+    seen: list[int] = []
+    classifier.model.register_forward_hook(lambda *_: seen.append(torch.get_num_threads()))
+    classifier.predict("Nice idea", "the plan")
+    classifier.predict([f"Nice idea number {i}" for i in range(6)], "the plan")
+    assert seen == [1, 2]
