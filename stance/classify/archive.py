@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stance.classify.run import classify_file
-from stance.classify.stream import ThreadSummary
+from stance.classify.stream import Progress, ThreadSummary
 from stance.classify.writers import open_output, write_results
 from stance.errors import InputError, OutputError
 from stance.extract import COMPRESSED_SUFFIXES
@@ -194,7 +194,7 @@ def classify_locally(
     fmt: str,
     *,
     resume: bool = False,
-    progress: bool = False,
+    progress: Progress | None = None,
     **options: object,
 ) -> Callable[[Sequence[FileJob]], Iterator[tuple[FileJob, ThreadSummary, int]]]:
     """The engine of one process: the files one after another through :func:`classify_file`,

@@ -7,7 +7,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from stance.classify.stream import CommentStance, ThreadSummary, classify_comments
+from stance.classify.stream import (
+    CommentStance,
+    Progress,
+    ThreadSummary,
+    classify_comments,
+)
 from stance.classify.writers import (
     RESUMABLE_FORMATS,
     check_format,
@@ -16,7 +21,7 @@ from stance.classify.writers import (
     write_results,
 )
 from stance.errors import OutputError
-from stance.extract import open_comments
+from stance.extract import count_records, open_comments
 from stance.extract.thread import Thread
 from stance.files import input_identity, partial_path, resumable_file
 from stance.model.classifier import StanceClassifier
@@ -42,7 +47,7 @@ def classify_file(
     columns: Mapping[str, str] | None = None,
     include_removed: bool = False,
     resume: bool = False,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> ClassifyOutcome:
     """Label every comment of ``page`` and write the results to ``output`` (``-``: stdout) in ``fmt``.
 
@@ -52,30 +57,37 @@ def classify_file(
     only the rest, so no record is written twice (records are written in input order, so those kept
     are the first comments; the input and options must be the ones that wrote them). Other
     outputs are written atomically at the end. A second run writing the same output is refused.
+    ``progress`` hears the number of comments (for a streamed file, its records, counted where it can be)
+    and each chunk classified.
     """
     check_format(fmt)
     thread, comments = open_comments(page, input_format, columns)
-
-    def results(skip: int = 0) -> Iterator[CommentStance]:
-        return classify_comments(
-            comments, classifier, target, default_target=thread.default_target(),
-            include_removed=include_removed, skip=skip, progress=progress, fallback_source=thread.source,
-        )
-
-    if output == "-":
-        return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, stdout_for(fmt)), 0)
+    if progress is not None:
+        progress.begin(len(thread.comments) if thread.comments else count_records(page, input_format))
     try:
-        if fmt not in RESUMABLE_FORMATS:
-            with open_output(output, fmt) as stream:
-                summary = write_results(results(), classifier.tasks, fmt, stream)
-            return ClassifyOutcome(thread, summary, 0)
-        settings = {"target": target, "input_format": input_format, "columns": dict(columns or {}),
-                    "include_removed": include_removed, "format": fmt}
-        return _write_resumable(output, fmt, resume, classifier, thread, results, run_identity(page, classifier, settings))
-    except OSError as err:  # a full disk, a place that takes no files: one line, what was kept, no traceback
-        kept = partial_path(output)
-        where = f"; the records written so far are in {kept}, and --resume continues once it can write" if kept.exists() else ""
-        raise OutputError(f"{output}: cannot write ({err.strerror or err}){where}") from None
+        def results(skip: int = 0) -> Iterator[CommentStance]:
+            return classify_comments(
+                comments, classifier, target, default_target=thread.default_target(),
+                include_removed=include_removed, skip=skip, progress=progress, fallback_source=thread.source,
+            )
+
+        if output == "-":
+            return ClassifyOutcome(thread, write_results(results(), classifier.tasks, fmt, stdout_for(fmt)), 0)
+        try:
+            if fmt not in RESUMABLE_FORMATS:
+                with open_output(output, fmt) as stream:
+                    summary = write_results(results(), classifier.tasks, fmt, stream)
+                return ClassifyOutcome(thread, summary, 0)
+            settings = {"target": target, "input_format": input_format, "columns": dict(columns or {}),
+                        "include_removed": include_removed, "format": fmt}
+            return _write_resumable(output, fmt, resume, classifier, thread, results, run_identity(page, classifier, settings))
+        except OSError as err:  # a full disk, a place that takes no files: one line, what was kept, no traceback
+            kept = partial_path(output)
+            where = f"; the records written so far are in {kept}, and --resume continues once it can write" if kept.exists() else ""
+            raise OutputError(f"{output}: cannot write ({err.strerror or err}){where}") from None
+    finally:
+        if progress is not None:
+            progress.end()
 
 
 def run_identity(page: str, classifier: StanceClassifier, settings: Mapping[str, object]) -> dict[str, object] | None:

@@ -7,12 +7,25 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Protocol
 
 from stance.errors import InputError
 from stance.extract.thread import Comment
 from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
+
+
+class Progress(Protocol):
+    """Told how a long run goes; the caller shows it (the CLI: a bar on a terminal, a line now and then in a log)."""
+
+    def begin(self, total: int | None) -> None:
+        """A run of ``total`` items (None: not known in advance) starts."""
+
+    def advance(self, count: int) -> None:
+        """``count`` more items are done."""
+
+    def end(self) -> None:
+        """The run is over."""
 
 
 @dataclass(frozen=True)
@@ -109,10 +122,11 @@ def classify_comments(
     include_removed: bool = False,
     skip: int = 0,
     chunk_size: int = 4096,
-    progress: bool = False,
+    progress: Progress | None = None,
     fallback_source: str | None = None,
 ) -> Iterator[CommentStance]:
-    """Classify comments as they come, ``chunk_size`` at a time, yielding results in input order.
+    """Classify comments as they come, ``chunk_size`` at a time (the first chunks smaller, so that
+    ``progress`` hears soon), yielding results in input order.
 
     Memory stays flat however many comments the iterable yields (but for the texts kept for replies,
     below): one chunk is classified in a background thread while the next is read and the previous
@@ -126,11 +140,6 @@ def classify_comments(
     if texts_by_id is not None:
         comments = recording(comments, texts_by_id)
     kept = islice((c for c in comments if include_removed or not c.removed), skip, None)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(desc="classifying", unit=" comments", delay=1.0)
     background = ThreadPoolExecutor(1, thread_name_prefix="stance-classify")
     chunks = _chunks(kept, chunk_size)
     running: Future[list[CommentStance]] | None = None
@@ -140,27 +149,25 @@ def classify_comments(
                 chunk = next(chunks, None)
             except Exception:  # a bad record further on: hand back what is classified already, then fail
                 if running is not None:
-                    yield from _finished(running, bar)
+                    yield from _finished(running, progress)
                 raise
             following = None
             if chunk is not None:
                 parents = None if texts_by_id is None else [texts_by_id.get(c.parent, "") if c.parent else "" for c in chunk]
                 following = background.submit(_classify_chunk, chunk, parents, classifier, target, default_target, fallback_source)
             if running is not None:
-                yield from _finished(running, bar)
+                yield from _finished(running, progress)
             if following is None:
                 break
             running = following
     finally:  # also when the consumer stops early: don't wait for a chunk nobody will read
         background.shutdown(wait=False, cancel_futures=True)
-        if bar is not None:
-            bar.close()
 
 
-def _finished(running: Future[list[CommentStance]], bar: Any) -> list[CommentStance]:
+def _finished(running: Future[list[CommentStance]], progress: Progress | None) -> list[CommentStance]:
     results = running.result()
-    if bar is not None:
-        bar.update(len(results))
+    if progress is not None:
+        progress.advance(len(results))
     return results
 
 
@@ -171,13 +178,15 @@ def recording(comments: Iterable[Comment], texts_by_id: dict[str, str]) -> Itera
         yield comment
 
 
-def _chunks(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
+def _chunks(items: Iterable[Comment], size: int, first: int = 256) -> Iterator[list[Comment]]:
+    """Lists of ``first`` items, then twice as many each time up to ``size``."""
     chunk: list[Comment] = []
+    limit = min(first, size)
     for item in items:
         chunk.append(item)
-        if len(chunk) == size:
+        if len(chunk) == limit:
             yield chunk
-            chunk = []
+            chunk, limit = [], min(2 * limit, size)
     if chunk:
         yield chunk
 

@@ -24,6 +24,7 @@ from stance.cli._app import (
     stderr_is_terminal,
     stop_interrupted,
 )
+from stance.cli._progress import CountProgress
 
 if TYPE_CHECKING:
     from stance.classify.stream import ThreadSummary
@@ -147,7 +148,7 @@ def classify(
     try:
         outcome = classify_file(
             page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
-            include_removed=include_removed, resume=resume, progress=stderr_is_terminal(),
+            include_removed=include_removed, resume=resume, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()),
         )
     except KeyboardInterrupt:
         if output == "-":
@@ -209,7 +210,7 @@ def _classify_many(
         # run shows its own progress, and a failure in one line.
         logging.getLogger("ray.data").setLevel(logging.CRITICAL)
     else:
-        run = classify_locally(classifier, fmt, resume=resume, progress=stderr_is_terminal(), **options)
+        run = classify_locally(classifier, fmt, resume=resume, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()), **options)
     try:
         settings = {"model": classifier.source, "precision": classifier.precision, "format": fmt, **options}
         outcome = classify_archive(jobs, folder, run, classifier.tasks, resume=resume, force=force, identity=settings)
