@@ -68,7 +68,8 @@ def cross_validate(
     callbacks: Sequence[Any] = (),
 ) -> CrossValidationReport:
     """Train and score a model on each of ``k`` folds, beside the baseline on the same folds;
-    ``callbacks`` go to each fold's training run (see :func:`~stance.training.trainer.train`)."""
+    ``callbacks`` go to each fold's training run (see :func:`~stance.training.trainer.train`), and
+    one with an ``on_fold_begin(fold, k, training, scored)`` method hears each fold start (numbered from 1)."""
     config = config or TrainingConfig()
     check_label_set(examples, "cross-validation data")
     labels_all = sorted({example.label for example in examples})
@@ -77,6 +78,9 @@ def cross_validate(
         for fold, (train_index, test_index) in enumerate(fold_indices(examples, k, group_by, config.seed)):
             train_rows = [examples[i] for i in train_index]
             test_rows = [examples[i] for i in test_index]
+            for callback in callbacks:
+                if hasattr(callback, "on_fold_begin"):
+                    callback.on_fold_begin(fold + 1, k, len(train_rows), len(test_rows))
             result = train(train_rows, f"{work}/fold-{fold}", config, callbacks=callbacks)
             classifier = StanceClassifier.from_pretrained(result.output_dir)
             gold = [row.label for row in test_rows]

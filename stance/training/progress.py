@@ -67,6 +67,10 @@ class TrainingProgress(TrainerCallback):
             self._write(f"ran the frozen layers once on {total} windows in {format_duration(now - self.features_started)}")
             self.features_started = None  # the next run (a cross-validation fold) starts afresh
 
+    def on_fold_begin(self, fold: int, folds: int, training: int, scored: int) -> None:
+        """Cross-validation: fold ``fold`` of ``folds`` starts, training on ``training`` comments."""
+        self._write(f"fold {fold}/{folds}: training on {training} comments, scoring {scored}")
+
     # The Trainer's hooks.
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self.started = self.last_line = self.clock()

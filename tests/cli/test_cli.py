@@ -111,6 +111,8 @@ def test_evaluate_cv_writes_its_own_report_and_refuses_options_it_would_ignore(
     assert code == 2 and "--model" in err and not (tmp_path / "cv").exists()
     code, out, err = run(["evaluate", str(toy_labelled), "--cv", "2", "-o", str(tmp_path / "cv"), *training], capsys)
     assert code == 0 and "2-fold cross-validation on 48 comments" in out
+    assert [line for line in err.splitlines() if line.startswith("fold ")] == [
+        "fold 1/2: training on 24 comments, scoring 24", "fold 2/2: training on 24 comments, scoring 24"]
     saved = json.loads((tmp_path / "cv" / "cv_report.json").read_text())
     assert saved["k"] == 2 and len(saved["model_folds"]) == 2 and not (tmp_path / "cv" / "report.json").exists()
 
