@@ -4,7 +4,7 @@ per weight matrix, fp16, a few MB).
 
 Training data: our corpus (data/train.jsonl, both labels, repeated --corpus-repeat times as it is
 the target domain), the real comments we labelled (data/real train, both labels, repeated
---real-repeat times), ARC stance pairs (train part of the body_id split), TweetEval stance train,
+--real-repeat times), ARC stance pairs (train part of the body_id split, --arc-repeat times), TweetEval stance train,
 seeded samples of P-Stance, Perspectrum and IAC 4forums train, TweetEval sentiment train (all of it, or a
 seeded sample of --tweeteval-sentiment-rows), the English comments of FanChuan train and GoEmotions train
 (real Reddit comments, mixed ones among them), both as sentiment. Stance and sentiment train jointly,
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
     parser.add_argument("--corpus-repeat", type=int, default=2)
     parser.add_argument("--real-repeat", type=int, default=3)
+    parser.add_argument("--arc-repeat", type=int, default=1, help="repeat ARC's train part (NYT reader comments)")
     parser.add_argument("--sources", default=",".join(SPACES), help="training sources, comma-separated")
     parser.add_argument("--tweeteval-sentiment-rows", type=int, default=None, help="sample of TweetEval sentiment train (default: all)")
     parser.add_argument("--goemotions-rows", type=int, default=None, help="sample of GoEmotions train (default: all)")
@@ -118,7 +119,7 @@ def main() -> None:
         "fanchuan": fanchuan,
         "goemotions": lambda split: goemotions(split, args.goemotions_rows),
     }
-    repeats = {"corpus": args.corpus_repeat, "real": args.real_repeat}
+    repeats = {"corpus": args.corpus_repeat, "real": args.real_repeat, "arc": args.arc_repeat}
     sources_train = {
         name: [replace(row, label_space=SPACES[name]) for row in train_loaders[name]("train")] * repeats.get(name, 1) for name in chosen
     }
