@@ -2,6 +2,7 @@
 a core busy, with torch's and ONNX Runtime's threads on every usable core (the default) and on one.
 
     python scripts/bench_threads.py [--comments 400] [--singles 40]
+    python scripts/bench_threads.py --single-comment      # one comment at a time: threads per batch, before and now
 
 The busy case starts a second process that spins on one core for the whole measurement, as a
 training run or a second `stance classify` would. Throughput is in batches over data/test comments
@@ -62,7 +63,12 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=400)
     parser.add_argument("--singles", type=int, default=40)
     parser.add_argument("--precisions", default="fp32,int8")
+    parser.add_argument("--single-comment", action="store_true",
+                        help="instead: fp32 latency of one comment, with a batch's threads chosen by its size (now) and all cores (before)")
     args = parser.parse_args()
+    if args.single_comment:
+        single_comment(args.singles)
+        return
 
     rows = corpus_split("test")
     rows = (rows * (args.comments // len(rows) + 1))[: args.comments]
@@ -80,6 +86,38 @@ def main() -> None:
             for threads, (per_second, milliseconds) in results.items():
                 ratio = per_second / results[cores][0]
                 print(f"{precision:10}{'busy' if busy else 'idle':8}{threads:>8}{per_second:>12.0f}{milliseconds:>12.1f}{ratio:>10.2f}x")
+
+
+def single_comment(singles: int) -> None:
+    """Milliseconds per comment, one at a time (fp32, the default of ``predict``): every usable core for
+    each batch, as before, against as many threads as the batch has windows (now), and ``threads=1``."""
+    import torch
+
+    from stance.model.backends import TorchBackend
+    from stance.model.devices import torch_threads
+    from stance.model.heads import run_with_heads
+
+    def every_core(self: TorchBackend, batches, inputs_of):  # the rule before: all threads whatever the batch
+        for batch in batches:
+            with torch.inference_mode(), torch_threads(self.threads):
+                tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
+                own, further = run_with_heads(self.model, self.heads, tensors)
+                yield [logits.float().cpu().numpy() for logits in (own, *further.values())]
+
+    rows = corpus_split("test")[:singles]
+    texts, targets = [row.text for row in rows], [row.target for row in rows]
+    default = StanceClassifier.from_pretrained(precision="fp32", device="cpu")
+    one = StanceClassifier.from_pretrained(precision="fp32", device="cpu", threads=1)
+    now = TorchBackend.map_batches
+    print(f"{singles} data/test comments one at a time (fp32), {usable_cores()} usable cores; ms per comment")
+    print(f"{'machine':8}{'every core (before)':>21}{'threads by batch (now)':>24}{'threads=1':>11}")
+    for busy in (False, True):
+        with busy_core(busy):
+            TorchBackend.map_batches = every_core
+            before = measure(default, texts, targets, singles)[1]
+            TorchBackend.map_batches = now
+            print(f"{'busy' if busy else 'idle':8}{before:>21.1f}{measure(default, texts, targets, singles)[1]:>24.1f}"
+                  f"{measure(one, texts, targets, singles)[1]:>11.1f}")
 
 
 if __name__ == "__main__":
