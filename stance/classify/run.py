@@ -63,7 +63,7 @@ def classify_file(
     check_format(fmt)
     thread, comments = open_comments(page, input_format, columns)
     if progress is not None:
-        progress.begin(len(thread.comments) if thread.comments else count_records(page, input_format))
+        progress.begin(len(thread.comments) if thread.comments else count_records(page, input_format, (columns or {}).get("text", "text")))
     try:
         def results(skip: int = 0) -> Iterator[CommentStance]:
             return classify_comments(

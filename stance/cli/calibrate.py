@@ -59,7 +59,7 @@ def calibrate(
         raise InputError("--model is required: calibrating writes the fitted temperature into that model directory")
     examples = load_labelled(
         data, text_column=text_column, label_column=label_column, target_column=target_column, default_target=target,
-        sentiment_column=sentiment_column, label_map=parse_label_map(label_map) if label_map else None,
+        sentiment_column=sentiment_column, label_map=parse_label_map(label_map),
     )
     tasks = tasks_of(examples)
     heads = StanceClassifier.from_pretrained(model)

@@ -105,7 +105,7 @@ def evaluate(
     from stance.training.data import check_label_set, load_labelled, tasks_of
     from stance.training.labels import parse_label_map
 
-    renames = parse_label_map(label_map) if label_map else None
+    renames = parse_label_map(label_map)
     examples = load_labelled(
         data, text_column=text_column, label_column=label_column, target_column=target_column, label_map=renames,
         default_target=target, group_column=group_column, sentiment_column=sentiment_column, parent_column=parent_column,

@@ -108,7 +108,7 @@ def train(
         check_writable(output, force, folder=True)
     columns = {
         "text_column": text_column, "label_column": label_column, "target_column": target_column, "sentiment_column": sentiment_column,
-        "parent_column": parent_column, "label_map": parse_label_map(label_map) if label_map else None,
+        "parent_column": parent_column, "label_map": parse_label_map(label_map),
     }
     examples = load_labelled(data, **columns, default_target=target)
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None

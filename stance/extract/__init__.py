@@ -210,9 +210,10 @@ def open_comments(
     return Thread(source=name), _with_language(iter_records(_lines(stream, name), name, fmt, columns))
 
 
-def count_records(path: str, input_format: str | None = None) -> int | None:
+def count_records(path: str, input_format: str | None = None, text_column: str = "text") -> int | None:
     """About how many comments a streamed comment file holds, found cheaply: a Parquet file's row count, or
-    an uncompressed JSONL/CSV/TSV file's lines (less a header); None for stdin, a pipe or a packed file."""
+    an uncompressed JSONL/CSV/TSV file's lines (less a header); None for stdin, a pipe, a packed file and
+    anything read whole (a page's comments are counted once it is parsed)."""
     if path == "-" or not os.path.isfile(path) or Path(path).suffix.lower() in COMPRESSED_SUFFIXES:
         return None
     if _is_parquet(path, input_format):
@@ -223,14 +224,17 @@ def count_records(path: str, input_format: str | None = None) -> int | None:
             return pq.ParquetFile(path).metadata.num_rows
         except (pa.ArrowException, OSError):  # unreadable: the reading that follows says why
             return None
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES).decode("utf-8-sig", errors="replace")
+    fmt = input_format or sniff_format(path, head, whole=False, text_column=text_column)
+    if fmt not in STREAMED_FORMATS:
+        return None
     lines, last = 0, b"\n"
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
             lines, last = lines + block.count(b"\n"), block[-1:]
     lines += last != b"\n"  # a last line without its newline
-    with open(path, "rb") as handle:
-        head = handle.read(_HEAD_BYTES).decode("utf-8-sig", errors="replace")
-    return max(0, lines - (input_format or sniff_format(path, head, whole=False) in ("csv", "tsv")))
+    return max(0, lines - (fmt in ("csv", "tsv")))
 
 
 def _is_parquet(name: str, input_format: str | None) -> bool:

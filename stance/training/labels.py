@@ -44,11 +44,14 @@ def normalize_label(raw: str, task: str = "stance") -> str:
 DROP = "drop"  # a --label-map value: rows with that label have no label for the task
 
 
-def parse_label_map(text: str) -> dict[str, str]:
+def parse_label_map(text: str | None) -> dict[str, str] | None:
     """``deny=oppose,comment=neutral,unrelated=drop`` as {raw label: label} (keys matched without case
-    or surrounding space; ``drop`` leaves the label out). A malformed pair is a :class:`ConfigError`."""
+    or surrounding space; ``drop`` leaves the label out); None for no map. A malformed pair is a
+    :class:`ConfigError`."""
     from stance.errors import ConfigError
 
+    if not text:
+        return None
     mapping: dict[str, str] = {}
     for pair in filter(str.strip, text.split(",")):
         raw, equals, label = pair.partition("=")

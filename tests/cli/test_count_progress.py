@@ -72,3 +72,8 @@ def test_records_are_counted_where_it_is_cheap(tmp_path: Path) -> None:
     assert count_records(str(tmp_path / "a.jsonl")) == 2
     assert count_records(str(tmp_path / "a.csv")) == 4  # lines less the header: about, where a text holds a newline
     assert count_records(str(tmp_path / "a.jsonl.gz")) is None and count_records("-") is None
+    (tmp_path / "comments.dat").write_text("body\ttarget\none\tx\n", encoding="utf-8")
+    assert count_records(str(tmp_path / "comments.dat"), "tsv") == 1  # a forced format
+    assert count_records(str(tmp_path / "comments.dat"), text_column="body") == 1  # sniffed by its header
+    (tmp_path / "page.html").write_text("<html>\n<body>\n<p>no comments</p>\n</body>\n</html>\n", encoding="utf-8")
+    assert count_records(str(tmp_path / "page.html")) is None  # a page is read whole: its lines are not comments
