@@ -265,7 +265,9 @@ def write_records(
     """Write dict records as JSON Lines, CSV or Parquet: the one writer of the three. CSV columns are
     ``columns``, else the first record's keys (with ``columns``, the header is written even for no
     records); ``header=False`` continues a CSV file. Parquet needs a binary ``stream`` and the
-    pyarrow ``schema`` of the records, and is written a row group of 4,096 records at a time."""
+    pyarrow ``schema`` of the records' known columns (the types of any others are read from the
+    first 4,096 records), and is written a row group of 4,096 records at a time. A CSV or Parquet
+    record with a column the first records did not have is refused: only JSON Lines can hold it."""
     import csv
     import json
 
@@ -275,30 +277,65 @@ def write_records(
     if fmt == "jsonl":
         stream.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         return
-    writer = None
-    for record in records:
+    writer, known = None, set()
+    for number, record in enumerate(records, start=1):
         if writer is None:
             writer = csv.DictWriter(stream, fieldnames=list(columns or record))
+            known = set(writer.fieldnames)
             if header:
                 writer.writeheader()
+        if unknown := record.keys() - known:
+            raise _new_columns(number, unknown, "CSV")
         writer.writerow(record)
     if writer is None and columns and header:
         csv.DictWriter(stream, fieldnames=list(columns)).writeheader()
 
 
 def _write_parquet(records: Iterable[dict[str, Any]], stream: IO[bytes], schema: Any) -> None:
+    import itertools
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    records = iter(records)
+    chunk = list(itertools.islice(records, 4096))
+    schema = _with_other_columns(schema, chunk)
     with pq.ParquetWriter(stream, schema) as writer:
-        chunk: list[dict[str, Any]] = []
-        for record in records:
-            chunk.append(record)
-            if len(chunk) == 4096:
+        written = 0
+        while chunk:
+            for number, record in enumerate(chunk, start=written + 1):
+                if unknown := record.keys() - set(schema.names):
+                    raise _new_columns(number, unknown, "Parquet")
+            try:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                chunk = []
-        if chunk:
-            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+                raise OutputError(
+                    f"records {written + 1}-{written + len(chunk)}: a column's values change type ({err}); "
+                    "Parquet keeps one type per column, so write JSON Lines (.jsonl)", settings="format"
+                ) from None
+            written += len(chunk)
+            chunk = list(itertools.islice(records, 4096))
+
+
+def _with_other_columns(schema: Any, records: Sequence[dict[str, Any]]) -> Any:
+    """``schema`` and, after it, the columns of ``records`` it lacks, typed by their values (text where all are missing)."""
+    import pyarrow as pa
+
+    others = [name for name in dict.fromkeys(key for record in records for key in record) if name not in schema.names]
+    if not others:
+        return schema
+    inferred = pa.Table.from_pylist([{name: record.get(name) for name in others} for record in records]).schema
+    for column in inferred:
+        schema = schema.append(pa.field(column.name, pa.string()) if pa.types.is_null(column.type) else column)
+    return schema
+
+
+def _new_columns(number: int, unknown: Iterable[str], fmt: str) -> OutputError:
+    return OutputError(
+        f"record {number} has columns the first records had not ({', '.join(sorted(map(str, unknown)))}); "
+        f"{fmt} keeps one set of columns, so write JSON Lines (.jsonl) for records whose columns vary",
+        settings="format",
+    )
 
 
 def _umask() -> int:

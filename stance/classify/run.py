@@ -22,6 +22,7 @@ from stance.classify.writers import (
 )
 from stance.errors import OutputError
 from stance.extract import count_records, open_comments
+from stance.extract.records import column_mapping
 from stance.extract.thread import Thread
 from stance.files import input_identity, partial_path, resumable_file
 from stance.model.classifier import StanceClassifier
@@ -63,7 +64,7 @@ def classify_file(
     check_format(fmt)
     thread, comments = open_comments(page, input_format, columns)
     if progress is not None:
-        progress.begin(len(thread.comments) if thread.comments else count_records(page, input_format, (columns or {}).get("text", "text")))
+        progress.begin(len(thread.comments) if thread.comments else count_records(page, input_format, column_mapping(columns)["text"]))
     try:
         def results(skip: int = 0) -> Iterator[CommentStance]:
             return classify_comments(

@@ -54,6 +54,7 @@ class ThreadSummary:
     crosstab: dict[str, dict[str, int]] = field(default_factory=dict)  # stance → sentiment → comments
     languages: dict[str, int] = field(default_factory=dict)  # comments per detected language (ISO 639-1)
     pairs: dict[tuple[str | None, str | None], int] = field(default_factory=dict)  # (stance, sentiment) → comments
+    renamed: dict[str, str] = field(default_factory=dict)  # the input's columns written under another name → that name
 
     @classmethod
     def of(
@@ -61,6 +62,7 @@ class ThreadSummary:
         pairs: Mapping[tuple[str | None, str | None], int],
         tasks: Mapping[str, Sequence[str]],
         languages: Mapping[str | None, int] | None = None,
+        renamed: Mapping[str, str] | None = None,
     ) -> ThreadSummary:
         """The summary of ``pairs`` ((stance, sentiment) → comments) over every label of ``tasks``,
         and of ``languages`` (language or None where it could not be told → comments)."""
@@ -72,6 +74,7 @@ class ThreadSummary:
             crosstab={s: {f: pairs.get((s, f), 0) for f in sentiment} for s in stance} if stance and sentiment else {},
             languages={language: n for language, n in (languages or {}).items() if language},
             pairs=dict(pairs),
+            renamed=dict(renamed or {}),
         )
 
     @classmethod
@@ -79,10 +82,12 @@ class ThreadSummary:
         """The summary of several outputs together (the files of an archive)."""
         pairs: Counter[tuple[str | None, str | None]] = Counter()
         languages: Counter[str | None] = Counter()
+        renamed: dict[str, str] = {}
         for summary in summaries:
             pairs.update(summary.pairs)
             languages.update(summary.languages)
-        return cls.of(pairs, tasks, languages)
+            renamed |= summary.renamed
+        return cls.of(pairs, tasks, languages, renamed)
 
     def share(self, label: str, task: str = "stance") -> float:
         counts = self.counts if task == "stance" else self.sentiment_counts
@@ -104,6 +109,9 @@ class ThreadSummary:
                 if any(row.values())
             )
             lines.append("stance by sentiment: " + " · ".join(rows))
+        if self.renamed:
+            moves = ", ".join(f"{column} as {name}" for column, name in self.renamed.items())
+            lines.append(f"your columns whose names the results use are kept under new names: {moves}")
         return "\n".join(lines)
 
 

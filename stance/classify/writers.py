@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -62,11 +63,15 @@ def write_results(
     check_format(fmt)
     pairs: Counter[tuple[str | None, str | None]] = Counter(earlier or {})
     languages: Counter[str | None] = Counter(earlier_languages or {})
+    renamed: dict[str, str] = {}
 
     def counted() -> Iterator[CommentStance]:
         for result in results:
             pairs[result.prediction.label, result.prediction.sentiment] += 1
             languages[result.comment.language] += 1
+            for column in result.comment.extra or ():
+                if column not in renamed and (name := kept_column_name(column, result.comment.extra)) != column:
+                    renamed[column] = name
             yield result
 
     if fmt == "table":
@@ -76,12 +81,12 @@ def write_results(
         _write_table(
             columns,
             [(r.comment.id, r.comment.author or "", _one_line(r.comment.text), *_task_cells(r.prediction, tasks)) for r in rows],
-            stream, footer=ThreadSummary.of(pairs, tasks, languages).describe(),
+            stream, footer=ThreadSummary.of(pairs, tasks, languages, renamed).describe(),
         )
     else:
         schema = result_schema(tasks) if fmt == "parquet" else None
         write_records((_flat_record(result, tasks, fmt) for result in counted()), fmt, stream, header=header, schema=schema)
-    return ThreadSummary.of(pairs, tasks, languages)
+    return ThreadSummary.of(pairs, tasks, languages, renamed)
 
 
 def comment_schema() -> Any:
@@ -133,11 +138,24 @@ def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> No
 # and the rows the Ray engine labels).
 FLAT_COLUMNS = {"stance": ("label", "confidence", "score_"), "sentiment": ("sentiment", "sentiment_confidence", "sentiment_score_")}
 SCORES_KEYS = {"stance": "scores", "sentiment": "sentiment_scores"}  # their nested form in JSONL
+_RESULT_COLUMNS = {*COMMENT_FIELDS, *SCORES_KEYS.values(), *(name for names in FLAT_COLUMNS.values() for name in names[:2])}
+_SCORE_PREFIXES = tuple(prefix for *_, prefix in FLAT_COLUMNS.values())
+
+
+def kept_column_name(column: str, columns: Iterable[str] = ()) -> str:
+    """The name an input column is written back under beside the results: its own, or where the results
+    use that name (a gold ``label``, a ``score_x``), ``input_`` before it, as often as it takes to clash
+    with neither a result column nor another of the input's ``columns``."""
+    name = column
+    while name in _RESULT_COLUMNS or name.startswith(_SCORE_PREFIXES) or (name != column and name in columns):
+        name = f"input_{name}"
+    return name
 
 
 def _flat_record(result: CommentStance, tasks: Mapping[str, Sequence[str]], fmt: str) -> dict[str, Any]:
-    """A result as a record; in CSV and Parquet the per-label scores become ``score_<label>``
-    (stance) and ``sentiment_score_<label>`` columns."""
+    """A result as a record, then the input's other columns (:func:`kept_column_name`); in CSV and
+    Parquet the per-label scores become ``score_<label>`` (stance) and ``sentiment_score_<label>``
+    columns, and in CSV a nested value of the input is written as JSON."""
     record = result.to_record()
     for task, (label, confidence, _) in FLAT_COLUMNS.items():  # an empty comment has no labels, but the columns
         if task in tasks and label not in record:
@@ -147,6 +165,10 @@ def _flat_record(result: CommentStance, tasks: Mapping[str, Sequence[str]], fmt:
             if SCORES_KEYS[task] in record:
                 scores = record.pop(SCORES_KEYS[task])
                 record |= {f"{prefix}{label}": scores.get(label) for label in tasks.get(task, ())}
+    extra = result.comment.extra or {}
+    for column, value in extra.items():
+        nested = fmt == "csv" and isinstance(value, (dict, list))
+        record[kept_column_name(column, extra)] = json.dumps(value, ensure_ascii=False) if nested else value
     return record
 
 

@@ -92,7 +92,9 @@ def classify(
 
     Prints one row per comment and a one-line summary of the thread. Comment files (JSONL/CSV) of
     any size are streamed; an -o file in JSONL or CSV grows as FILE.partial and gets its name when
-    complete, and a killed run continues with --resume. Examples:
+    complete, and a killed run continues with --resume. A comment file's other columns are written
+    back beside the labels; yours named like a result column (a gold label) become input_label and
+    the like. Examples:
 
     \b
       stance classify data/examples/car_free_riverside.txt

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from stance.classify.writers import FLAT_COLUMNS
+from stance.classify.writers import FLAT_COLUMNS, kept_column_name
 from stance.errors import ConfigError, InputError
 
 # Rows handed to a worker at a time: enough that Ray's per-call cost is small beside the model's; the
@@ -36,7 +36,8 @@ def classify_dataset(
     **options: Any,
 ) -> Any:
     """The rows of the ``ray.data.Dataset`` ``ds`` with the label columns added: per task of the
-    model ``label``/``sentiment``, its confidence and one ``score_<label>`` column per label.
+    model ``label``/``sentiment``, its confidence and one ``score_<label>`` column per label. A column
+    of ``ds`` that has one of those names (a gold ``label``) is kept, as ``input_<name>``.
 
     Each row is judged against ``target``, or its own ``target_column`` value where given; a model
     trained with reply context reads ``parent_column`` (the text replied to) where given. ``workers``
@@ -90,6 +91,14 @@ class _Labeller:
         targets = _strings(batch, self.target_column, "target") if self.target_column else self.target
         parents = batch.column(self.parent_column).to_pylist() if self.parent_column else None
         predictions = self.classifier.predict(texts, targets, parents=parents)
+        added = {
+            name for task, labels in self.classifier.tasks.items()
+            for name in (*FLAT_COLUMNS[task][:2], *(f"{FLAT_COLUMNS[task][2]}{label}" for label in labels))
+        }
+        if added & set(batch.column_names):
+            batch = batch.rename_columns([
+                kept_column_name(column, batch.column_names) if column in added else column for column in batch.column_names
+            ])
         for task, labels in self.classifier.tasks.items():
             label, confidence, prefix = FLAT_COLUMNS[task]
             answers = [prediction.label_for(task) for prediction in predictions]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
 
 _READ_ROWS = 1024  # comments per block a reading task hands on
-_FILE, _TARGET, _PARENT = "_file", "_target", "_parent_text"  # the columns the engine adds to a comment's
+_FILE, _TARGET, _PARENT, _EXTRA = "_file", "_target", "_parent_text", "_extra"  # the columns the engine adds to a comment's
 
 
 def classify_on_ray(
@@ -105,6 +106,7 @@ def _read_file(
     import pyarrow as pa
 
     schema = comment_schema().append(pa.field(_FILE, pa.int64())).append(pa.field(_TARGET, pa.string()))
+    schema = schema.append(pa.field(_EXTRA, pa.binary()))  # the input's other columns, as they were (pickled)
     if parents:
         schema = schema.append(pa.field(_PARENT, pa.string()))
     for index in batch.column(_FILE).to_pylist():
@@ -115,7 +117,10 @@ def _read_file(
         kept = (comment for comment in comments if include_removed or not comment.removed)
         for chunk in iter(lambda: list(itertools.islice(kept, _READ_ROWS)), []):
             targets = resolve_targets(chunk, target, thread.default_target(), thread.source)
-            rows = [comment.to_dict() | {_FILE: index, _TARGET: judged_against} for comment, judged_against in zip(chunk, targets)]
+            rows = [
+                comment.to_dict() | {_FILE: index, _TARGET: judged_against, _EXTRA: pickle.dumps(comment.extra) if comment.extra else None}
+                for comment, judged_against in zip(chunk, targets)
+            ]
             if parents:
                 for row, comment in zip(rows, chunk):
                     row[_PARENT] = texts.get(comment.parent, "") if comment.parent else ""
@@ -165,7 +170,8 @@ def _results(labelled: Any, tasks: Mapping[str, Sequence[str]], bar: Any) -> Ite
 
 def result_from_row(row: Mapping[str, Any], tasks: Mapping[str, Sequence[str]]) -> CommentStance:
     """A labelled row (a comment's fields, its target, the label columns) as the local path's result."""
-    comment = Comment(**{name: row[name] for name in COMMENT_FIELDS})
+    extra = pickle.loads(row[_EXTRA]) if row.get(_EXTRA) else None  # written by _read_file, in this run
+    comment = Comment(**{name: row[name] for name in COMMENT_FIELDS}, extra=extra)
     scores = {task: {name: row[f"{FLAT_COLUMNS[task][2]}{name}"] for name in labels} for task, labels in tasks.items()}
     return CommentStance(comment, Prediction.of(scores), row[_TARGET])
 

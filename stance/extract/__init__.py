@@ -18,7 +18,12 @@ from stance.extract.exports import EXPORT_PARSERS, is_cut_json, sniff_export
 from stance.extract.html import parse_html
 from stance.extract.language import detect_language
 from stance.extract.plaintext import parse_plaintext
-from stance.extract.records import iter_parquet, iter_records, parse_records
+from stance.extract.records import (
+    column_mapping,
+    iter_parquet,
+    iter_records,
+    parse_records,
+)
 from stance.extract.thread import Comment, Thread
 
 INPUT_FORMATS = ("text", "html", "jsonl", "csv", "tsv", "parquet", *EXPORT_PARSERS)
@@ -155,7 +160,7 @@ def _with_language(comments: Iterable[Comment]) -> Iterator[Comment]:
 
 
 def _parse_thread(text: str, name: str, input_format: str | None, columns: Mapping[str, str] | None) -> Thread:
-    fmt = input_format or sniff_format(name, text, text_column=(columns or {}).get("text", "text"))
+    fmt = input_format or sniff_format(name, text, text_column=column_mapping(columns)["text"])
     if fmt not in INPUT_FORMATS:
         raise InputError(f"{name}: unknown input format {fmt!r}; expected one of {', '.join(INPUT_FORMATS)}")
     if not text.strip():
@@ -191,7 +196,7 @@ def open_comments(
         data = _read(handle, _HEAD_BYTES + 1, name)
         head, whole = data[:_HEAD_BYTES].decode("utf-8-sig", errors="replace"), len(data) <= _HEAD_BYTES
         stream = io.BufferedReader(_Prefixed(data, handle))  # the head, then the rest
-        fmt = input_format or sniff_format(name, head, whole=whole, text_column=(columns or {}).get("text", "text"))
+        fmt = input_format or sniff_format(name, head, whole=whole, text_column=column_mapping(columns)["text"])
         if fmt == "parquet":  # not read as a file above: packed in gzip or zstd
             raise _packed_parquet(name)
         if fmt not in STREAMED_FORMATS:  # None too: the whole file is read and sniffed

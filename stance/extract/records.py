@@ -13,7 +13,7 @@ from stance.errors import InputError
 from stance.extract.documents import as_count, parse_json
 from stance.extract.thread import Comment, Thread
 
-COMMENT_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")
+MAPPABLE_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")  # a file's columns may be named for these
 
 
 def read_rows(lines: Iterable[str], source: str, input_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -58,8 +58,7 @@ def iter_records(
 
 
 def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterator[Comment]:
-    """Comments from a Parquet file, a row group at a time; only the mapped columns are read, and a
-    comment's ``source`` is ``file:row``."""
+    """Comments from a Parquet file, a row group at a time; a comment's ``source`` is ``file:row``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -68,12 +67,11 @@ def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterato
     except (pa.ArrowException, OSError) as err:
         raise InputError(f"{path}: not a readable Parquet file ({err})") from None
     present = set(table.schema_arrow.names)
-    wanted = [column for column in _mapping(columns).values() if column in present]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         number = 0
         try:
-            for batch in table.iter_batches(batch_size=1024, columns=wanted):
+            for batch in table.iter_batches(batch_size=1024):
                 for row in batch.to_pylist():
                     number += 1
                     yield number, row
@@ -82,10 +80,10 @@ def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterato
         finally:
             table.close()
 
-    if _mapping(columns)["text"] not in present:  # name every column, not only the ones read
+    if column_mapping(columns)["text"] not in present:  # name every column, not only the ones read
         table.close()
         raise InputError(
-            f"{path}: no '{_mapping(columns)['text']}' column (found: {', '.join(sorted(present)) or 'none'}); "
+            f"{path}: no '{column_mapping(columns)['text']}' column (found: {', '.join(sorted(present)) or 'none'}); "
             "name the comment column", settings="text_column"
         )
     return comments_from_rows(rows(), path, columns)
@@ -94,8 +92,11 @@ def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterato
 def comments_from_rows(
     rows: Iterable[tuple[int, dict[str, Any]]], source: str, columns: Mapping[str, str] | None = None
 ) -> Iterator[Comment]:
-    """Comments from (line or row number, row) pairs of any tabular file, with ``columns`` mapping."""
-    mapping = _mapping(columns)
+    """Comments from (line or row number, row) pairs of any tabular file, with ``columns`` mapping;
+    the columns mapped to no field are kept in each comment's ``extra`` (CSV's values past the
+    header, which have no column name, are not)."""
+    mapping = column_mapping(columns)
+    mapped = set(mapping.values())
     for n, (lineno, row) in enumerate(rows, start=1):
         if mapping["text"] not in row:
             raise InputError(
@@ -106,6 +107,7 @@ def comments_from_rows(
         if not isinstance(value, str):
             raise InputError(f"{source}:{lineno}: '{mapping['text']}' must be a string, got {type(value).__name__}")
         fields = {name: row.get(column) for name, column in mapping.items() if name != "text"}
+        extra = {column: value for column, value in row.items() if column not in mapped and column is not None}
         yield Comment(
             id=_as_text(fields["id"]) or str(n),
             text=value,
@@ -115,12 +117,13 @@ def comments_from_rows(
             likes=as_count(fields["likes"]),
             target=_as_text(fields["target"]),
             source=f"{source}:{lineno}",
+            extra=extra or None,
         )
 
 
-def _mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
-    """Our field name → the file's column name."""
-    return {name: name for name in COMMENT_FIELDS} | dict(columns or {})
+def column_mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """Our field name → the file's column name: ``columns`` over the defaults (each field's own name)."""
+    return {name: name for name in MAPPABLE_FIELDS} | dict(columns or {})
 
 
 def parse_records(text: str, source: str, input_format: str, columns: Mapping[str, str] | None = None) -> Thread:

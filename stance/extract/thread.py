@@ -27,6 +27,9 @@ class Comment:
     quoted: str | None = None
     quoted_author: str | None = None
     quoted_id: str | None = None
+    # The other columns of the record it was read from (JSONL, CSV, Parquet), by the file's names:
+    # written back beside the results, so that a user's own columns (a gold label, a split) survive.
+    extra: dict[str, Any] | None = None
 
     @property
     def removed(self) -> bool:
@@ -34,10 +37,11 @@ class Comment:
         return self.status is not None
 
     def to_dict(self) -> dict[str, Any]:
+        """The comment's own fields (:data:`COMMENT_FIELDS`; ``extra`` is not among them)."""
         return {name: getattr(self, name) for name in COMMENT_FIELDS}  # all scalars: no deep copy needed
 
 
-COMMENT_FIELDS = tuple(f.name for f in fields(Comment))
+COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name != "extra")
 
 
 @dataclass

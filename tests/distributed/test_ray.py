@@ -33,7 +33,10 @@ TEXTS = ["I love this plan", "This is a terrible idea", "When does it start?", "
 
 
 def comment_file(path: Path, n: int, prefix: str) -> Path:
-    return write_jsonl(path, [{"id": f"{prefix}{i}", "text": f"{TEXTS[i % 4]} ({prefix}{i})"} for i in range(n)])
+    """``n`` comments, each with the user's own columns (a gold label, a number) that outputs keep."""
+    return write_jsonl(
+        path, [{"id": f"{prefix}{i}", "text": f"{TEXTS[i % 4]} ({prefix}{i})", "label": "gold", "n": i} for i in range(n)]
+    )
 
 
 def assert_same_records(ours: list[dict], theirs: list[dict]) -> None:
@@ -50,12 +53,13 @@ def assert_same_records(ours: list[dict], theirs: list[dict]) -> None:
 
 def test_classify_dataset_gives_the_local_labels(tiny_classifier_dir: Path) -> None:
     texts = [f"{TEXTS[i % 4]} #{i}" for i in range(40)]
-    ds = ray.data.from_items([{"text": text, "n": i} for i, text in enumerate(texts)])
+    ds = ray.data.from_items([{"text": text, "n": i, "label": f"gold{i}"} for i, text in enumerate(texts)])
     rows = classify_dataset(ds, "text", "the plan", model=str(tiny_classifier_dir), workers=2, precision="fp32").take_all()
     local = StanceClassifier.from_pretrained(tiny_classifier_dir, precision="fp32").predict(texts, "the plan")
     by_n = {row["n"]: row for row in rows}
     assert sorted(by_n) == list(range(40))
     assert [by_n[i]["label"] for i in range(40)] == [p.label for p in local]
+    assert [by_n[i]["input_label"] for i in range(40)] == [f"gold{i}" for i in range(40)]  # the user's, kept
     assert [by_n[i]["sentiment"] for i in range(40)] == [p.sentiment for p in local]
     assert by_n[7]["score_oppose"] == pytest.approx(local[7].scores["oppose"], abs=1e-6)
 
@@ -88,6 +92,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_every_record_once(
     for i, n in enumerate([30, 1, 2500, 7]):
         written = lines(tmp_path / "ray" / f"part{i}.jsonl")
         assert [r["id"] for r in written] == [f"p{i}-{k}" for k in range(n)]
+        assert [(r["input_label"], r["n"]) for r in written] == [("gold", k) for k in range(n)]
         assert_same_records(written, lines(tmp_path / "local" / f"part{i}.jsonl"))
     assert sorted(p.name for p in (tmp_path / "ray").iterdir()) == [".stance-run.lock", *(f"part{i}.jsonl" for i in range(4))]
 
