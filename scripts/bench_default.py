@@ -12,8 +12,8 @@ import argparse
 
 from shared_data import arc, corpus_split, seed_page_line, tweeteval
 
+from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import tfidf_logreg
-from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 
 

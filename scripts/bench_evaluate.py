@@ -17,7 +17,7 @@ import numpy as np
 from shared_data import tweeteval
 from sklearn.metrics import accuracy_score, cohen_kappa_score, precision_recall_fscore_support
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.metrics import headline_scores
 from stance.evaluation.uncertainty import bootstrap_intervals
 from stance.model.classifier import StanceClassifier
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from shared_data import perspectrum, pstance, tweeteval
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.storage import default_model_path
 from stance.training.config import TrainingConfig

@@ -22,11 +22,11 @@ from pathlib import Path
 from shared_data import fanchuan, iac, real
 from train_default import SPACES
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.labelled import LabelledComment
+from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.storage import default_model_path
 from stance.training.config import TrainingConfig
-from stance.training.data import LabelledComment
 from stance.training.trainer import train
 
 MAX_WORDS = 120  # the start of long IAC posts, as train_default.py reads them

@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from shared_data import corpus_split, fanchuan, goemotions, tweeteval_sentiment
 
+from stance.core.labelled import LabelledComment
 from stance.evaluation.baselines import tfidf_logreg
 from stance.model.classifier import StanceClassifier
-from stance.training.data import LabelledComment
 
 LEADERBOARD = {"TimeLMs-2021": 73.7, "BERTweet": 73.4, "RoBERTa-base": 71.3, "FastText": 62.9, "SVM": 62.9}
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from shared_data import SEED_PAGE, corpus_split, tweeteval
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.precision import PRECISIONS
 

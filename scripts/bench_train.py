@@ -39,9 +39,9 @@ from pathlib import Path
 
 from shared_data import BENCHMARKS, arc, perspectrum, pstance, read_jsonl, tweeteval
 
+from stance.core.labelled import LabelledComment
+from stance.core.labels import normalize_label
 from stance.model.devices import cpu_flags, usable_cores
-from stance.training.data import LabelledComment
-from stance.training.labels import normalize_label
 
 LABELS = ["support", "oppose", "neutral"]
 TRAIN_ROWS_PER_SOURCE = 1000

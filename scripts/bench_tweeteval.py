@@ -50,9 +50,9 @@ from systems import (
     tuned_logreg,
 )
 
+from stance.core.labelled import LabelledComment
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
-from stance.training.data import LabelledComment
 from stance.training.trainer import train
 
 # What --cv chooses from: the tuned system's embedding weight (the first is the default, the one the tuned

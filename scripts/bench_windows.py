@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 from shared_data import arc, iac
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier, combine_windows
 
 LABELS = ["support", "oppose", "neutral"]

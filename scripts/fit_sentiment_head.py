@@ -17,11 +17,11 @@ import time
 import numpy as np
 from shared_data import corpus_split, fanchuan, tweeteval_sentiment
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.labelled import LabelledComment
+from stance.core.labels import SENTIMENT_LABELS
+from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.heads import TaskHead, head_attribute, new_head
-from stance.training.data import LabelledComment
-from stance.training.labels import SENTIMENT_LABELS
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from stance.core.labelled import LabelledComment
 from stance.model.base import DEFAULT_BASE_MODEL, resolve_base_model
 from stance.training.contrastive import mean_pooled, tune_contrastively
-from stance.training.data import LabelledComment
 
 
 def _encoder(name_or_path: str) -> tuple[Any, Any]:

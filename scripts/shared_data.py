@@ -8,8 +8,9 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from stance.training.data import LabelledComment, load_labelled
-from stance.training.labels import normalize_label
+from stance.core.labelled import LabelledComment
+from stance.core.labels import normalize_label
+from stance.training.data import load_labelled
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -13,11 +13,11 @@ import numpy as np
 from sentence_embeddings import SentenceEmbedder
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
+from stance.core.labelled import LabelledComment
+from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import majority
-from stance.evaluation.metrics import headline_scores
 from stance.model.base import DEFAULT_BASE_MODEL
 from stance.model.classifier import StanceClassifier
-from stance.training.data import LabelledComment
 
 LABELS = ["support", "oppose", "neutral"]
 

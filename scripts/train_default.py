@@ -41,7 +41,7 @@ from shared_data import (
     tweeteval_sentiment,
 )
 
-from stance.evaluation.metrics import headline_scores
+from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
 from stance.training.progress import TrainingProgress

@@ -24,7 +24,7 @@ _EXPORTS = {
     "Comment": "stance.extract.thread",
     "Thread": "stance.extract.thread",
     "read_thread": "stance.extract",
-    "LabelledComment": "stance.training.data",
+    "LabelledComment": "stance.core.labelled",
     "load_labelled": "stance.training.data",
     "TrainingConfig": "stance.training.config",
     "train": "stance.training.trainer",

@@ -23,15 +23,14 @@ def system_info() -> dict[str, str | list[str]]:
     """
     from stance.model.onnx import cache_root
     from stance.model.storage import ModelSettings, default_model_path
-    from stance.training.model_card import headline_figures
+    from stance.training.model_card import describe_figure
 
     info: dict[str, str | list[str]] = {name: _version(name) for name in PACKAGES}
     model = Path(default_model_path())
-    card = model / "README.md"
     info["default model"] = str(model) + ("" if model.exists() else " (missing)")
     settings = ModelSettings.read(model) if model.is_dir() else None
     info["default model tasks"] = [f"{task}: {', '.join(labels)}" for task, labels in settings.tasks().items()] if settings else []
-    info["model card figures"] = headline_figures(card.read_text(encoding="utf-8")) if card.exists() else []
+    info["model figures"] = [describe_figure(figure) for figure in (settings.figures or [])] if settings else []
     cache = cache_root()
     size = sum(file.stat().st_size for file in cache.rglob("*") if file.is_file()) if cache.exists() else 0
     info["int8 cache"] = f"{cache} ({size / 2**20:.1f} MiB)"

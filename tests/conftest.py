@@ -67,9 +67,9 @@ def _tiny_classifier(base: Path, directory: Path, *, sentiment: bool) -> Path:
     second head where ``sentiment``), saved as a plain HF directory."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from stance.core.labels import SENTIMENT_LABELS, STANCE_LABELS
     from stance.model.classifier import StanceClassifier
     from stance.model.heads import TaskHead, new_head
-    from stance.training.labels import SENTIMENT_LABELS, STANCE_LABELS
 
     model = AutoModelForSequenceClassification.from_pretrained(
         base,

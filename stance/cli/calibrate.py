@@ -49,11 +49,12 @@ def calibrate(
     \b
       stance calibrate data/dev.jsonl --model my-model
     """
+    from stance.core.labelled import tasks_of
+    from stance.core.labels import parse_label_map
     from stance.errors import InputError
     from stance.evaluation.calibration import calibrate as run_calibration
     from stance.model.classifier import StanceClassifier
-    from stance.training.data import load_labelled, tasks_of
-    from stance.training.labels import parse_label_map
+    from stance.training.data import load_labelled
 
     if not model:
         raise InputError("--model is required: calibrating writes the fitted temperature into that model directory")

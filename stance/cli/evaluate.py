@@ -100,10 +100,11 @@ def evaluate(
     """
     from pathlib import Path
 
+    from stance.core.labelled import check_label_set, tasks_of
+    from stance.core.labels import parse_label_map
     from stance.evaluation.report import REPORT_JSON
     from stance.files import check_writable
-    from stance.training.data import check_label_set, load_labelled, tasks_of
-    from stance.training.labels import parse_label_map
+    from stance.training.data import load_labelled
 
     renames = parse_label_map(label_map)
     examples = load_labelled(

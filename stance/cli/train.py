@@ -88,10 +88,11 @@ def train(
     \b
       stance train data/train.jsonl -o my-model --label-column stance --sentiment-column sentiment
     """
+    from stance.core.labelled import tasks_of
+    from stance.core.labels import parse_label_map
     from stance.files import check_writable
     from stance.training.config import TrainingConfig
-    from stance.training.data import load_labelled, tasks_of
-    from stance.training.labels import parse_label_map
+    from stance.training.data import load_labelled
     from stance.training.progress import TrainingProgress
     from stance.training.trainer import finished, is_main_process
     from stance.training.trainer import train as run_training

@@ -5,6 +5,7 @@ from __future__ import annotations
 STANCE_LABELS: tuple[str, ...] = ("support", "oppose", "mixed", "neutral")
 SENTIMENT_LABELS: tuple[str, ...] = ("positive", "negative", "neutral", "mixed")
 TASK_LABELS: dict[str, tuple[str, ...]] = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+TASKS: tuple[str, ...] = tuple(TASK_LABELS)  # what a model answers: its own head's task first, further heads after
 
 # Names other datasets use for the same idea (TweetEval/SemEval, ARC/FNC, NLI-style, review corpora).
 LABEL_ALIASES: dict[str, dict[str, str]] = {

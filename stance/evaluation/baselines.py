@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from stance.core.labelled import LabelledComment
 from stance.evaluation.folds import fold_indices, most_folds
-from stance.training.data import LabelledComment
 
 
 def tfidf_logreg() -> Any:

@@ -16,10 +16,10 @@ from typing import IO
 
 import numpy as np
 
+from stance.core.labelled import LabelledComment, check_label_set
 from stance.errors import DataError, ModelError, OutputError
 from stance.model.classifier import StanceClassifier, combine_windows
 from stance.model.storage import ModelSettings
-from stance.training.data import LabelledComment, check_label_set
 
 MIN_EXAMPLES = 20
 TEMPERATURE_BOUNDS = (0.05, 20.0)

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from stance.core.labelled import LabelledComment, check_label_set
+from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import tfidf_logreg
 from stance.evaluation.folds import fold_indices
-from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
-from stance.training.data import LabelledComment, check_label_set
 from stance.training.trainer import train
 
 CV_REPORT_JSON = "cv_report.json"  # not report.json: `stance compare` reads evaluation reports only

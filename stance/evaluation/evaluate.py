@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from stance.core.labelled import LabelledComment, check_label_set
+from stance.core.metrics import SCORE_ALIASES, headline_scores, mean_f1
 from stance.errors import InputError
 from stance.evaluation.baselines import (
     BASELINE_FOLDS,
@@ -24,14 +26,12 @@ from stance.evaluation.baselines import (
     fitted_predictions,
 )
 from stance.evaluation.folds import most_folds
-from stance.evaluation.metrics import SCORE_ALIASES, headline_scores, mean_f1
 from stance.evaluation.uncertainty import (
     bootstrap_intervals,
     mcnemar,
     paired_bootstrap_difference,
 )
 from stance.model.classifier import StanceClassifier
-from stance.training.data import LabelledComment, check_label_set
 
 LENGTH_BUCKETS = ((1, 10), (11, 30), (31, 100), (101, None))  # words per comment
 MODEL = "model"

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from stance.core.labelled import LabelledComment
 from stance.errors import DataError
-from stance.training.data import LabelledComment
 
 GROUP_BY = ("target", "group")
 

@@ -1,6 +1,6 @@
 """Uncertainty for evaluation figures: bootstrap confidence intervals and paired tests.
 
-Scores themselves come from scikit-learn (:mod:`stance.evaluation.metrics`); this module resamples the
+Scores themselves come from scikit-learn (:mod:`stance.core.metrics`); this module resamples the
 comments and recomputes them, and tests whether one system's lead over another is real.
 """
 

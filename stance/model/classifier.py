@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, overload
@@ -166,7 +167,8 @@ class StanceClassifier:
         return classifier
 
     def save_pretrained(
-        self, directory: str | Path, *, card: str | None = None, storage: str = "full", delta_rank: int = 64
+        self, directory: str | Path, *, card: str | None = None, storage: str = "full", delta_rank: int = 64,
+        figures: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """Write the model directory; it appears whole or not at all (``stance.json`` is written last).
 
@@ -174,12 +176,14 @@ class StanceClassifier:
         ``transformers.pipeline`` loads; ``"adapter"`` (LoRA-trained models), only the LoRA adapter;
         ``"delta"``, only the difference from the base model, with rank-``delta_rank`` matrices.
         The two compact forms take a few MB and are merged into the base by :meth:`from_pretrained`;
-        ``stance export`` turns them into a full directory.
+        ``stance export`` turns them into a full directory. ``figures`` (the model's scores, see
+        :class:`~stance.model.storage.ModelSettings`) are stored in ``stance.json``.
         """
         if self.precision != "fp32":
             raise ModelError(f"cannot save a {self.precision} classifier; load the model in fp32 to save it")
         self.backend.model = save_model(
-            self.model, self.tokenizer, directory, self.settings(), heads=self.backend.heads, storage=storage, card=card,
+            self.model, self.tokenizer, directory, replace(self.settings(), figures=[dict(f) for f in figures] or None),
+            heads=self.backend.heads, storage=storage, card=card,
             delta_rank=delta_rank,
         )
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from stance.errors import ModelError
 
-TASKS = ("stance", "sentiment")
 HEADS_FILE = "heads.safetensors"
 _HEAD_ATTRIBUTES = ("classifier", "score")  # where transformers' sequence classifiers keep their head
 

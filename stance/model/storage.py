@@ -12,10 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from stance.core.labels import TASKS
 from stance.errors import ModelError, first_line
 from stance.model.base import resolve_base_model
 from stance.model.compact import DELTA_FILE, load_delta, save_delta
-from stance.model.heads import TASKS, TaskHead, load_heads, save_heads
+from stance.model.heads import TaskHead, load_heads, save_heads
 
 # The bundled model is package data, so a wheel carries it; the repo's models/default links here.
 DEFAULT_MODEL_DIR = Path(str(resources.files("stance.model") / "default"))
@@ -54,6 +55,11 @@ class ModelSettings:
     heads: dict[str, dict[str, Any]] | None = None
     languages: list[str] | None = None  # what its training comments were written in (ISO 639-1), where known
     reply_context: bool | None = None  # trained with the comments replied to (parents) read after the target
+    # The model's own figures, each {"set", "measure", "value"} (a score in percent, or a count) and
+    # optionally "baseline" (text): its
+    # validation scores from training, the benchmark rows of a shipped model. Its card's tables are
+    # rendered from them and `stance info` lists them: figures are data, never read back out of Markdown.
+    figures: list[dict[str, Any]] | None = None
 
     @classmethod
     def read(cls, directory: Path) -> ModelSettings | None:
@@ -81,6 +87,9 @@ class ModelSettings:
             if task not in TASKS or task == settings.main_task or not isinstance(labels, list) or not labels:
                 raise ModelError(f"{path}: head {task!r} is not a further task with a list of labels; the model directory is damaged")
             _check_temperature(head.get("temperature", 1.0), path)
+        for figure in settings.figures or []:
+            if not _is_figure(figure):
+                raise ModelError(f"{path}: figure {figure!r} is not a set, a measure and a number; the model directory is damaged")
         return settings
 
     @property
@@ -110,6 +119,15 @@ class ModelSettings:
         keys = ("max_length", "max_target_tokens", "stride", "base_model", "languages", "reply_context")
         stored = {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
         return stored | {"task": self.main_task, "temperature": self.temperatures()}
+
+
+def _is_figure(figure: Any) -> bool:
+    """A stored figure: its set and measure as text, its value a number, its baseline (if any) text."""
+    return (
+        isinstance(figure, dict) and isinstance(figure.get("set"), str) and isinstance(figure.get("measure"), str)
+        and isinstance(figure.get("value"), (int, float)) and not isinstance(figure.get("value"), bool)
+        and isinstance(figure.get("baseline", ""), str)
+    )
 
 
 def is_temperature(value: Any) -> bool:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from stance.training.data import LabelledComment
+from stance.core.labelled import LabelledComment
 
 
 def split_hashtags(text: str) -> str:

@@ -86,8 +86,8 @@ class StanceEstimator(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> StanceEstimator:
         """Fine-tune on comments ``X`` with labels ``y``; returns ``self``."""
+        from stance.core.labelled import LabelledComment
         from stance.model.classifier import StanceClassifier
-        from stance.training.data import LabelledComment
         from stance.training.trainer import train
 
         texts, targets = self._rows(X)

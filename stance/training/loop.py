@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from stance.core.labelled import LabelledComment
+from stance.core.metrics import headline_scores
 from stance.errors import DataError
-from stance.evaluation.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
-from stance.training.data import LabelledComment
 from stance.training.frozen import FeatureCollator, as_inputs, cache_features, check_split, frozen_parameters, layer_count
 from stance.training.multitask import NO_LABEL
 

@@ -93,27 +93,18 @@ def _task_lines(tasks: Mapping[str, Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def headline_figures(card: str) -> list[str]:
-    """One line per row of a card's "Validation metrics" and "Benchmarks" tables, for ``stance info``.
+def describe_figure(figure: Mapping[str, Any]) -> str:
+    """One stored figure on a line, for ``stance info``: ``ARC val (351): macro-F1 55.4 (baseline: TF-IDF + LR 45.3)``."""
+    baseline = f" (baseline: {figure['baseline']})" if figure.get("baseline") else ""
+    return f"{figure['set']}: {figure['measure']} {_number(figure['value'])}{baseline}"
 
-    A metrics row reads ``validation macro_f1 0.7152``; a benchmark row (set, score, this model,
-    baseline) reads ``data/dev (374): macro-F1 81.0 (baseline: TF-IDF + LR 68.6)``.
-    """
-    figures: list[str] = []
-    section = ""
-    for line in card.splitlines():
-        if line.startswith("## "):
-            section = line[3:].strip()
-            continue
-        if section not in ("Validation metrics", "Benchmarks") or not line.startswith("|"):
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if set("".join(cells)) <= set("-: ") or cells[0] in ("metric", "set"):  # rule or header
-            continue
-        if section == "Validation metrics":
-            figures.append(f"validation {' '.join(cells)}")
-        else:
-            name, score, value, *baseline = cells + [""] * (3 - len(cells))
-            against = " ".join(cell for cell in baseline if cell not in ("", "-"))
-            figures.append(f"{name}: {score} {value}" + (f" (baseline: {against})" if against else ""))
-    return figures
+
+def render_figures_table(figures: Sequence[Mapping[str, Any]]) -> str:
+    """The card's benchmark table, rendered from the figures stored in ``stance.json``."""
+    rows = [f"| {f['set']} | {f['measure']} | {_number(f['value'])} | {f.get('baseline') or '-'} |" for f in figures]
+    return "\n".join(["| set | score | this model | baseline (same run) |", "|---|---|---|---|", *rows])
+
+
+def _number(value: float) -> str:
+    """A figure as the scripts print it: a count (an int) whole, a score (in percent) with one decimal."""
+    return str(value) if isinstance(value, int) else f"{value:.1f}"

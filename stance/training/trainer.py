@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stance.core.labelled import LabelledComment, check_label_set, tasks_of
+from stance.core.labels import label_word, ordered_labels
+from stance.core.metrics import headline_scores
 from stance.errors import DataError, OutputError
-from stance.evaluation.metrics import headline_scores
 from stance.extract.language import main_languages
 from stance.model.classifier import StanceClassifier
 from stance.model.devices import resolve_device, torch_threads, usable_cores
@@ -19,14 +21,7 @@ from stance.model.heads import encoder_of
 from stance.model.storage import quiet_transformers
 from stance.training.config import TrainingConfig
 from stance.training.contrastive import tune_contrastively
-from stance.training.data import (
-    LabelledComment,
-    check_label_set,
-    drop_targets,
-    split_validation,
-    tasks_of,
-)
-from stance.training.labels import label_word, ordered_labels
+from stance.training.data import drop_targets, split_validation
 from stance.training.loop import build_trainer, training_arguments
 from stance.training.model_card import render_model_card
 from stance.training.start import initial_classifier, starts_from_trained
@@ -197,7 +192,8 @@ def _write_model(
     )
     # An adapter is stored against the bare base model, so one trained on top of a trained model is stored as a delta.
     storage = ("adapter" if config.method == "lora" and not trained_start else "delta") if compact else "full"
-    classifier.save_pretrained(output_dir, card=card, storage=storage)
+    figures = [{"set": "validation", "measure": name, "value": round(100 * value, 2)} for name, value in metrics.items()]
+    classifier.save_pretrained(output_dir, card=card, storage=storage, figures=figures)
     return TrainingResult(output_dir=output_dir, labels=labels[tasks[0]], metrics=metrics, report=report, data=data, tasks=labels)
 
 

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from conftest import read_jsonl, run, stance_cli, write_jsonl
 
 from stance.classify.writers import kept_column_name
-from stance.training.labels import SENTIMENT_LABELS, STANCE_LABELS
+from stance.core.labels import SENTIMENT_LABELS, STANCE_LABELS
 
 GOLD = [
     {"id": "a1", "text": "I love this plan, great idea", "label": "support", "context": "thread 1", "split": "dev"},

@@ -199,10 +199,13 @@ def test_version_and_info_say_what_a_bug_report_needs(tmp_path: Path, capsys, mo
     assert lines["int8 cache"] == f"{cache} (3.0 MiB)"
     assert lines["auto device"] in ("cpu", "cuda", "mps") and lines["auto precision"] in ("int8", "bf16", "fp32")
     assert lines["auto training precision"] in ("bf16", "fp16", "fp32") and lines["CPU features"]
-    # The bundled card's validation macro-F1, as the card states it.
-    card = (DEFAULT_MODEL_DIR / "README.md").read_text(encoding="utf-8")
-    stated = next(line for line in card.splitlines() if line.startswith("| macro_f1 |")).split("|")[2].strip()
-    assert f"  validation macro_f1 {stated}" in out.splitlines()
+    # Every figure the bundled model's stance.json stores (its card's table is rendered from them).
+    from stance.model.storage import ModelSettings
+    from stance.training.model_card import describe_figure
+
+    figures = ModelSettings.read(DEFAULT_MODEL_DIR).figures
+    listed = out.split("model figures:\n", 1)[1].splitlines()[: len(figures)]
+    assert listed == [f"  {describe_figure(figure)}" for figure in figures]
 
 
 def test_the_default_model_ships_inside_the_package() -> None:
@@ -282,7 +285,6 @@ def test_threads_come_from_the_flag_or_stance_threads(tiny_classifier_dir: Path,
 
 def test_an_empty_comment_is_written_with_empty_labels_in_every_format(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
     import pyarrow.parquet as pq
-
     from conftest import write_jsonl
 
     source = write_jsonl(tmp_path / "in.jsonl", [{"text": "", "target": "the plan"}, {"text": "Good plan", "target": "the plan"}])

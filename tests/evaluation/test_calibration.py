@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import CopyModel, run
 
+from stance.core.labelled import LabelledComment
 from stance.errors import DataError, ModelError
 from stance.evaluation.calibration import (
     calibrate,
@@ -20,7 +21,6 @@ from stance.evaluation.calibration import (
     reliability_bins,
 )
 from stance.model.classifier import StanceClassifier
-from stance.training.data import LabelledComment
 
 # The overconfident toy model ignores its input: its logits are always these (support, oppose, mixed,
 # neutral), so it says "oppose" with probability 0.936 on comments that are 70 % oppose.

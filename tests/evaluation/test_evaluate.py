@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score
 
+from stance.core.labelled import LabelledComment
+from stance.core.metrics import headline_scores
 from stance.errors import DataError, InputError
 from stance.evaluation.baselines import cross_validated_predictions
 from stance.evaluation.cross_validation import cross_validate
 from stance.evaluation.evaluate import evaluate, resolve_score
 from stance.evaluation.folds import fold_indices, most_folds
-from stance.evaluation.metrics import headline_scores
 from stance.evaluation.report import render_comparison, render_text, write_report
 from stance.evaluation.uncertainty import (
     bootstrap_intervals,
@@ -23,7 +24,6 @@ from stance.evaluation.uncertainty import (
 )
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig
-from stance.training.data import LabelledComment
 
 LABELS = ["support", "oppose", "mixed", "neutral"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, cohen_kappa_score, precision_recall_fscore_support
 
-from stance.evaluation.metrics import headline_scores, mean_f1
+from stance.core.metrics import headline_scores, mean_f1
 
 ALL = ["support", "oppose", "mixed", "neutral", "other"]
 

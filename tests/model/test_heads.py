@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stance.core.labels import SENTIMENT_LABELS, STANCE_LABELS
 from stance.errors import ModelError
 from stance.model.classifier import StanceClassifier
 from stance.model.heads import HEADS_FILE
-from stance.training.labels import SENTIMENT_LABELS, STANCE_LABELS
 
 TEXTS = ["Great idea", "I could not disagree more with every word of this " * 6, "meh", "Sad it took so long, but right."]
 TARGET = "the plan"

@@ -11,7 +11,7 @@ from sentence_embeddings import (
     tune_sentence_encoder,
 )
 
-from stance.training.data import LabelledComment
+from stance.core.labelled import LabelledComment
 
 ROWS = [LabelledComment(text=text, label=label, target=target) for text, label, target in [
     ("great plan, build it", "support", "rail"), ("yes, finally a train", "support", "rail"),

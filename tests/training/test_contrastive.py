@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from stance.core.labelled import LabelledComment
 from stance.training.contrastive import contrastive_pairs, split_hashtags
-from stance.training.data import LabelledComment
 
 ROWS = [LabelledComment(text=text, label=label, target=target) for text, label, target in [
     ("great plan, build it", "support", "rail"), ("yes, finally a train", "support", "rail"),

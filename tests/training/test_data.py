@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
+from stance.core.labelled import LabelledComment, check_label_set, tasks_of
 from stance.errors import ConfigError, DataError
-from stance.training.data import (
-    LabelledComment,
-    check_label_set,
-    drop_targets,
-    load_labelled,
-    split_validation,
-    tasks_of,
-)
+from stance.training.data import drop_targets, load_labelled, split_validation
 
 
 def test_labels_are_normalised_and_targets_default(tmp_path: Path) -> None:
@@ -119,7 +113,7 @@ def test_sentiment_label_sets_are_checked_like_stance_ones(tmp_path: Path) -> No
 
 
 def test_a_label_map_renames_stance_labels_and_drops_what_it_is_told(tmp_path: Path) -> None:
-    from stance.training.labels import parse_label_map
+    from stance.core.labels import parse_label_map
 
     rows = [{"text": "No way", "label": "Deny"}, {"text": "Is it?", "label": "query"}, {"text": "Cats", "label": "unrelated"},
             {"text": "Yes", "label": "favor", "sentiment": "positive"}, {"text": "Off topic but nice", "label": "unrelated", "sentiment": "positive"}]

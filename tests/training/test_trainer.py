@@ -32,7 +32,9 @@ def test_full_fine_tune_learns_and_writes_a_pipeline_directory(tiny_base_model: 
     assert not out.with_name("model.checkpoints").exists()
     card = (out / "README.md").read_text()
     assert "support" in card and "macro_f1" in card and "training comments" in card
-    assert json.loads((out / "stance.json").read_text())["labels"] == ["support", "oppose"]
+    stored = json.loads((out / "stance.json").read_text())
+    assert stored["labels"] == ["support", "oppose"]
+    assert {"set": "validation", "measure": "macro_f1", "value": 100.0} in stored["figures"]  # what the card's table shows
     pipe = pipeline("text-classification", model=str(out))
     assert pipe({"text": "the plan", "text_pair": "I love this plan, great idea"})["label"] == "support"
     assert pipe({"text": "the plan", "text_pair": "I hate this plan, awful idea"})["label"] == "oppose"
@@ -278,9 +280,9 @@ def test_labels_outside_a_comments_label_space_get_no_gradient_from_it(tiny_clas
     import torch
     from transformers import DataCollatorWithPadding
 
-    from stance.training.data import LabelledComment
-    from stance.training.multitask import MultiTaskModel, masked_loss
+    from stance.core.labelled import LabelledComment
     from stance.training.loop import window_rows
+    from stance.training.multitask import MultiTaskModel, masked_loss
 
     classifier = StanceClassifier.from_pretrained(tiny_classifier_dir)
     limited = {"stance": ("support", "oppose"), "sentiment": ("positive", "negative", "neutral")}
