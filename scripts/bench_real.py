@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from real_comments import real
 from shared_data import (
     FANCHUAN_STANCE,
     arc,
@@ -31,7 +32,6 @@ from shared_data import (
     iac,
     perspectrum,
     pstance,
-    real,
     seed_page_line,
     tweeteval,
 )

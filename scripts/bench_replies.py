@@ -19,7 +19,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from shared_data import fanchuan, iac, real
+from real_comments import real
+from shared_data import fanchuan, iac
 from train_default import SPACES
 
 from stance.core.labelled import LabelledComment

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from shared_data import FANCHUAN_STANCE, IAC_STANCE, arc_in_val, read_jsonl
 
+from stance.core.labelled import LabelledComment
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 REAL = REPO / "data" / "real"
@@ -138,6 +140,15 @@ def load_real(split: str) -> list[tuple[RealComment, dict]]:
             raise ValueError(f"data/real/labels.jsonl: {row['id']}: the text in ../shared differs from the one labelled")
         out.append((comment, row))
     return out
+
+
+
+def real(split: str) -> list[LabelledComment]:
+    """The real comments we labelled ourselves (data/real, text read from ../shared), both labels."""
+    return [
+        LabelledComment(text=c.text, label=row["stance"], target=c.target, sentiment=row["sentiment"], group=c.id.split("/")[0])
+        for c, row in load_real(split)
+    ]
 
 
 def _draw(pool: list[RealComment], count: int, rng: random.Random) -> list[RealComment]:

@@ -139,16 +139,6 @@ def iac(
     return _sample(rows, limit, seed)
 
 
-def real(split: str) -> list[LabelledComment]:
-    """The real comments we labelled ourselves (data/real, text read from ../shared), both labels."""
-    from real_comments import load_real
-
-    return [
-        LabelledComment(text=c.text, label=row["stance"], target=c.target, sentiment=row["sentiment"], group=c.id.split("/")[0])
-        for c, row in load_real(split)
-    ]
-
-
 def seed_page_line(classifier) -> str | None:
     """``seed page: 5 of 5 (labels)``: the classifier on the page the product was designed from
     (None where ../shared is absent)."""

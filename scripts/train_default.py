@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from real_comments import real
 from shared_data import (
     arc,
     corpus_split,
@@ -36,7 +37,6 @@ from shared_data import (
     iac,
     perspectrum,
     pstance,
-    real,
     tweeteval,
     tweeteval_sentiment,
 )
