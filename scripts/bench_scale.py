@@ -61,7 +61,7 @@ def driver_rate(folder: Path, tasks: dict) -> float:
     writes as JSONL (its share of the work, done in one process however many workers label): timed on
     the local run's records, laid out as the workers hand them back."""
     from stance.classify.writers import FLAT_COLUMNS, SCORES_KEYS, write_results
-    from stance.distributed.files import result_from_row
+    from stance.distributed.many_files import result_from_row
 
     rows = []
     for path in sorted(folder.glob("*.jsonl")):

@@ -161,7 +161,7 @@ def hand_wired(train_path: str, output: str, epochs: float = 3.0, seed: int = 42
         TrainingArguments,
     )
 
-    from stance.model.base import DEFAULT_BASE_MODEL, resolve_base_model
+    from stance.model.names import DEFAULT_BASE_MODEL, resolve_base_model
 
     base = resolve_base_model(DEFAULT_BASE_MODEL)
     rows = read_jsonl(Path(train_path))

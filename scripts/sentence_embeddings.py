@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from stance.core.labelled import LabelledComment
-from stance.model.base import DEFAULT_BASE_MODEL, resolve_base_model
+from stance.model.names import DEFAULT_BASE_MODEL, resolve_base_model
 from stance.training.contrastive import mean_pooled, tune_contrastively
 
 

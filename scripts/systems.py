@@ -16,8 +16,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from stance.core.labelled import LabelledComment
 from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import majority
-from stance.model.base import DEFAULT_BASE_MODEL
 from stance.model.classifier import StanceClassifier
+from stance.model.names import DEFAULT_BASE_MODEL
 
 LABELS = ["support", "oppose", "neutral"]
 

@@ -44,7 +44,7 @@ def tiny_base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from stance.model.base import resolve_base_model
+    from stance.model.names import resolve_base_model
 
     torch.manual_seed(0)
     directory = tmp_path_factory.mktemp("tiny-bert")

@@ -79,7 +79,7 @@ class ThreadSummary:
 
     @classmethod
     def combined(cls, summaries: Iterable[ThreadSummary], tasks: Mapping[str, Sequence[str]]) -> ThreadSummary:
-        """The summary of several outputs together (the files of an archive)."""
+        """The summary of several outputs together (the files of a folder run)."""
         pairs: Counter[tuple[str | None, str | None]] = Counter()
         languages: Counter[str | None] = Counter()
         renamed: dict[str, str] = {}

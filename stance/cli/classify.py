@@ -115,7 +115,7 @@ def classify(
         raise typer.BadParameter(f"{engine!r}: expected local or ray", param_hint="--engine")
     if workers is not None and engine != "ray":
         raise typer.BadParameter("goes with --engine ray", param_hint="--workers")
-    from stance.classify.archive import names_many_files
+    from stance.classify.many_files import names_many_files
 
     if engine == "ray" or names_many_files(pages) or output.endswith(os.sep) or Path(output).is_dir():
         _classify_many(
@@ -127,7 +127,7 @@ def classify(
         )
         return
     page = pages[0]
-    from stance.classify.run import classify_file
+    from stance.classify.one_file import classify_file
     from stance.classify.stream import check_target
     from stance.classify.writers import RESUMABLE_FORMATS, check_format, format_for_path
     from stance.files import check_writable, complete_records, partial_path
@@ -176,8 +176,8 @@ def _classify_many(
     model_options: dict[str, Any],
 ) -> None:
     """Several files, a folder or a glob, each into its own file in the ``folder``, on either engine."""
-    from stance.classify.archive import (
-        classify_archive,
+    from stance.classify.many_files import (
+        classify_files,
         classify_locally,
         find_inputs,
         plan_outputs,
@@ -202,7 +202,7 @@ def _classify_many(
     jobs = plan_outputs(find_inputs(patterns, exclude=folder), folder, fmt)
     classifier = StanceClassifier.from_pretrained(model, threads=threads, **model_options)
     if engine == "ray":
-        from stance.distributed.files import classify_on_ray
+        from stance.distributed.many_files import classify_on_ray
 
         run = classify_on_ray(
             classifier, fmt, workers=workers, threads=threads, address=address, progress=stderr_is_terminal(),
@@ -215,7 +215,7 @@ def _classify_many(
         run = classify_locally(classifier, fmt, resume=resume, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()), **options)
     try:
         settings = {"model": classifier.source, "precision": classifier.precision, "format": fmt, **options}
-        outcome = classify_archive(jobs, folder, run, classifier.tasks, resume=resume, force=force, identity=settings)
+        outcome = classify_files(jobs, folder, run, classifier.tasks, resume=resume, force=force, identity=settings)
     except KeyboardInterrupt:
         done = sum(job.output.exists() for job in jobs)
         stop_interrupted(f"stopped: {done} of {len(jobs)} files are complete in {folder}; the same command with --resume continues")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from stance.core.labelled import LabelledComment
 
 from stance.cli._app import (
     TRAINING,
@@ -112,29 +115,13 @@ def evaluate(
         default_target=target, group_column=group_column, sentiment_column=sentiment_column, parent_column=parent_column,
     )
     if cv is not None:
-        from stance.evaluation.cross_validation import (
-            CV_REPORT_JSON,
-            cross_validate,
-            write_cv_report,
+        _cross_validate(
+            examples, cv, output=output, force=force, group_by=group_by, sentiment_column=sentiment_column,
+            unused={"--model": model, "--score": score, "--resamples": resamples, "--baseline-train": baseline_train},
+            config_options={"base_model": base_model, "epochs": epochs, "learning_rate": learning_rate,
+                            "trainable_layers": trainable_layers, "max_length": max_length, "seed": seed,
+                            "device": device, "threads": threads},
         )
-        from stance.training.config import TrainingConfig
-        from stance.training.progress import TrainingProgress
-
-        for name, value in (("--model", model), ("--score", score), ("--resamples", resamples), ("--baseline-train", baseline_train)):
-            if value is not None:
-                raise typer.BadParameter("cross-validation trains and scores its own models; leave it out", param_hint=name)
-        if sentiment_column is not None:
-            raise typer.BadParameter("cross-validation scores stance only so far; leave it out", param_hint="--sentiment-column")
-        check_writable(Path(output) / CV_REPORT_JSON, force)
-        config = TrainingConfig(
-            base_model=base_model, epochs=epochs, learning_rate=learning_rate, trainable_layers=trainable_layers,
-            max_length=max_length, seed=seed, device=device, threads=threads,
-        )
-        report = cross_validate(
-            examples, config, k=cv, group_by=group_by, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())]
-        )
-        typer.echo(report.render())
-        echo_log(f"wrote {write_cv_report(report, output)}")
         return
     if group_by is not None:
         raise typer.BadParameter("only with --cv", param_hint="--group-by")
@@ -164,3 +151,30 @@ def evaluate(
         write_report(report, folder)
         typer.echo(render_text(report))
         echo_log("wrote " + ", ".join(report.files.values()))
+
+
+def _cross_validate(
+    examples: list[LabelledComment], cv: int, *, output: str, force: bool, group_by: str | None, sentiment_column: str | None,
+    unused: dict[str, object], config_options: dict[str, object],
+) -> None:
+    """`evaluate --cv K`: train and score a model per fold, beside the baseline; flags that only scoring
+    a given model takes are refused."""
+    from pathlib import Path
+
+    from stance.evaluation.cross_validation import CV_REPORT_JSON, cross_validate, write_cv_report
+    from stance.files import check_writable
+    from stance.training.config import TrainingConfig
+    from stance.training.progress import TrainingProgress
+
+    for name, value in unused.items():
+        if value is not None:
+            raise typer.BadParameter("cross-validation trains and scores its own models; leave it out", param_hint=name)
+    if sentiment_column is not None:
+        raise typer.BadParameter("cross-validation scores stance only so far; leave it out", param_hint="--sentiment-column")
+    check_writable(Path(output) / CV_REPORT_JSON, force)
+    config = TrainingConfig(**config_options)
+    report = cross_validate(
+        examples, config, k=cv, group_by=group_by, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())]
+    )
+    typer.echo(report.render())
+    echo_log(f"wrote {write_cv_report(report, output)}")

@@ -138,7 +138,7 @@ class StanceClassifier:
         ``options`` are the constructor's (precision, device, batch_size, ...); the window sizes and
         temperature stored in the directory's ``stance.json`` apply unless given.
         """
-        from stance.model.base import resolve_base_model
+        from stance.model.names import resolve_base_model
 
         source = str(name_or_path or default_model_path())
         path = Path(source)

@@ -14,9 +14,9 @@ from typing import Any
 
 from stance.core.labels import TASKS
 from stance.errors import ModelError, first_line
-from stance.model.base import resolve_base_model
 from stance.model.compact import DELTA_FILE, load_delta, save_delta
 from stance.model.heads import TaskHead, load_heads, save_heads
+from stance.model.names import resolve_base_model
 
 # The bundled model is package data, so a wheel carries it; the repo's models/default links here.
 DEFAULT_MODEL_DIR = Path(str(resources.files("stance.model") / "default"))

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from stance.errors import ConfigError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
-from stance.model.base import DEFAULT_BASE_MODEL
 from stance.model.devices import DEVICES, resolve_threads
+from stance.model.names import DEFAULT_BASE_MODEL
 
 METHODS = ("full", "lora", "contrastive")
 PRECISIONS = ("auto", "fp32", "bf16")

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from stance.errors import ConfigError, ModelError, first_line
-from stance.model.base import resolve_base_model
 from stance.model.classifier import StanceClassifier
 from stance.model.heads import TaskHead, head_attribute, new_head, swap_in_head
+from stance.model.names import resolve_base_model
 from stance.model.storage import ModelSettings, load_base_classifier
 from stance.training.config import TrainingConfig
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import kill_when, run
 
-from stance.classify.run import classify_file
+from stance.classify.one_file import classify_file
 from stance.files import complete_records, partial_path
 from stance.model.classifier import StanceClassifier
 

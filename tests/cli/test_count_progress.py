@@ -37,7 +37,7 @@ def test_a_log_gets_a_line_every_interval_with_the_time_left() -> None:
 def test_classify_counts_a_comment_file_and_reports_every_comment(tiny_classifier_dir: Path, tmp_path: Path) -> None:
     from conftest import write_jsonl
 
-    from stance.classify.run import classify_file
+    from stance.classify.one_file import classify_file
     from stance.model.classifier import StanceClassifier
 
     source = write_jsonl(tmp_path / "c.jsonl", [{"text": f"comment {i}", "target": "the plan"} for i in range(700)])

@@ -13,9 +13,9 @@ from conftest import run, write_jsonl
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
-from stance.classify.archive import classify_archive, find_inputs, plan_outputs  # noqa: E402
+from stance.classify.many_files import classify_files, find_inputs, plan_outputs  # noqa: E402
 from stance.distributed import classify_dataset  # noqa: E402
-from stance.distributed.files import classify_on_ray  # noqa: E402
+from stance.distributed.many_files import classify_on_ray  # noqa: E402
 from stance.errors import InputError  # noqa: E402
 from stance.model.classifier import StanceClassifier  # noqa: E402
 
@@ -87,7 +87,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes_every_record_once(
     assert code == 0, err
     classifier, engine = _engine(tiny_classifier_dir, "jsonl")
     jobs = plan_outputs(find_inputs([str(tmp_path / "in")]), tmp_path / "ray", "jsonl")
-    outcome = classify_archive(jobs, tmp_path / "ray", engine, classifier.tasks)
+    outcome = classify_files(jobs, tmp_path / "ray", engine, classifier.tasks)
     assert outcome.summary.total == 2538 and len(outcome.classified) == 4
     for i, n in enumerate([30, 1, 2500, 7]):
         written = lines(tmp_path / "ray" / f"part{i}.jsonl")
@@ -105,11 +105,11 @@ def test_after_a_failure_a_resume_redoes_only_the_files_not_complete(tiny_classi
     classifier, engine = _engine(tiny_classifier_dir, "jsonl")
     jobs = plan_outputs(find_inputs([str(tmp_path / "in")]), tmp_path / "out", "jsonl")
     with pytest.raises(InputError, match=r"part3\.jsonl:21: 'text' must be a string, got int$"):
-        classify_archive(jobs, tmp_path / "out", engine, classifier.tasks)
+        classify_files(jobs, tmp_path / "out", engine, classifier.tasks)
     assert not (tmp_path / "out" / "part3.jsonl").exists()
     before = {job.output.name: job.output.read_text() for job in jobs if job.output.exists()}
     comment_file(broken, 20, "p3-")
-    outcome = classify_archive(jobs, tmp_path / "out", engine, classifier.tasks, resume=True)
+    outcome = classify_files(jobs, tmp_path / "out", engine, classifier.tasks, resume=True)
     assert len(outcome.skipped) == len(before) and len(outcome.classified) == 4 - len(before)
     for i, job in enumerate(jobs):
         assert [r["id"] for r in lines(job.output)] == [f"p{i}-{k}" for k in range(20)]
@@ -128,7 +128,7 @@ def test_zstd_and_parquet_in_parquet_out(tiny_classifier_dir: Path, tmp_path: Pa
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in" / "b.parquet")
     classifier, engine = _engine(tiny_classifier_dir, "parquet", columns={"text": "body"})
     jobs = plan_outputs(find_inputs([str(tmp_path / "in")]), tmp_path / "out", "parquet")
-    classify_archive(jobs, tmp_path / "out", engine, classifier.tasks)
+    classify_files(jobs, tmp_path / "out", engine, classifier.tasks)
     a, b = (pq.read_table(tmp_path / "out" / name).to_pylist() for name in ("a.parquet", "b.parquet"))
     assert [r["id"] for r in a] == [r["id"] for r in b] == [f"z{i}" for i in range(50)]
     assert [r["label"] for r in a] == [r["label"] for r in b]

@@ -9,7 +9,7 @@ import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from stance.classify.archive import FileJob
+from stance.classify.many_files import FileJob
 from stance.classify.stream import (
     CommentStance,
     ThreadSummary,
@@ -47,7 +47,7 @@ def classify_on_ray(
     include_removed: bool = False,
     progress: bool = False,
 ) -> Callable[[Sequence[FileJob]], Iterator[tuple[FileJob, ThreadSummary, int]]]:
-    """An engine for :func:`~stance.classify.archive.classify_archive` on Ray: a local cluster it
+    """An engine for :func:`~stance.classify.many_files.classify_files` on Ray: a local cluster it
     starts (and stops), or the one at ``address`` (``auto``, ``ray://host:10001``; default: the
     ``RAY_ADDRESS`` variable, else a local one). ``classifier`` is the model loaded once by the
     driver (to check it and build its int8 form); each worker loads the same with ``model_options``.

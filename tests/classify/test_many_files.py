@@ -9,7 +9,7 @@ import pytest
 from conftest import read_jsonl as lines
 from conftest import run, write_jsonl
 
-from stance.classify.archive import find_inputs, plan_outputs
+from stance.classify.many_files import find_inputs, plan_outputs
 from stance.errors import InputError
 
 

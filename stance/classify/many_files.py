@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stance.classify.run import classify_file
+from stance.classify.one_file import classify_file
 from stance.classify.stream import Progress, ThreadSummary
 from stance.classify.writers import open_output, write_results
 from stance.errors import InputError, OutputError
@@ -33,7 +33,7 @@ class FileJob:
 
 
 @dataclass(frozen=True)
-class ArchiveOutcome:
+class FilesOutcome:
     """What a run over many files did."""
 
     classified: list[FileJob]  # written by this run
@@ -136,7 +136,7 @@ def check_outputs(jobs: Sequence[FileJob], *, resume: bool, force: bool) -> None
         )
 
 
-def classify_archive(
+def classify_files(
     jobs: Sequence[FileJob],
     folder: str | Path,
     classify_pending: Callable[[Sequence[FileJob]], Iterable[tuple[FileJob, ThreadSummary, int]]],
@@ -145,7 +145,7 @@ def classify_archive(
     resume: bool = False,
     force: bool = False,
     identity: Mapping[str, object] | None = None,
-) -> ArchiveOutcome:
+) -> FilesOutcome:
     """Run ``classify_pending`` (an engine: it writes each job's output whole and reports its
     summary and the records it kept from an earlier run) over the jobs not yet complete.
 
@@ -178,7 +178,7 @@ def classify_archive(
             classified.append(job)
             summaries.append(summary)
             kept += resumed
-    return ArchiveOutcome(classified, [job for job in jobs if job in complete], ThreadSummary.combined(summaries, tasks), kept)
+    return FilesOutcome(classified, [job for job in jobs if job in complete], ThreadSummary.combined(summaries, tasks), kept)
 
 
 def _remove_leftovers(output: Path, force: bool) -> None:
