@@ -64,13 +64,15 @@ def write_results(
     pairs: Counter[tuple[str | None, str | None]] = Counter(earlier or {})
     languages: Counter[str | None] = Counter(earlier_languages or {})
     renamed: dict[str, str] = {}
+    seen: set[str] = set()  # the input columns met so far: each is looked at once
 
     def counted() -> Iterator[CommentStance]:
         for result in results:
             pairs[result.prediction.label, result.prediction.sentiment] += 1
             languages[result.comment.language] += 1
-            for column in result.comment.extra or ():
-                if column not in renamed and (name := kept_column_name(column, result.comment.extra)) != column:
+            for column in [column for column in result.comment.extra or () if column not in seen]:
+                seen.add(column)
+                if (name := kept_column_name(column, result.comment.extra)) != column:
                     renamed[column] = name
             yield result
 

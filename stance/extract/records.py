@@ -80,7 +80,7 @@ def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterato
         finally:
             table.close()
 
-    if column_mapping(columns)["text"] not in present:  # name every column, not only the ones read
+    if column_mapping(columns)["text"] not in present:
         table.close()
         raise InputError(
             f"{path}: no '{column_mapping(columns)['text']}' column (found: {', '.join(sorted(present)) or 'none'}); "

@@ -56,9 +56,9 @@ class ModelSettings:
     languages: list[str] | None = None  # what its training comments were written in (ISO 639-1), where known
     reply_context: bool | None = None  # trained with the comments replied to (parents) read after the target
     # The model's own figures, each {"set", "measure", "value"} (a score in percent, or a count) and
-    # optionally "baseline" (text): its
-    # validation scores from training, the benchmark rows of a shipped model. Its card's tables are
-    # rendered from them and `stance info` lists them: figures are data, never read back out of Markdown.
+    # optionally "baseline" (text): its validation scores from training, a shipped model's benchmarks.
+    # A shipped model's card table is rendered from them and `stance info` lists them: figures are
+    # data, never read back out of Markdown.
     figures: list[dict[str, Any]] | None = None
 
     @classmethod
