@@ -57,10 +57,10 @@ def main() -> None:
     if first.tasks != second.tasks:
         raise SystemExit(f"the models answer different tasks or labels: {first.tasks} against {second.tasks}")
     first.model.load_state_dict(blend_states(first.model.state_dict(), second.model.state_dict(), args.weight))
-    if unknown := head_weights.keys() - first.backend.heads.keys():
+    if unknown := head_weights.keys() - first.heads.keys():
         raise SystemExit(f"--head-weight: the models have no {', '.join(sorted(unknown))} head")
-    for task, head in first.backend.heads.items():
-        other = second.backend.heads[task].module.state_dict()
+    for task, head in first.heads.items():
+        other = second.heads[task].module.state_dict()
         head.module.load_state_dict(blend_states(head.module.state_dict(), other, head_weights.get(task, args.weight)))
     storage = ModelSettings.read(Path(args.first)).format or "full"
     heads = "".join(f"; the {task} head {1 - w:g} × first + {w:g} × second" for task, w in head_weights.items())

@@ -122,13 +122,35 @@ class StanceClassifier:
     def device(self) -> str:
         return self.backend.device
 
+    def _torch_backend(self) -> Any:
+        """The torch backend, whose model and heads training and saving work on; an int8 classifier has none."""
+        if getattr(self.backend, "model", None) is None:
+            raise ModelError(f"this classifier runs on {type(self.backend).__name__}; load it in fp32 or bf16 for its torch model")
+        return self.backend
+
     @property
     def model(self) -> Any:
         """The torch model (for training and saving); an int8 classifier has none."""
-        model = getattr(self.backend, "model", None)
-        if model is None:
-            raise ModelError(f"this classifier runs on {type(self.backend).__name__}; load it in fp32 or bf16 for its torch model")
-        return model
+        return self._torch_backend().model
+
+    @model.setter
+    def model(self, model: Any) -> None:
+        """Swap in a torch model of the same architecture (training loads its best checkpoint so)."""
+        self._torch_backend().model = model
+
+    @property
+    def heads(self) -> dict[str, TaskHead]:
+        """The further task heads (task → :class:`TaskHead`), whose torch modules training updates in place."""
+        return self._torch_backend().heads
+
+    @property
+    def threads(self) -> int:
+        """How many CPU threads it computes with."""
+        return self.backend.threads
+
+    @threads.setter
+    def threads(self, value: int) -> None:
+        self.backend.threads = value
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | Path | None = None, **options: Any) -> StanceClassifier:
@@ -181,9 +203,9 @@ class StanceClassifier:
         """
         if self.precision != "fp32":
             raise ModelError(f"cannot save a {self.precision} classifier; load the model in fp32 to save it")
-        self.backend.model = save_model(
+        self.model = save_model(
             self.model, self.tokenizer, directory, replace(self.settings(), figures=[dict(f) for f in figures] or None),
-            heads=self.backend.heads, storage=storage, card=card,
+            heads=self.heads, storage=storage, card=card,
             delta_rank=delta_rank,
         )
 
@@ -191,7 +213,7 @@ class StanceClassifier:
         """A classifier for ``task`` alone, its head made the model's own: saved, a plain Hugging Face
         directory for that task (``stance export --task``). Needs the torch model (fp32 or bf16)."""
         task = self.resolve_task(task)
-        model = self.model if task == self.task else swap_in_head(copy.deepcopy(self.model), self.backend.heads[task])
+        model = self.model if task == self.task else swap_in_head(copy.deepcopy(self.model), self.heads[task])
         return self._like(model, task=task, heads={}, temperature=self.temperatures[task])
 
     def with_temperatures_folded(self) -> StanceClassifier:
@@ -199,7 +221,7 @@ class StanceClassifier:
         divided by it) and every temperature 1.0: the same probabilities, also from plain ``transformers``,
         which knows nothing of ``stance.json`` (``stance export``). Needs the torch model."""
         model = copy.deepcopy(self.model)
-        heads = {task: TaskHead(head.labels, copy.deepcopy(head.module)) for task, head in self.backend.heads.items()}
+        heads = {task: TaskHead(head.labels, copy.deepcopy(head.module)) for task, head in self.heads.items()}
         divide_output(getattr(model, head_attribute(model)), self.temperatures[self.task])
         for task, head in heads.items():
             divide_output(head.module, self.temperatures[task])

@@ -127,7 +127,7 @@ def build_trainer(
         train_rows, eval_rows = _by_window(train_rows, 0), _by_window(eval_rows, len(train_rows))
         collator = FeatureCollator(store)
     trainer = Trainer(
-        model=MultiTaskModel(classifier.model, classifier.backend.heads, list(classifier.tasks), frozen=frozen),
+        model=MultiTaskModel(classifier.model, classifier.heads, list(classifier.tasks), frozen=frozen),
         args=args,
         train_dataset=Dataset.from_list(train_rows),
         eval_dataset=Dataset.from_list(eval_rows),

@@ -88,10 +88,10 @@ def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, lis
     model = start.model
     original_own = TaskHead(start.labels, getattr(model, head_attribute(model)))
     if not same_head:
-        mine = start.backend.heads.get(main)
+        mine = start.heads.get(main)
         own = mine if mine and mine.labels == list(labels[main]) else TaskHead(list(labels[main]), new_head(model, len(labels[main])))
         model = swap_in_head(model, own)
-    heads = {task: head for task, head in start.backend.heads.items() if head.labels == list(labels.get(task, [])) and task != main}
+    heads = {task: head for task, head in start.heads.items() if head.labels == list(labels.get(task, [])) and task != main}
     if start.task != main and start.labels == list(labels.get(start.task, [])):
         heads[start.task] = original_own
     return model, start.tokenizer, heads, start.base_model

@@ -91,9 +91,9 @@ def train(
         # Windows too short to hold a parent after the target (max_length 64 with 32-token targets) read none.
         classifier.reply_context = any(e.parent for e in train_data) and classifier.windows.parent_tokens > 0
         if config.threads is None and args.world_size > 1:  # the processes on a machine share its cores
-            classifier.backend.threads = max(1, usable_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+            classifier.threads = max(1, usable_cores() // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
         if config.method == "contrastive" and last_checkpoint is None:  # a checkpoint holds the tuned weights already
-            with torch_threads(classifier.backend.threads):  # pairs share a target: before any targets are dropped
+            with torch_threads(classifier.threads):  # pairs share a target: before any targets are dropped
                 tune_contrastively(
                     encoder_of(classifier.model), classifier.tokenizer, train_data, task=next(iter(labels)), rounds=config.contrastive_rounds,
                     batch_size=config.batch_size, learning_rate=config.contrastive_learning_rate, seed=config.seed,
@@ -102,7 +102,7 @@ def train(
             _load_checkpoint(classifier, last_checkpoint)
         if config.target_dropout:
             train_data = drop_targets(train_data, config.target_dropout, config.seed)
-        with torch_threads(classifier.backend.threads):
+        with torch_threads(classifier.threads):
             trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
             with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
                 trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
@@ -110,7 +110,7 @@ def train(
         if args.process_index == 0 and not any(checkpoints.glob("checkpoint-*")):
             shutil.rmtree(checkpoints, ignore_errors=True)  # nothing to resume from: leave nothing behind
         raise
-    classifier.backend.model = trainer.model.model  # the best checkpoint, loaded at the end
+    classifier.model = trainer.model.model  # the best checkpoint, loaded at the end
 
     shared: list[TrainingResult | None] = [None]
     try:
@@ -276,7 +276,7 @@ def _load_checkpoint(classifier: StanceClassifier, checkpoint: Path) -> None:
     from stance.training.multitask import MultiTaskModel
 
     weights = load_file(str(checkpoint / "model.safetensors"), device=str(next(classifier.model.parameters()).device))
-    MultiTaskModel(classifier.model, classifier.backend.heads, list(classifier.tasks)).load_state_dict(weights)
+    MultiTaskModel(classifier.model, classifier.heads, list(classifier.tasks)).load_state_dict(weights)
 
 
 def last_complete_checkpoint(checkpoints: Path) -> Path | None:
