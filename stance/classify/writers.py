@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
@@ -121,11 +121,14 @@ def _task_cells(prediction: Prediction, tasks: Mapping[str, Sequence[str]]) -> l
 
 
 def write_comments(comments: Sequence[Comment], fmt: str, stream: IO[str]) -> None:
-    """Extracted comments without predictions, in ``fmt`` (one of :data:`OUTPUT_FORMATS`)."""
+    """Extracted comments without predictions, in ``fmt`` (one of :data:`OUTPUT_FORMATS`), each with the
+    input's other columns after its fields (renamed only where a comment field has the name)."""
     check_format(fmt)
     if fmt != "table":
+        records = [comment.to_dict() | _input_columns(comment, fmt, only_clashes_with=COMMENT_FIELDS) for comment in comments]
+        others = dict.fromkeys(key for record in records for key in record if key not in COMMENT_FIELDS)
         schema = comment_schema() if fmt == "parquet" else None
-        write_records((comment.to_dict() for comment in comments), fmt, stream, columns=COMMENT_FIELDS, schema=schema)
+        write_records(records, fmt, stream, columns=(*COMMENT_FIELDS, *others), schema=schema)
         return
     _write_table(
         [("id", {"style": "dim", "max_width": 14}), ("author", {"max_width": 16}), ("time", {"max_width": 10}),
@@ -167,11 +170,18 @@ def _flat_record(result: CommentStance, tasks: Mapping[str, Sequence[str]], fmt:
             if SCORES_KEYS[task] in record:
                 scores = record.pop(SCORES_KEYS[task])
                 record |= {f"{prefix}{label}": scores.get(label) for label in tasks.get(task, ())}
-    extra = result.comment.extra or {}
-    for column, value in extra.items():
-        nested = fmt == "csv" and isinstance(value, (dict, list))
-        record[kept_column_name(column, extra)] = json.dumps(value, ensure_ascii=False) if nested else value
-    return record
+    return record | _input_columns(result.comment, fmt)
+
+
+def _input_columns(comment: Comment, fmt: str, only_clashes_with: Collection[str] | None = None) -> dict[str, Any]:
+    """The input's other columns of ``comment`` under the names they are written with (:func:`kept_column_name`;
+    with ``only_clashes_with``, renamed only where one of those has the name), a nested value as JSON in CSV."""
+    extra = comment.extra or {}
+    return {
+        column if only_clashes_with is not None and column not in only_clashes_with else kept_column_name(column, extra):
+        json.dumps(value, ensure_ascii=False) if fmt == "csv" and isinstance(value, (dict, list)) else value
+        for column, value in extra.items()
+    }
 
 
 def _write_table(

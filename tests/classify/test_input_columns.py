@@ -94,3 +94,13 @@ def test_kept_column_names() -> None:
     assert kept_column_name("source") == "input_source"  # a comment field the output writes
     assert kept_column_name("label", ["label", "input_label"]) == "input_input_label"  # theirs too is kept
     assert kept_column_name("input_label", ["label", "input_label"]) == "input_label"
+
+
+def test_extract_keeps_the_columns_too_renaming_only_what_a_comment_field_holds(tmp_path: Path, capsys) -> None:
+    source = write_jsonl(tmp_path / "gold.jsonl", [dict(row, language="English") for row in GOLD])
+    code, _, err = run(["extract", str(source), "-o", str(tmp_path / "out.csv")], capsys)
+    assert code == 0, err
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as stream:
+        written = list(csv.DictReader(stream))
+    assert [(r["label"], r["context"], r["input_language"]) for r in written] == [(g["label"], g["context"], "English") for g in GOLD]
+    assert "English" not in {r["language"] for r in written}  # the detected language (en, or empty where too short)
