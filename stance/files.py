@@ -300,11 +300,12 @@ def _write_parquet(records: Iterable[dict[str, Any]], stream: IO[bytes], schema:
     records = iter(records)
     chunk = list(itertools.islice(records, 4096))
     schema = _with_other_columns(schema, chunk)
+    known = set(schema.names)
     with pq.ParquetWriter(stream, schema) as writer:
         written = 0
         while chunk:
             for number, record in enumerate(chunk, start=written + 1):
-                if unknown := record.keys() - set(schema.names):
+                if unknown := record.keys() - known:
                     raise _new_columns(number, unknown, "Parquet")
             try:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
