@@ -24,8 +24,8 @@ from pathlib import Path
 
 import trafilatura
 
-from stance.extract import read_text
 from stance.extract.html import parse_html
+from stance.io.inputs import read_text
 
 _COUNT = re.compile(r"(\d+) comments", re.I)
 

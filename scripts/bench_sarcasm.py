@@ -16,7 +16,7 @@ import sys
 
 from build_corpus import DATA, split_of
 
-from stance.extract.thread import join_target
+from stance.core.thread import join_target
 from stance.model.classifier import StanceClassifier
 
 TARGET = "City bans cars from the old town on Sundays"

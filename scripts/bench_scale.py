@@ -45,7 +45,7 @@ def io_rate(folder: Path) -> float:
     """Comments per second that one process reads (parsing, language detection) and writes as JSONL:
     the work of the Ray engine's reading tasks and of its driver, without the model."""
     from stance.extract import open_comments
-    from stance.files import write_records
+    from stance.io.records import write_records
 
     count, started = 0, time.perf_counter()
     with open(os.devnull, "w", encoding="utf-8") as sink:
@@ -60,8 +60,9 @@ def driver_rate(folder: Path, tasks: dict) -> float:
     """Comments per second that the Ray engine's driver turns from labelled rows back into records and
     writes as JSONL (its share of the work, done in one process however many workers label): timed on
     the local run's records, laid out as the workers hand them back."""
-    from stance.classify.writers import FLAT_COLUMNS, SCORES_KEYS, write_results
+    from stance.classify.writers import write_results
     from stance.distributed.many_files import result_from_row
+    from stance.io.outputs import FLAT_COLUMNS, SCORES_KEYS
 
     rows = []
     for path in sorted(folder.glob("*.jsonl")):

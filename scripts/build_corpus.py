@@ -13,7 +13,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-from stance.extract.thread import join_target
+from stance.core.thread import join_target
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FIELDS = ("article_id", "topic", "title", "lead", "text", "stance", "sentiment")

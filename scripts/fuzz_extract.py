@@ -51,17 +51,12 @@ sys.path.insert(0, str(REPO))
 
 with atheris.instrument_imports(include=["stance"]):
     from stance.errors import StanceError
-    from stance.extract import (
-        STREAMED_FORMATS,
-        decode_text,
-        open_comments,
-        read_thread,
-        sniff_format,
-    )
+    from stance.extract import STREAMED_FORMATS, open_comments, read_thread, sniff_format
     from stance.extract.exports import sniff_export
     from stance.extract.exports.disqus import parse_disqus
     from stance.extract.exports.wordpress import parse_wxr
     from stance.extract.html import parse_html
+    from stance.io.inputs import decode_text
 
 # --- seeds --------------------------------------------------------------------------------------
 

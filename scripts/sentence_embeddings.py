@@ -81,7 +81,7 @@ def tune_sentence_encoder(
     from tqdm.auto import tqdm
     from transformers import AutoModel, AutoTokenizer
 
-    from stance.files import atomic_directory
+    from stance.io.files import atomic_directory
 
     config = config or ContrastiveConfig()
     torch.manual_seed(config.seed)

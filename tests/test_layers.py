@@ -10,7 +10,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "stance"
 # Lowest first; a package may import its own modules and those of any lower layer, nothing else.
 LAYERS = [
     {"errors"},
-    {"core", "files"},
+    {"core"},
+    {"io"},
     {"extract", "model"},
     {"training"},
     {"evaluation", "classify"},

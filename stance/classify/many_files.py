@@ -11,10 +11,11 @@ from pathlib import Path
 
 from stance.classify.one_file import classify_file
 from stance.classify.stream import Progress, ThreadSummary
-from stance.classify.writers import open_output, write_results
+from stance.classify.writers import write_results
 from stance.errors import InputError, OutputError
-from stance.extract import COMPRESSED_SUFFIXES
-from stance.files import atomic_file, check_same_run, folder_lock, partial_path
+from stance.io.files import atomic_file, check_same_run, folder_lock, partial_path
+from stance.io.inputs import COMPRESSED_SUFFIXES
+from stance.io.outputs import open_output
 from stance.model.classifier import StanceClassifier
 
 # The suffixes of the files a folder is searched for (others, a README say, are passed over).

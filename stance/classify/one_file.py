@@ -13,18 +13,13 @@ from stance.classify.stream import (
     ThreadSummary,
     classify_comments,
 )
-from stance.classify.writers import (
-    RESUMABLE_FORMATS,
-    check_format,
-    open_output,
-    stdout_for,
-    write_results,
-)
+from stance.classify.writers import write_results
+from stance.core.thread import Thread
 from stance.errors import OutputError
 from stance.extract import count_records, open_comments
 from stance.extract.records import column_mapping
-from stance.extract.thread import Thread
-from stance.files import input_identity, partial_path, resumable_file
+from stance.io.files import input_identity, partial_path, resumable_file
+from stance.io.outputs import RESUMABLE_FORMATS, check_format, open_output, stdout_for
 from stance.model.classifier import StanceClassifier
 
 

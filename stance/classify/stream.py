@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+from stance.core.thread import Comment
 from stance.errors import InputError
-from stance.extract.thread import Comment
 from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
 

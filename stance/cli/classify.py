@@ -129,8 +129,9 @@ def classify(
     page = pages[0]
     from stance.classify.one_file import classify_file
     from stance.classify.stream import check_target
-    from stance.classify.writers import RESUMABLE_FORMATS, check_format, format_for_path
-    from stance.files import check_writable, complete_records, partial_path
+    from stance.io.files import check_writable, partial_path
+    from stance.io.outputs import RESUMABLE_FORMATS, check_format, format_for_path
+    from stance.io.records import complete_records
     from stance.model.classifier import StanceClassifier
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
@@ -183,8 +184,8 @@ def _classify_many(
         plan_outputs,
     )
     from stance.classify.stream import check_target
-    from stance.classify.writers import check_format, format_for_path
-    from stance.files import check_writable
+    from stance.io.files import check_writable
+    from stance.io.outputs import check_format, format_for_path
     from stance.model.classifier import StanceClassifier
 
     if folder == "-":

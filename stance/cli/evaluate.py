@@ -106,7 +106,7 @@ def evaluate(
     from stance.core.labelled import check_label_set, tasks_of
     from stance.core.labels import parse_label_map
     from stance.evaluation.report import REPORT_JSON
-    from stance.files import check_writable
+    from stance.io.files import check_writable
     from stance.training.data import load_labelled
 
     renames = parse_label_map(label_map)
@@ -162,7 +162,7 @@ def _cross_validate(
     from pathlib import Path
 
     from stance.evaluation.cross_validation import CV_REPORT_JSON, cross_validate, write_cv_report
-    from stance.files import check_writable
+    from stance.io.files import check_writable
     from stance.training.config import TrainingConfig
     from stance.training.progress import TrainingProgress
 

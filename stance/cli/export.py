@@ -27,7 +27,7 @@ def export(
     \b
       stance export models/default sentiment-model --task sentiment
     """
-    from stance.files import check_writable
+    from stance.io.files import check_writable
     from stance.model.classifier import StanceClassifier
 
     check_writable(output, force, folder=True)

@@ -37,15 +37,15 @@ def extract(
     \b
       stance extract reddit_thread.json -o comments.jsonl
     """
-    from stance.classify.writers import (
+    from stance.extract import read_thread
+    from stance.io.files import check_writable
+    from stance.io.outputs import (
         check_format,
         format_for_path,
         open_output,
         stdout_for,
         write_comments,
     )
-    from stance.extract import read_thread
-    from stance.files import check_writable
 
     fmt = output_format or format_for_path(output, is_terminal=output == "-" and sys.stdout.isatty())
     check_format(fmt)

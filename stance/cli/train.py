@@ -90,7 +90,7 @@ def train(
     """
     from stance.core.labelled import tasks_of
     from stance.core.labels import parse_label_map
-    from stance.files import check_writable
+    from stance.io.files import check_writable
     from stance.training.config import TrainingConfig
     from stance.training.data import load_labelled
     from stance.training.progress import TrainingProgress

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from stance.classify.writers import FLAT_COLUMNS, kept_column_name
 from stance.errors import ConfigError, InputError
+from stance.io.outputs import FLAT_COLUMNS, kept_column_name
 
 # Rows handed to a worker at a time: enough that Ray's per-call cost is small beside the model's; the
 # model batches them itself (``batch_size``).

@@ -16,16 +16,12 @@ from stance.classify.stream import (
     recording,
     resolve_targets,
 )
-from stance.classify.writers import (
-    FLAT_COLUMNS,
-    comment_schema,
-    open_output,
-    write_results,
-)
+from stance.classify.writers import write_results
+from stance.core.thread import COMMENT_FIELDS, Comment
 from stance.distributed.dataset import classify_dataset, require_ray
 from stance.errors import StanceError, first_line
 from stance.extract import open_comments
-from stance.extract.thread import COMMENT_FIELDS, Comment
+from stance.io.outputs import FLAT_COLUMNS, comment_schema, open_output
 from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
 

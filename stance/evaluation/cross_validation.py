@@ -96,7 +96,7 @@ def write_cv_report(report: CrossValidationReport, folder: str | Path) -> Path:
     """Write ``cv_report.json`` into ``folder`` (atomically) and return its path."""
     import json
 
-    from stance.files import atomic_file
+    from stance.io.files import atomic_file
 
     path = Path(folder) / CV_REPORT_JSON
     with atomic_file(path) as handle:

@@ -166,7 +166,7 @@ def write_report(report: EvaluationReport, output_dir: str | Path) -> None:
     from sklearn.metrics import ConfusionMatrixDisplay
 
     from stance.evaluation.calibration import plot_reliability
-    from stance.files import atomic_file
+    from stance.io.files import atomic_file
 
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)

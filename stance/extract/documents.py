@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timezone
 from xml.etree.ElementTree import Element
 
@@ -11,31 +10,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from stance.errors import InputError
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def parse_json(text: str) -> object:
-    """``json.loads``, with lone surrogates (which JSON may escape, e.g. ``"\\ud800"``, but UTF-8 cannot
-    hold) replaced by U+FFFD, so that every string read can be written out again."""
-    data = json.loads(text)
-    if not _SURROGATE_ESCAPE.search(text):
-        return data
-    if isinstance(data, str):
-        return _LONE_SURROGATE.sub("\ufffd", data)
-    stack = [data] if isinstance(data, (dict, list)) else []
-    while stack:  # not recursive: the document may be nested as deeply as json allows
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key in [key for key in node if _LONE_SURROGATE.search(key)]:
-                node[_LONE_SURROGATE.sub("\ufffd", key)] = node.pop(key)
-        for key, value in list(node.items() if isinstance(node, dict) else enumerate(node)):
-            if isinstance(value, str):
-                node[key] = _LONE_SURROGATE.sub("\ufffd", value)
-            elif isinstance(value, (dict, list)):
-                stack.append(value)
-    return data
+from stance.io.records import parse_json
 
 
 def load_json(text: str, source: str, expected: str) -> object:

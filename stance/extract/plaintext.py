@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.markup import declared_count
-from stance.extract.thread import Comment, Thread
 
 _SENTENCE_END = (".", "!", "?", ":", ";", ",", ")", '"', "…")
 

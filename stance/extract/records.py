@@ -2,48 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
-from stance.extract.documents import as_count, parse_json
-from stance.extract.thread import Comment, Thread
+from stance.extract.documents import as_count
+from stance.io.records import parquet_columns, parquet_rows, read_rows
 
 MAPPABLE_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")  # a file's columns may be named for these
-
-
-def read_rows(lines: Iterable[str], source: str, input_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, row) pairs from JSONL or CSV/TSV lines, with errors naming file and line.
-
-    ``lines`` may be a file or ``io.StringIO(text, newline="")``: rows are read as they come.
-    """
-    if input_format == "jsonl":
-        for lineno, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = parse_json(line)
-            except json.JSONDecodeError as err:
-                raise InputError(f"{source}:{lineno}: not valid JSON ({err.msg}); expected one JSON object per line") from None
-            except RecursionError:
-                raise InputError(f"{source}:{lineno}: the JSON is nested too deeply to read; expected one JSON object per line") from None
-            if not isinstance(row, dict):
-                raise InputError(f"{source}:{lineno}: expected a JSON object, got {type(row).__name__}")
-            yield lineno, row
-        return
-    delimiter = "\t" if input_format == "tsv" else ","
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    try:
-        if not reader.fieldnames:  # reads the header row, which may be malformed too
-            raise InputError(f"{source}: the CSV file is empty; expected a header row naming the columns")
-        for row in reader:
-            yield reader.line_num, row
-    except csv.Error as err:
-        raise InputError(f"{source}:{reader.line_num}: malformed CSV ({err})") from None
 
 
 def iter_records(
@@ -59,34 +28,13 @@ def iter_records(
 
 def iter_parquet(path: str, columns: Mapping[str, str] | None = None) -> Iterator[Comment]:
     """Comments from a Parquet file, a row group at a time; a comment's ``source`` is ``file:row``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as err:
-        raise InputError(f"{path}: not a readable Parquet file ({err})") from None
-    present = set(table.schema_arrow.names)
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        number = 0
-        try:
-            for batch in table.iter_batches(batch_size=1024):
-                for row in batch.to_pylist():
-                    number += 1
-                    yield number, row
-        except (pa.ArrowException, OSError) as err:
-            raise InputError(f"{path}:{number + 1}: cannot read the Parquet data ({err})") from None
-        finally:
-            table.close()
-
+    present = parquet_columns(path)
     if column_mapping(columns)["text"] not in present:
-        table.close()
         raise InputError(
             f"{path}: no '{column_mapping(columns)['text']}' column (found: {', '.join(sorted(present)) or 'none'}); "
             "name the comment column", settings="text_column"
         )
-    return comments_from_rows(rows(), path, columns)
+    return comments_from_rows(parquet_rows(path), path, columns)
 
 
 def comments_from_rows(

@@ -89,7 +89,7 @@ def load_int8(
     """The cached int8 export of the model in ``model_dir`` (a difference from ``base_dir`` where given)
     and its tokenizer; built first from ``reference()`` (the fp32 torch model, tokenizer and further
     heads; the model's own head answers ``task``) when it is not cached, or damaged."""
-    from stance.files import atomic_directory
+    from stance.io.files import atomic_directory
 
     export = cached_export(model_dir, base_dir)
     if is_complete_export(export):

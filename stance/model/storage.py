@@ -109,7 +109,7 @@ class ModelSettings:
 
     def write(self, directory: str | Path) -> None:
         """Write (or replace, atomically) ``stance.json`` in ``directory``; unset settings are left out."""
-        from stance.files import atomic_file
+        from stance.io.files import atomic_file
 
         with atomic_file(Path(directory, STANCE_CONFIG)) as handle:
             handle.write(json.dumps({key: value for key, value in asdict(self).items() if value is not None}, indent=2) + "\n")
@@ -219,7 +219,7 @@ def save_model(
     stored in full beside it, whatever the storage."""
     from peft import PeftModel
 
-    from stance.files import atomic_directory
+    from stance.io.files import atomic_directory
 
     if storage not in STORAGES:
         raise ValueError(f"storage {storage!r}: expected one of {', '.join(STORAGES)}")

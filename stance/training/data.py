@@ -12,8 +12,9 @@ from pathlib import Path
 from stance.core.labelled import LabelledComment
 from stance.core.labels import DROP, normalize_label
 from stance.errors import DataError, InputError
-from stance.extract import read_text, sniff_format
-from stance.extract.records import read_rows
+from stance.extract import sniff_format
+from stance.io.inputs import read_text
+from stance.io.records import read_rows
 
 
 def load_labelled(

@@ -257,7 +257,7 @@ def _note_run(checkpoints: Path, config: TrainingConfig, *, resume: bool, starte
     have the same (a checkpoint of other weights would not load)."""
     import json
 
-    from stance.files import check_same_run
+    from stance.io.files import check_same_run
 
     about = checkpoints / "run.json"
     settings = config.to_dict()

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from conftest import read_jsonl, run, stance_cli, write_jsonl
 
-from stance.classify.writers import kept_column_name
 from stance.core.labels import SENTIMENT_LABELS, STANCE_LABELS
+from stance.io.outputs import kept_column_name
 
 GOLD = [
     {"id": "a1", "text": "I love this plan, great idea", "label": "support", "context": "thread 1", "split": "dev"},

@@ -14,7 +14,8 @@ import pytest
 from conftest import kill_when, run
 
 from stance.classify.one_file import classify_file
-from stance.files import complete_records, partial_path
+from stance.io.files import partial_path
+from stance.io.records import complete_records
 from stance.model.classifier import StanceClassifier
 
 
@@ -133,8 +134,8 @@ def test_a_killed_run_resumes_without_writing_a_record_twice(tiny_classifier_dir
 
 def test_a_bad_record_later_on_still_hands_back_the_chunks_classified_before_it(tiny_classifier_dir: Path) -> None:
     from stance.classify.stream import classify_comments
+    from stance.core.thread import Comment
     from stance.errors import InputError
-    from stance.extract.thread import Comment
 
     def comments():  # noqa: ANN202
         for i in range(10):
@@ -150,7 +151,7 @@ def test_a_bad_record_later_on_still_hands_back_the_chunks_classified_before_it(
 
 def test_a_model_trained_with_reply_context_is_given_each_replys_parent(copy_tiny_classifier, tmp_path: Path) -> None:
     from stance.classify.stream import classify_comments
-    from stance.extract.thread import Comment
+    from stance.core.thread import Comment
 
     classifier = StanceClassifier.from_pretrained(copy_tiny_classifier(tmp_path / "model"))
     classifier.reply_context = True
@@ -226,7 +227,7 @@ def test_a_pipe_opened_by_path_is_sniffed_and_read_from_one_opening(
 
 
 def test_a_second_run_writing_the_same_output_is_refused_while_the_first_writes(tiny_classifier_dir: Path, tmp_path: Path) -> None:
-    from stance.files import resumable_file
+    from stance.io.files import resumable_file
 
     source = comment_file(tmp_path / "comments.jsonl", 5)
     output = tmp_path / "out.jsonl"

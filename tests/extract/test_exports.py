@@ -24,6 +24,7 @@ from samples import (
     wxr_item,
 )
 
+from stance.core.thread import Thread
 from stance.errors import InputError
 from stance.extract.documents import as_count, json_id
 from stance.extract.exports import EXPORT_PARSERS, sniff_export
@@ -34,7 +35,6 @@ from stance.extract.exports.reddit import parse_reddit
 from stance.extract.exports.wordpress import parse_wxr
 from stance.extract.exports.ytdlp import parse_ytdlp
 from stance.extract.markup import title_from_link
-from stance.extract.thread import Thread
 
 # --- Disqus -------------------------------------------------------------------------------------
 

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from samples import FIXTURES as EXPORTS
 from samples import PAGE, SPIP, STACKEXCHANGE, WORDPRESS, XENFORO
 
+from stance.core.thread import Comment, Thread
 from stance.errors import StanceError
 from stance.extract import INPUT_FORMATS, STREAMED_FORMATS, open_comments, read_thread
-from stance.extract.thread import Comment, Thread
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("STANCE_FUZZ_EXAMPLES", "60")),  # raise it for a longer hunt

@@ -154,8 +154,9 @@ def test_jsonl_without_a_suffix_whose_first_record_is_long_is_still_read(tmp_pat
 
 def test_a_file_too_large_to_read_whole_names_the_limit_and_the_streamed_formats(tmp_path: Path, monkeypatch) -> None:
     import stance.extract
+    import stance.io.inputs
 
-    monkeypatch.setattr(stance.extract, "MAX_INPUT_BYTES", 100 * 1024)
+    monkeypatch.setattr(stance.io.inputs, "MAX_INPUT_BYTES", 100 * 1024)
     path = tmp_path / "thread.json"
     path.write_text(json.dumps(_reddit_thread(400)), encoding="utf-8")
     with pytest.raises(InputError, match=r"thread\.json: larger than 0 MiB, the most a page or export is read whole; .*JSONL"):

@@ -146,7 +146,7 @@ def test_an_int8_export_changed_on_disk_is_rebuilt_not_trusted(copy_tiny_classif
 
 
 def test_folders_a_killed_build_left_are_removed_by_the_next(tmp_path: Path) -> None:
-    from stance.files import atomic_directory
+    from stance.io.files import atomic_directory
 
     target = tmp_path / "my-model"
     dead = tmp_path / ".my-model.partial-999999999-abc_12"  # no process has that id

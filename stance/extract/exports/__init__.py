@@ -7,13 +7,13 @@ import json
 import re
 from collections.abc import Callable
 
+from stance.core.thread import Thread
 from stance.extract.exports.discourse import looks_like_discourse, parse_discourse
 from stance.extract.exports.disqus import parse_disqus
 from stance.extract.exports.hackernews import looks_like_hackernews, parse_hackernews
 from stance.extract.exports.reddit import looks_like_reddit, parse_reddit
 from stance.extract.exports.wordpress import parse_wxr
 from stance.extract.exports.ytdlp import looks_like_ytdlp, parse_ytdlp
-from stance.extract.thread import Thread
 
 EXPORT_PARSERS: dict[str, Callable[[str, str], Thread]] = {
     "disqus": parse_disqus,

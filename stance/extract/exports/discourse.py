@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.documents import as_count, json_id, load_json
 from stance.extract.markup import html_to_text
-from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Discourse topic from /t/<id>.json (an object with post_stream.posts)"
 LIKE_ACTION = 2  # the id of "like" in a post's actions_summary

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.documents import load_xml
 from stance.extract.markup import html_to_text, title_from_link
-from stance.extract.thread import Comment, Thread
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 EXPECTED = "expected a Disqus XML export (a <disqus> root holding <thread> and <post> elements)"

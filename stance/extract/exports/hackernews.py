@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.documents import as_count, json_id, load_json
 from stance.extract.markup import html_to_text
-from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Hacker News item from hn.algolia.com/api/v1/items/<id> (an object with nested 'children')"
 ITEM_TYPES = frozenset({"story", "comment", "poll", "pollopt", "job"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any, TypeGuard
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.documents import as_count, json_id, load_json, utc_from_seconds
 from stance.extract.markup import tidy_text
-from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a Reddit thread: the JSON list [post listing, comments listing] from a /comments/<id>.json URL"
 PLACEHOLDERS = frozenset({"[deleted]", "[removed]"})

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.documents import load_xml
 from stance.extract.markup import html_to_text, title_from_link
-from stance.extract.thread import Comment, Thread
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 EXPECTED = "expected a WordPress WXR export (an <rss> file using the wordpress.org/export namespace)"

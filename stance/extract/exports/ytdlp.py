@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.documents import as_count, json_id, load_json, utc_from_seconds
 from stance.extract.markup import tidy_text
-from stance.extract.thread import Comment, Thread
 
 EXPECTED = "expected a yt-dlp .info.json file written with --write-comments"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
+from stance.core.thread import Thread
 from stance.errors import InputError
 from stance.extract.html import article
 from stance.extract.html.article import (
@@ -25,7 +26,6 @@ from stance.extract.html.scripts import (
     comments_from_scripts,
     json_ld_objects,
 )
-from stance.extract.thread import Thread
 
 
 def parse_html(text: str, source: str) -> Thread:

@@ -13,12 +13,12 @@ from dataclasses import replace
 
 from lxml import etree
 
+from stance.core.thread import Comment
 from stance.extract.html import fields
 from stance.extract.html.items import Item, nearest
 from stance.extract.html.quotes import attributed, quote, with_quotes
 from stance.extract.html.quotes import quote_nodes as find_quote_nodes
 from stance.extract.html.replies import parent_beside, reply_containers
-from stance.extract.thread import Comment
 
 
 def comments_from_markup(root: etree._Element, items: list[Item], source: str) -> list[Comment]:

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from lxml import etree
 
+from stance.core.thread import Comment
 from stance.extract.html import fields
 from stance.extract.markup import element_text
-from stance.extract.thread import Comment
 
 # A quote of an earlier post inside a reply: XenForo "bbCodeBlock--quote", vBulletin "bbcode_quote",
 # phpBB 2 "quotecontent", Discourse "aside.quote" (besides every <blockquote>).

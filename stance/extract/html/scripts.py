@@ -14,9 +14,9 @@ from typing import Any
 
 from lxml import etree
 
+from stance.core.thread import Comment
 from stance.extract.documents import as_count, json_id, parse_json
 from stance.extract.markup import html_to_text
-from stance.extract.thread import Comment
 
 _TEXT_KEYS = ("body", "text", "content", "message", "comment", "commentText", "body_html", "bodyHtml", "html")
 _AUTHOR_KEYS = ("author", "user", "username", "userName", "authorName", "author_name", "by", "name", "displayName")

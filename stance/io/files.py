@@ -1,17 +1,20 @@
-"""Writing files and directories so that they appear whole or not at all."""
+"""Files and folders that appear whole or not at all: atomic writes, outputs that grow resumably, the lock
+of a run, and what identifies an input so that a resume continues only the same run."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from stance.errors import OutputError
+from stance.io.records import complete_records_of, write_records
 
 
 def check_writable(path: str | Path, force: bool, *, folder: bool = False) -> None:
@@ -163,7 +166,6 @@ def resumable_file(
     partial file stays for a later ``resume`` where it holds a complete record.
     """
     import fcntl
-    import json
 
     target = Path(path)
     partial = partial_path(target)
@@ -177,7 +179,7 @@ def resumable_file(
         raise OutputError(f"{target}: another run is writing it now ({partial} is locked); wait for it, or write elsewhere") from None
     # errors="replace": a character cut off by a kill reads as a replacement in the unfinished last record.
     with open(descriptor, "r+", encoding="utf-8", errors="replace", newline="") as stream:
-        records = _complete_records(stream, fmt) if resume else []
+        records = complete_records_of(stream, fmt) if resume else []
         if records:
             check_same_run(target, about, identity)
         stream.seek(0)
@@ -191,7 +193,7 @@ def resumable_file(
         except BaseException:
             # A run that failed before its first record (e.g. on a bad input) leaves nothing to resume.
             stream.flush()
-            if not _complete_records(stream, fmt):
+            if not complete_records_of(stream, fmt):
                 partial.unlink(missing_ok=True)
                 about.unlink(missing_ok=True)
             raise
@@ -203,8 +205,6 @@ def resumable_file(
 def check_same_run(target: Path, about: Path, identity: Mapping[str, Any] | None, *, what: str = "the partial output") -> None:
     """Refuse to continue ``what`` (records in ``target``) made from another input or with other
     options than ``identity``, as noted in ``about`` when they were made."""
-    import json
-
     if identity is None:
         raise OutputError(f"{target}: resuming needs an input file that reads the same twice, not stdin or a pipe", settings="resume")
     try:
@@ -224,119 +224,6 @@ def check_same_run(target: Path, about: Path, identity: Mapping[str, Any] | None
 
 def _describe(identity: Mapping[str, Any], names: Sequence[str]) -> str:
     return ", ".join(f"{name} {identity.get(name)!r}" for name in names)
-
-
-def complete_records(path: str | Path, fmt: str) -> int:
-    """How many whole records a partial JSONL or CSV file holds."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as stream:
-        return len(_complete_records(stream, fmt))
-
-
-def _complete_records(stream: IO[str], fmt: str) -> list[dict[str, str]]:
-    """The whole records at the start of a partial JSONL or CSV file."""
-    import csv
-    import io
-    import json
-
-    stream.seek(0)
-    text = stream.read()
-    if fmt == "jsonl":
-        lines = text.split("\n")[:-1]  # the part after the last newline is unfinished
-        records = []
-        for line in lines:
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                break
-        return records
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        return []
-    header, body = rows[0], rows[1:]
-    if body and not text.endswith("\n"):
-        body = body[:-1]
-    return [dict(zip(header, row)) for row in body if len(row) == len(header)]
-
-
-def write_records(
-    records: Iterable[dict[str, Any]], fmt: str, stream: IO, *, header: bool = True, columns: Sequence[str] | None = None,
-    schema: Any = None,
-) -> None:
-    """Write dict records as JSON Lines, CSV or Parquet: the one writer of the three. CSV columns are
-    ``columns``, else the first record's keys (with ``columns``, the header is written even for no
-    records); ``header=False`` continues a CSV file. Parquet needs a binary ``stream`` and the
-    pyarrow ``schema`` of the records' known columns (the types of any others are read from the
-    first 4,096 records), and is written a row group of 4,096 records at a time. A CSV or Parquet
-    record with a column the first records did not have is refused: only JSON Lines can hold it."""
-    import csv
-    import json
-
-    if fmt == "parquet":
-        _write_parquet(records, stream, schema)
-        return
-    if fmt == "jsonl":
-        stream.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        return
-    writer, known = None, set()
-    for number, record in enumerate(records, start=1):
-        if writer is None:
-            writer = csv.DictWriter(stream, fieldnames=list(columns or record))
-            known = set(writer.fieldnames)
-            if header:
-                writer.writeheader()
-        if unknown := record.keys() - known:
-            raise _new_columns(number, unknown, "CSV")
-        writer.writerow(record)
-    if writer is None and columns and header:
-        csv.DictWriter(stream, fieldnames=list(columns)).writeheader()
-
-
-def _write_parquet(records: Iterable[dict[str, Any]], stream: IO[bytes], schema: Any) -> None:
-    import itertools
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    records = iter(records)
-    chunk = list(itertools.islice(records, 4096))
-    schema = _with_other_columns(schema, chunk)
-    known = set(schema.names)
-    with pq.ParquetWriter(stream, schema) as writer:
-        written = 0
-        while chunk:
-            for number, record in enumerate(chunk, start=written + 1):
-                if unknown := record.keys() - known:
-                    raise _new_columns(number, unknown, "Parquet")
-            try:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-            except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-                raise OutputError(
-                    f"records {written + 1}-{written + len(chunk)}: a column's values change type ({err}); "
-                    "Parquet keeps one type per column, so write JSON Lines (.jsonl)", settings="format"
-                ) from None
-            written += len(chunk)
-            chunk = list(itertools.islice(records, 4096))
-
-
-def _with_other_columns(schema: Any, records: Sequence[dict[str, Any]]) -> Any:
-    """``schema`` and, after it, the columns of ``records`` it lacks, typed by their values (text where all are missing)."""
-    import pyarrow as pa
-
-    others = [name for name in dict.fromkeys(key for record in records for key in record) if name not in schema.names]
-    if not others:
-        return schema
-    inferred = pa.Table.from_pylist([{name: record.get(name) for name in others} for record in records]).schema
-    for column in inferred:
-        schema = schema.append(pa.field(column.name, pa.string()) if pa.types.is_null(column.type) else column)
-    return schema
-
-
-def _new_columns(number: int, unknown: Iterable[str], fmt: str) -> OutputError:
-    return OutputError(
-        f"record {number} has columns the first records had not ({', '.join(sorted(map(str, unknown)))}); "
-        f"{fmt} keeps one set of columns, so write JSON Lines (.jsonl) for records whose columns vary",
-        settings="format",
-    )
 
 
 def _umask() -> int:
