@@ -28,6 +28,7 @@ from stance.cli._progress import CountProgress
 
 if TYPE_CHECKING:
     from stance.classify.stream import ThreadSummary
+    from stance.model.runtime import Runtime
 
 
 @app.command()
@@ -116,14 +117,15 @@ def classify(
     if workers is not None and engine != "ray":
         raise typer.BadParameter("goes with --engine ray", param_hint="--workers")
     from stance.classify.many_files import names_many_files
+    from stance.model.runtime import Runtime
 
+    runtime = Runtime(device=device, precision=precision, threads=threads, batch_size=batch_size)
     if engine == "ray" or names_many_files(pages) or output.endswith(os.sep) or Path(output).is_dir():
         _classify_many(
             pages, output, output_format=output_format, model=model, engine=engine, workers=workers, address=ray_address,
-            resume=resume, force=force, threads=threads,
+            resume=resume, force=force, runtime=runtime,
             options={"target": target, "input_format": input_format, "columns": {"text": text_column},
                      "include_removed": include_removed},
-            model_options={"batch_size": batch_size, "precision": precision, "device": device},
         )
         return
     page = pages[0]
@@ -145,9 +147,7 @@ def classify(
         return
     if output != "-":
         check_writable(output, force)
-    classifier = StanceClassifier.from_pretrained(
-        model, batch_size=batch_size, precision=precision, device=device, threads=threads
-    )
+    classifier = StanceClassifier.from_pretrained(model, runtime=runtime)
     try:
         outcome = classify_file(
             page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
@@ -173,8 +173,7 @@ def classify(
 
 def _classify_many(
     patterns: list[str], folder: str, *, output_format: str | None, model: str | None, engine: str, workers: int | None,
-    address: str | None, resume: bool, force: bool, threads: int | None, options: dict[str, Any],
-    model_options: dict[str, Any],
+    address: str | None, resume: bool, force: bool, runtime: Runtime, options: dict[str, Any],
 ) -> None:
     """Several files, a folder or a glob, each into its own file in the ``folder``, on either engine."""
     from stance.classify.many_files import (
@@ -201,13 +200,12 @@ def _classify_many(
     check_target(options["target"])
     check_writable(folder, force=True, folder=True)
     jobs = plan_outputs(find_inputs(patterns, exclude=folder), folder, fmt)
-    classifier = StanceClassifier.from_pretrained(model, threads=threads, **model_options)
+    classifier = StanceClassifier.from_pretrained(model, runtime=runtime)
     if engine == "ray":
         from stance.distributed.many_files import classify_on_ray
 
         run = classify_on_ray(
-            classifier, fmt, workers=workers, threads=threads, address=address, progress=stderr_is_terminal(),
-            model_options={**model_options, "precision": classifier.precision}, **options,
+            classifier, fmt, workers=workers, runtime=runtime, address=address, progress=stderr_is_terminal(), **options,
         )
         # Ray Data logs its progress, and each failure with a trace, to stderr (set when it is imported): the
         # run shows its own progress, and a failure in one line.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stance.errors import ConfigError, InputError
 from stance.io.outputs import FLAT_COLUMNS, kept_column_name
+from stance.model.runtime import Runtime
 
 # Rows handed to a worker at a time: enough that Ray's per-call cost is small beside the model's; the
 # model batches them itself (``batch_size``).
@@ -32,7 +34,7 @@ def classify_dataset(
     parent_column: str | None = None,
     model: str | None = None,
     workers: int | None = None,
-    threads: int | None = None,
+    runtime: Runtime | None = None,
     **options: Any,
 ) -> Any:
     """The rows of the ``ray.data.Dataset`` ``ds`` with the label columns added: per task of the
@@ -42,37 +44,38 @@ def classify_dataset(
     Each row is judged against ``target``, or its own ``target_column`` value where given; a model
     trained with reply context reads ``parent_column`` (the text replied to) where given. ``workers``
     actors each load ``model``
-    (default: the bundled one) once; ``options`` go to :meth:`StanceClassifier.from_pretrained`
-    (``precision``, ``batch_size``, ``device``). By default there is one worker per CPU of the
-    cluster, each computing with one thread; with ``workers`` given, each gets an equal share of the
-    CPUs unless ``threads`` says. Nothing runs until the dataset is consumed.
+    (default: the bundled one) once, computing as ``runtime`` says, with ``options`` (``precision``,
+    ``batch_size``, ``device``, ``threads``) in place of its fields. By default there is one worker per CPU
+    of the cluster, each computing with one thread; with ``workers`` given, each gets an equal share of the
+    CPUs unless the runtime's ``threads`` says. Nothing runs until the dataset is consumed.
     """
     ray = require_ray()
     if target is None and target_column is None:
         raise ConfigError("give a target (what the comments respond to) or a target column", settings="target")
-    if (threads is not None and threads < 1) or (workers is not None and workers < 1):
-        raise ConfigError(f"workers and threads must be at least 1, got workers={workers} threads={threads}")
+    runtime = Runtime.of(runtime, **options)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError(f"workers {workers!r}: expected a whole number, 1 or more", settings="workers")
     if not ray.is_initialized():  # as Ray Data itself would on first use
         ray.init()
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-    threads = threads or (max(1, cpus // workers) if workers else 1)
+    threads = runtime.threads or (max(1, cpus // workers) if workers else 1)
     workers = workers or max(1, cpus // threads)
     if workers * threads > cpus:  # the actors that do not fit would be waited for, silently
         raise ConfigError(
             f"{workers} workers of {threads} threads need {workers * threads} CPUs; the cluster has {cpus}", settings="workers"
         )
     settings = {
-        "model": model, "options": dict(options, threads=threads), "text_column": text_column, "target": target,
+        "model": model, "runtime": dataclasses.replace(runtime, threads=threads), "text_column": text_column, "target": target,
         "target_column": target_column, "parent_column": parent_column,
     }
     return ds.map_batches(
         _Labeller,
         fn_constructor_kwargs={"settings": settings},
         batch_format="pyarrow",
-        batch_size=max(_ROWS_PER_CALL, options.get("batch_size") or 0),
+        batch_size=max(_ROWS_PER_CALL, runtime.batch_size or 0),
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=threads,
-        num_gpus=1 if options.get("device") == "cuda" else 0,
+        num_gpus=1 if runtime.device == "cuda" else 0,
     )
 
 
@@ -82,7 +85,7 @@ class _Labeller:
     def __init__(self, settings: Mapping[str, Any]) -> None:
         from stance.model.classifier import StanceClassifier
 
-        self.classifier = StanceClassifier.from_pretrained(settings["model"], **settings["options"])
+        self.classifier = StanceClassifier.from_pretrained(settings["model"], runtime=settings["runtime"])
         self.text_column, self.target = settings["text_column"], settings["target"]
         self.target_column, self.parent_column = settings["target_column"], settings["parent_column"]
 

@@ -24,6 +24,7 @@ from stance.extract import open_comments
 from stance.io.outputs import FLAT_COLUMNS, comment_schema, open_output
 from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
+from stance.model.runtime import Runtime
 
 _READ_ROWS = 1024  # comments per block a reading task hands on
 _FILE, _TARGET, _PARENT, _EXTRA = "_file", "_target", "_parent_text", "_extra"  # the columns the engine adds to a comment's
@@ -34,9 +35,8 @@ def classify_on_ray(
     fmt: str,
     *,
     workers: int | None = None,
-    threads: int | None = None,
+    runtime: Runtime | None = None,
     address: str | None = None,
-    model_options: Mapping[str, Any] | None = None,
     target: str | None = None,
     input_format: str | None = None,
     columns: Mapping[str, str] | None = None,
@@ -46,7 +46,8 @@ def classify_on_ray(
     """An engine for :func:`~stance.classify.many_files.classify_files` on Ray: a local cluster it
     starts (and stops), or the one at ``address`` (``auto``, ``ray://host:10001``; default: the
     ``RAY_ADDRESS`` variable, else a local one). ``classifier`` is the model loaded once by the
-    driver (to check it and build its int8 form); each worker loads the same with ``model_options``.
+    driver (to check it and build its int8 form); each worker loads the same, computing as ``runtime`` says
+    (its device settled on the worker, its threads by default Ray's share) in the precision the driver settled.
     """
     ray = require_ray()
 
@@ -61,7 +62,7 @@ def classify_on_ray(
                                   include_removed, classifier.reply_context)
             labelled = classify_dataset(
                 records, "text", target_column=_TARGET, parent_column=_PARENT if classifier.reply_context else None,
-                model=classifier.source, workers=workers, threads=threads, **dict(model_options or {}),
+                model=classifier.source, workers=workers, runtime=Runtime.of(runtime, precision=classifier.precision),
             )
             labelled.context.execution_options.preserve_order = True  # each file's records come back together
             labelled.context.enable_progress_bars = False  # the driver shows its own

@@ -13,19 +13,11 @@ import numpy as np
 
 from stance.errors import ModelError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS, DEFAULT_STRIDE
-from stance.model.backends import Backend, make_backend
+from stance.model.backends import Backend, load_backend, make_backend
 from stance.model.heads import TaskHead, divide_output, head_attribute, swap_in_head
-from stance.model.precision import BATCH_SIZES, resolve_runtime
 from stance.model.prediction import Prediction
-from stance.model.storage import (
-    ModelSettings,
-    check_model_source,
-    default_model_path,
-    is_temperature,
-    load_torch_model,
-    save_model,
-    stored_form,
-)
+from stance.model.runtime import RUNTIME_OPTIONS, Runtime
+from stance.model.storage import ModelSettings, check_model_source, default_model_path, is_temperature, save_model
 from stance.model.windows import WindowEncoder
 
 
@@ -37,16 +29,14 @@ class StanceClassifier:
     ``temperature`` divides the logits before the softmax (1.0: as trained; above 1: less
     confident), one for every task or a task → temperature mapping; ``stance calibrate`` fits it on
     held-out data. ``task`` is what the model's own head answers (stance, or sentiment for a
-    sentiment-only model) and ``heads`` its further task heads (:mod:`stance.model.heads`). ``device`` is ``auto`` (a GPU where
-    present, else the CPU), ``cpu``, ``cuda`` or ``mps``. ``precision`` is ``fp32`` (the reference),
-    ``bf16``, ``int8`` (ONNX Runtime on the CPU, see :mod:`stance.model.onnx`) or ``auto`` (int8 on
-    the CPU, bf16 or fp32 on a GPU); ``batch_size`` defaults to the fastest measured for the precision;
-    ``threads`` is how many CPU threads compute (default: every core the process may use; fewer
-    where other jobs share the machine, as threads that fight over cores run many times slower).
+    sentiment-only model) and ``heads`` its further task heads (:mod:`stance.model.heads`). ``runtime`` (a
+    :class:`~stance.model.runtime.Runtime`) says where and how it computes; ``device``, ``precision``,
+    ``threads`` and ``batch_size``, where given, take the place of its fields (``precision="int8"``: ONNX
+    Runtime on the CPU, see :mod:`stance.model.onnx`).
     ``languages`` are those its training comments were written in (stored in ``stance.json``), so
     that ``stance classify`` can warn about comments in others. ``reply_context`` says the model was
     trained reading each reply after the comment it answers: only such a model is given the parents.
-    The runtime is chosen once, here (:func:`~stance.model.backends.make_backend`).
+    The runtime is settled once, here, and the backend chosen for it (:func:`~stance.model.backends.make_backend`).
     """
 
     def __init__(
@@ -59,17 +49,18 @@ class StanceClassifier:
         max_length: int = DEFAULT_MAX_LENGTH,
         max_target_tokens: int = DEFAULT_MAX_TARGET_TOKENS,
         stride: int = DEFAULT_STRIDE,
-        batch_size: int | None = None,
         base_model: str | None = None,
         temperature: float | Mapping[str, float] = 1.0,
-        precision: str = "fp32",
-        device: str = "auto",
-        threads: int | None = None,
         languages: Sequence[str] | None = None,
         reply_context: bool = False,
+        runtime: Runtime | None = None,
+        device: str | None = None,
+        precision: str | None = None,
+        threads: int | None = None,
+        batch_size: int | None = None,
     ) -> None:
-        device, precision = resolve_runtime(device, precision)
-        self.backend: Backend = make_backend(model, tokenizer, precision, device, task, heads, threads)
+        settled = Runtime.of(runtime, device=device, precision=precision, threads=threads, batch_size=batch_size).resolve()
+        self.backend: Backend = make_backend(model, tokenizer, settled, task, heads)
         self.temperatures = _temperatures(temperature, self.tasks)
         self.base_model = base_model or self.backend.name_or_path
         self.source: str | None = None  # where from_pretrained loaded it: a resolved directory or a hub name
@@ -80,7 +71,6 @@ class StanceClassifier:
         # Keep at least half the window for the comment, and the overlap under that half.
         self.max_target_tokens = min(max_target_tokens, self.max_length // 2)
         self.stride = min(stride, self.max_length // 4)
-        self.batch_size = batch_size or BATCH_SIZES[self.precision]
         self.windows = WindowEncoder(
             tokenizer,
             max_length=self.max_length,
@@ -115,12 +105,26 @@ class StanceClassifier:
         self.temperatures = _temperatures(self.temperatures | {self.task: value}, self.tasks)
 
     @property
+    def runtime(self) -> Runtime:
+        """Where and how it computes, settled: the device, precision, CPU threads and batch size."""
+        return self.backend.runtime
+
+    @property
     def precision(self) -> str:
-        return self.backend.precision
+        return self.runtime.precision
 
     @property
     def device(self) -> str:
-        return self.backend.device
+        return self.runtime.device
+
+    @property
+    def batch_size(self) -> int:
+        """Windows per model batch."""
+        return self.runtime.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.backend.runtime = Runtime.of(self.runtime, batch_size=value)
 
     def _torch_backend(self) -> Any:
         """The torch backend, whose model and heads training and saving work on; an int8 classifier has none."""
@@ -146,19 +150,19 @@ class StanceClassifier:
     @property
     def threads(self) -> int:
         """How many CPU threads it computes with."""
-        return self.backend.threads
+        return self.runtime.threads
 
     @threads.setter
     def threads(self, value: int) -> None:
-        self.backend.threads = value
+        self.backend.runtime = Runtime.of(self.runtime, threads=value)
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | Path | None = None, **options: Any) -> StanceClassifier:
         """Load a model directory written by ``stance train`` (full, or a compact adapter or delta), any
         plain Hugging Face classifier directory, or a name in the local Hugging Face cache.
 
-        ``options`` are the constructor's (precision, device, batch_size, ...); the window sizes and
-        temperature stored in the directory's ``stance.json`` apply unless given.
+        ``options`` are the constructor's (``runtime`` or precision, device, threads, batch_size; ...); the window
+        sizes and temperature stored in the directory's ``stance.json`` apply unless given.
         """
         from stance.model.names import resolve_base_model
 
@@ -166,25 +170,14 @@ class StanceClassifier:
         path = Path(source)
         settings = ModelSettings.read(path) if path.is_dir() else None
         check_model_source(source, settings)
-        device, precision = resolve_runtime(options.get("device", "auto"), options.get("precision", "fp32"))
-        options = options | {"device": device, "precision": precision}
+        given = {name: options.pop(name) for name in RUNTIME_OPTIONS if name in options}
+        settled = Runtime.of(options.pop("runtime", None), **given).resolve()
         stored = settings.reading() if settings else {}
         if isinstance(options.get("temperature"), Mapping):  # some heads' temperatures: the others stay as stored
             options["temperature"] = stored.get("temperature", {}) | dict(options["temperature"])
-        options = stored | options
+        backend, tokenizer = load_backend(source, settings, settled)
+        classifier = cls(backend, tokenizer, runtime=settled, **(stored | options))
         local_dir = Path(resolve_base_model(source))
-        if options["precision"] == "int8" and local_dir.is_dir():
-            from stance.model.onnx import load_int8
-
-            base = Path(resolve_base_model(settings.base_model)) if stored_form(path, settings) != "full" else None
-            model, tokenizer = load_int8(
-                local_dir, base if base and base.is_dir() else None, settings.main_task if settings else "stance",
-                lambda: load_torch_model(source, settings),
-            )
-            classifier = cls(model, tokenizer, **options)
-        else:
-            model, tokenizer, heads = load_torch_model(source, settings)
-            classifier = cls(model, tokenizer, heads=heads, **options)
         classifier.source = str(local_dir.resolve()) if local_dir.is_dir() else source
         return classifier
 
@@ -231,8 +224,8 @@ class StanceClassifier:
         """A classifier of ``model`` and ``heads`` that reads comments as this one does."""
         return StanceClassifier(
             model, self.tokenizer, task=task, heads=heads, max_length=self.max_length, max_target_tokens=self.max_target_tokens,
-            stride=self.stride, batch_size=self.batch_size, base_model=self.base_model, temperature=temperature,
-            precision=self.precision, device=self.device, languages=self.languages, reply_context=self.reply_context,
+            stride=self.stride, base_model=self.base_model, temperature=temperature, runtime=self.runtime,
+            languages=self.languages, reply_context=self.reply_context,
         )
 
     def settings(self) -> ModelSettings:

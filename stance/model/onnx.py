@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from stance.errors import ModelError, first_line
-from stance.model.devices import usable_cores
 from stance.model.heads import TaskHead
+from stance.model.runtime import Runtime
 
 ONNX_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -38,11 +38,9 @@ EXPORT_RECIPE = "eager-torchscript-opset17+dynamic-int8-per-channel-matmul-only+
 class OnnxBackend:
     """An int8 ONNX classifier run by ONNX Runtime on the CPU (a :class:`~stance.model.backends.Backend`)."""
 
-    device = "cpu"
-    precision = "int8"
     pad_multiple = None
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, runtime: Runtime | None = None) -> None:
         import onnxruntime
 
         directory = Path(directory)
@@ -61,14 +59,15 @@ class OnnxBackend:
         self.max_positions = config.get("max_position_embeddings")
         self.pad_id = config.get("pad_token_id")
         self.name_or_path = config.get("_name_or_path") or None
-        self.threads = usable_cores()  # batches run at once, one ONNX Runtime thread each
+        # Batches run at once, one ONNX Runtime thread each: as many at a time as the runtime has threads.
+        self.runtime = runtime or Runtime("cpu", "int8").resolve()
 
     @classmethod
-    def from_torch(cls, model: Any, tokenizer: Any, task: str, heads: Mapping[str, TaskHead]) -> OnnxBackend:
+    def from_torch(cls, model: Any, tokenizer: Any, task: str, heads: Mapping[str, TaskHead], runtime: Runtime | None = None) -> OnnxBackend:
         """Quantise an in-memory torch classifier (nothing is cached)."""
         with tempfile.TemporaryDirectory(prefix="stance-onnx-") as tmp:
             export_int8(model, tokenizer, Path(tmp), task, heads)
-            return cls(tmp)
+            return cls(tmp, runtime)
 
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
@@ -79,7 +78,7 @@ class OnnxBackend:
             inputs = inputs_of(batch)
             return self.session.run(None, {name: inputs[name] for name in self.input_names})
 
-        with ThreadPoolExecutor(self.threads) as pool:
+        with ThreadPoolExecutor(self.runtime.threads) as pool:
             yield from pool.map(logits, batches)
 
 

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from stance.errors import ConfigError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
-from stance.model.devices import DEVICES, resolve_threads
 from stance.model.names import DEFAULT_BASE_MODEL
+from stance.model.runtime import Runtime
 
 METHODS = ("full", "lora", "contrastive")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -71,8 +71,7 @@ class TrainingConfig:
             raise ConfigError(f"method {self.method!r}: expected one of {', '.join(METHODS)}", settings="method")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision {self.precision!r}: expected one of {', '.join(PRECISIONS)}", settings="precision")
-        if self.device not in DEVICES:
-            raise ConfigError(f"device {self.device!r}: expected one of {', '.join(DEVICES)}", settings="device")
+        self.runtime()  # checks the device and threads
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
         for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "max_evaluations", "logging_steps", "lora_rank", "contrastive_rounds"):
             _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
@@ -91,7 +90,11 @@ class TrainingConfig:
             raise ConfigError("trainable_layers: LoRA trains adapters on every layer; freeze layers with method 'full'", settings=("trainable_layers", "method"))
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, "0 or more")
         _check(self.lora_alpha is None or self.lora_alpha > 0, "lora_alpha", self.lora_alpha, "a positive number")
-        resolve_threads(self.threads)
+
+    def runtime(self) -> Runtime:
+        """Where the model computes while it trains: the device and CPU threads (its weights stay fp32; the
+        mixed precision the Trainer may add is :meth:`resolved_precision`)."""
+        return Runtime(device=self.device, threads=self.threads)
 
     def resolved_learning_rate(self) -> float:
         if self.learning_rate:

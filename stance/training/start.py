@@ -47,8 +47,7 @@ def initial_classifier(config: TrainingConfig, labels: Mapping[str, list[str]], 
         max_length=config.max_length,
         max_target_tokens=config.max_target_tokens,
         base_model=base_model,
-        device=config.device,
-        threads=config.threads,
+        runtime=config.runtime(),
     )
 
 
@@ -70,7 +69,7 @@ def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, lis
     A trained model given as ``base_model`` lends its encoder to any labels: a head whose labels
     differ is replaced by a fresh one. Either way a further head whose labels match is kept.
     """
-    start = StanceClassifier.from_pretrained(directory, device=config.device)
+    start = StanceClassifier.from_pretrained(directory, runtime=config.runtime())
     main = next(iter(labels))
     same_head = start.task == main and start.labels == list(labels[main])
     if config.init_from:

@@ -16,7 +16,7 @@ from stance.core.metrics import headline_scores
 from stance.errors import DataError, OutputError
 from stance.extract.language import main_languages
 from stance.model.classifier import StanceClassifier
-from stance.model.devices import resolve_device, torch_threads, usable_cores
+from stance.model.devices import torch_threads, usable_cores
 from stance.model.heads import encoder_of
 from stance.model.storage import quiet_transformers
 from stance.training.config import TrainingConfig
@@ -76,7 +76,7 @@ def train(
     output_dir = Path(output_dir)
     train_data, validation, labels = _split_and_check(train_data, validation, config)  # before anything is written
     checkpoints = checkpoints_of(output_dir)
-    args = training_arguments(config, checkpoints, resolve_device(config.device))  # under torchrun or accelerate launch, joins the other processes
+    args = training_arguments(config, checkpoints, config.runtime().resolve().device)  # under torchrun or accelerate launch, joins the other processes
     # The main process clears what is in the way first; the others then find the same, or fail the same way.
     with args.main_process_first(local=False, desc="checking the outputs"):
         _check_outputs(output_dir, checkpoints, resume=resume, force=force, main=args.process_index == 0)

@@ -18,6 +18,7 @@ from stance.distributed import classify_dataset  # noqa: E402
 from stance.distributed.many_files import classify_on_ray  # noqa: E402
 from stance.errors import InputError  # noqa: E402
 from stance.model.classifier import StanceClassifier  # noqa: E402
+from stance.model.runtime import Runtime  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +75,7 @@ def test_classify_dataset_needs_a_target_and_text_in_every_row(tiny_classifier_d
 
 def _engine(model_dir: Path, fmt: str, **options):
     classifier = StanceClassifier.from_pretrained(model_dir, precision="fp32")
-    return classifier, classify_on_ray(classifier, fmt, workers=2, model_options={"precision": "fp32"}, target="the plan", **options)
+    return classifier, classify_on_ray(classifier, fmt, workers=2, runtime=Runtime(precision="fp32"), target="the plan", **options)
 
 
 def test_the_ray_engine_writes_what_the_local_engine_writes_every_record_once(

@@ -149,7 +149,7 @@ def test_one_thread_gives_the_same_scores_and_leaves_the_process_setting_alone(t
     texts = ["I love this plan", "I hate it", "no view at all " * 30]
     default = StanceClassifier.from_pretrained(tiny_classifier_dir, precision=precision)
     single = StanceClassifier.from_pretrained(tiny_classifier_dir, precision=precision, threads=1)
-    assert default.backend.threads == usable_cores() and single.backend.threads == 1
+    assert default.backend.runtime.threads == usable_cores() and single.backend.runtime.threads == 1
     before = torch.get_num_threads()
     assert single.predict_proba(texts, "the plan") == pytest.approx(default.predict_proba(texts, "the plan"), abs=1e-5)
     assert torch.get_num_threads() == before
