@@ -15,7 +15,7 @@ n-gram SVM per claim (the baseline) and one n-gram + sentence-embedding logistic
   128 tokens of each) and scores the per-claim n-gram + embedding system on it, as
   ``bench_tweeteval.py --contrastive`` does for TweetEval.
 
-    python scripts/bench_arc.py [--model DIR] [--train-epochs 3 --max-length 256] [--contrastive]
+    python -m scripts.bench_arc [--model DIR] [--train-epochs 3 --max-length 256] [--contrastive]
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 
-from sentence_embeddings import ContrastiveConfig, tune_sentence_encoder
-from shared_data import arc
-from systems import (
+from scripts.sentence_embeddings import ContrastiveConfig, tune_sentence_encoder
+from scripts.shared_data import arc
+from scripts.systems import (
     fit_per_target,
     labels_of,
     ngram_embedding_logreg,
@@ -36,7 +36,6 @@ from systems import (
     timed,
     tuned_logreg,
 )
-
 from stance.evaluation.baselines import tfidf_logreg
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig

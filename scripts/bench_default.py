@@ -1,7 +1,7 @@
 """Score the shipped default model on each validation source, on data/test.jsonl and on the seed page,
 beside a TF-IDF + logistic-regression baseline trained in the same run on the same training rows.
 
-    python scripts/bench_default.py [--model DIR] [--full DIR]
+    python -m scripts.bench_default [--model DIR] [--full DIR]
 
 ``--full DIR`` also reports how often the model agrees with a full (uncompacted) model directory.
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from shared_data import arc, corpus_split, seed_page_line, tweeteval
-
+from scripts.shared_data import arc, corpus_split, seed_page_line, tweeteval
 from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import tfidf_logreg
 from stance.model.classifier import StanceClassifier

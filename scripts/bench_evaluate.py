@@ -2,7 +2,7 @@
 uses) against the same scores from scikit-learn (the reference the tests hold them to), on the same
 resamples of the same real predictions, in one run.
 
-    python scripts/bench_evaluate.py [--resamples 1000]
+    python -m scripts.bench_evaluate [--resamples 1000]
 
 The predictions are the bundled model's (int8) on TweetEval stance test (1,249 tweets); evaluate
 bootstraps the model and each baseline and each paired comparison, five such runs in all.
@@ -14,9 +14,9 @@ import argparse
 import time
 
 import numpy as np
-from shared_data import tweeteval
 from sklearn.metrics import accuracy_score, cohen_kappa_score, precision_recall_fscore_support
 
+from scripts.shared_data import tweeteval
 from stance.core.metrics import headline_scores
 from stance.evaluation.uncertainty import bootstrap_intervals
 from stance.model.classifier import StanceClassifier

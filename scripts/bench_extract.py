@@ -8,7 +8,7 @@ Then the same on synthetic pages, one or more for each way pages trip extractors
 comments rendered twice, comments split over sibling blocks, lists marked by no known class): the
 fixtures of tests/extract/test_html.py, every comment's text a snippet.
 
-    python scripts/bench_extract.py [--pages ../shared/pages]
+    python -m scripts.bench_extract [--pages ../shared/pages]
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Beside them, the start model untouched (with the set's labels only: its other la
 Each run takes about the same number of optimiser steps (``--steps``), so a small sample gets more
 epochs. Only train and validation splits are read.
 
-    python scripts/bench_fewshot.py [--sizes 50,200,500] [--sets pstance,perspectrum,tweeteval] [--default DIR]
+    python -m scripts.bench_fewshot [--sizes 50,200,500] [--sets pstance,perspectrum,tweeteval] [--default DIR]
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_data import perspectrum, pstance, tweeteval
-
+from scripts.shared_data import perspectrum, pstance, tweeteval
 from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.storage import default_model_path

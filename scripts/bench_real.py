@@ -2,7 +2,7 @@
 labelled real comments (data/real), data/test and the seed page, each beside a TF-IDF + logistic
 regression trained in the same run on that set's own train split (in-domain, so a strong baseline).
 
-    python scripts/bench_real.py [--model DIR] [--precision auto|fp32|int8] [--split test|val]
+    python -m scripts.bench_real [--model DIR] [--precision auto|fp32|int8] [--split test|val]
 
 --split val scores the validation splits instead (data/dev for ours; data/real has none): what
 candidates are chosen on. The test figures are for reporting only.
@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from real_comments import real
-from shared_data import (
+
+from scripts.shared_data import (
     FANCHUAN_STANCE,
     arc,
     corpus_split,
@@ -32,10 +32,10 @@ from shared_data import (
     iac,
     perspectrum,
     pstance,
+    real,
     seed_page_line,
     tweeteval,
 )
-
 from stance.core.labelled import LabelledComment
 from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import tfidf_logreg

@@ -8,7 +8,7 @@ thread's subject), with data/real's train comments (no parents; they hold the mi
 keep the start model's head). Scored on the validation splits, over all comments and over the replies alone;
 the start model, untouched, is the baseline. No test split is read.
 
-    python scripts/bench_replies.py [--iac-rows 3000] [--epochs 1] [--default DIR] [--keep DIR]
+    python -m scripts.bench_replies [--iac-rows 3000] [--epochs 1] [--default DIR] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from real_comments import real
-from shared_data import fanchuan, iac
-from train_default import SPACES
-
+from scripts.shared_data import fanchuan, iac, real
+from scripts.train_default import SPACES
 from stance.core.labelled import LabelledComment
 from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier

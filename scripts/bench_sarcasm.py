@@ -6,7 +6,7 @@ marked ``style`` sarcastic or sincere praise in the articles that build_corpus.p
 (never trained on). A model that calls everything negative passes the first probe; the second shows it,
 as it then fails sincere praise.
 
-    python scripts/bench_sarcasm.py [MODEL_DIR ...]      (default: the bundled model)
+    python -m scripts.bench_sarcasm [MODEL_DIR ...]      (default: the bundled model)
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from build_corpus import DATA, split_of
-
+from scripts.build_corpus import DATA, split_of
 from stance.core.thread import join_target
 from stance.model.classifier import StanceClassifier
 

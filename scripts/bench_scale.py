@@ -2,7 +2,7 @@
 1 and 2 workers, in one run on the same files; then the overhead of Ray on a small input, and the
 parts of the cost model (model load per worker, one worker's throughput) measured here.
 
-    python scripts/bench_scale.py [--comments 20000] [--files 8] [--workers 1,2] [--small 200]
+    python -m scripts.bench_scale [--comments 20000] [--files 8] [--workers 1,2] [--small 200]
 
 The comments are distinct tweets of P-Stance train and val and TweetEval stance train, each with its
 own target (no test split is read), split over ``--files``
@@ -22,8 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_data import pstance, tweeteval
-
+from scripts.shared_data import pstance, tweeteval
 from stance.model.classifier import StanceClassifier
 
 

@@ -15,7 +15,7 @@
 - With --throughput N: comments per second of `predict` on N distinct comments, both heads against
   the stance head alone (the same model with its sentiment head left out), same precision, same run.
 
-    python scripts/bench_sentiment.py [--model DIR] [--precision auto] [--throughput 20000]
+    python -m scripts.bench_sentiment [--model DIR] [--precision auto] [--throughput 20000]
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from shared_data import corpus_split, fanchuan, goemotions, tweeteval_sentiment
 
+from scripts.shared_data import corpus_split, fanchuan, goemotions, tweeteval_sentiment
 from stance.core.labelled import LabelledComment
 from stance.evaluation.baselines import tfidf_logreg
 from stance.model.classifier import StanceClassifier

@@ -4,7 +4,7 @@ tweets with their targets), each at its default batch size; then `stance classif
 JSONL file (read, tokenise, infer, write) with its peak memory, the cold start on the seed page (int8
 with its export cached, and on a first run that builds it), and a scale check.
 
-    python scripts/bench_speed.py [--model DIR] [--e2e 20000] [--scale 10000,100000,1000000]
+    python -m scripts.bench_speed [--model DIR] [--e2e 20000] [--scale 10000,100000,1000000]
 
 Accuracy is TweetEval's score (mean F1 of favor and against) on the 1,249 test tweets, the share
 of labels equal to the fp32 path's, and macro-F1 on our own test articles (data/test.jsonl).
@@ -21,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared_data import SEED_PAGE, corpus_split, tweeteval
-
+from scripts.shared_data import SEED_PAGE, corpus_split, tweeteval
 from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.model.precision import PRECISIONS

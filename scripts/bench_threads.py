@@ -1,8 +1,8 @@
 """When to lower --threads: classification speed on an idle machine and on one where another job keeps
 a core busy, with torch's and ONNX Runtime's threads on every usable core (the default) and on one.
 
-    python scripts/bench_threads.py [--comments 400] [--singles 40]
-    python scripts/bench_threads.py --single-comment      # one comment at a time: threads per batch, before and now
+    python -m scripts.bench_threads [--comments 400] [--singles 40]
+    python -m scripts.bench_threads --single-comment      # one comment at a time: threads per batch, before and now
 
 The busy case starts a second process that spins on one core for the whole measurement, as a
 training run or a second `stance classify` would. Throughput is in batches over data/test comments
@@ -17,8 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from shared_data import corpus_split
-
+from scripts.shared_data import corpus_split
 from stance.model.classifier import StanceClassifier
 from stance.model.devices import usable_cores
 

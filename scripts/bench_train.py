@@ -12,12 +12,12 @@ The goal's comparison (the hand-wired Trainer against `stance train` with its de
 three seeds, as one seed moves macro-F1 by several points here; each lever then runs once, first for
 3 epochs, then for as many epochs as fit in the defaults' wall-clock time.
 
-    python scripts/bench_train.py                          # everything (about two hours on 2 cores)
-    python scripts/bench_train.py --only "" --seeds 42     # the goal's comparison alone, one seed
-    python scripts/bench_train.py --only "bf16,top 3 layers" --no-equal-time
-    python scripts/bench_train.py --memory 32000           # peak memory of the defaults on a 32,000-row mixture
-    python scripts/bench_train.py --profile                # where the defaults' time goes
-    python scripts/bench_train.py --steps                  # the training step alone: batch shape, torch.compile
+    python -m scripts.bench_train                          # everything (about two hours on 2 cores)
+    python -m scripts.bench_train --only "" --seeds 42     # the goal's comparison alone, one seed
+    python -m scripts.bench_train --only "bf16,top 3 layers" --no-equal-time
+    python -m scripts.bench_train --memory 32000           # peak memory of the defaults on a 32,000-row mixture
+    python -m scripts.bench_train --profile                # where the defaults' time goes
+    python -m scripts.bench_train --steps                  # the training step alone: batch shape, torch.compile
 
 Run nothing else on the machine meanwhile: a second job makes torch's threads fight.
 """
@@ -37,8 +37,7 @@ import threading
 import time
 from pathlib import Path
 
-from shared_data import BENCHMARKS, arc, perspectrum, pstance, read_jsonl, tweeteval
-
+from scripts.shared_data import BENCHMARKS, REPO, arc, perspectrum, pstance, read_jsonl, tweeteval
 from stance.core.labelled import LabelledComment
 from stance.core.labels import normalize_label
 from stance.model.devices import cpu_flags, usable_cores
@@ -93,7 +92,7 @@ def bench_data(folder: Path, seed: int = 0) -> dict[str, Path]:
 
 def mixture(folder: Path, size: int, seed: int = 0) -> Path:
     """A ``size``-row training file from every stance set's train split (long posts cut to 100 words)."""
-    from shared_data import iac
+    from scripts.shared_data import iac
 
     rows = tweeteval("train") + arc("train", max_words=100) + pstance("train") + perspectrum("train") + iac("train", max_words=100)
     rows = random.Random(seed).sample(rows, min(size, len(rows)))
@@ -107,7 +106,7 @@ def run(command: list[str]) -> tuple[float, float, float, str]:
     the pages of memory-mapped files the system may drop) and output of ``command``, run alone."""
     with tempfile.TemporaryFile("w+") as output:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True, cwd=REPO)
         anonymous = [0.0]
         watcher = threading.Thread(target=_watch_anonymous, args=(process.pid, anonymous), daemon=True)
         watcher.start()
@@ -220,7 +219,7 @@ def train_system(
     n = len(read_jsonl(paths["train"]))
     if flags is None:
         epochs = epochs or 3.0
-        command = [sys.executable, __file__, "--hand-wired", str(paths["train"]), str(out), "--epochs", str(epochs), "--seed", str(seed)]
+        command = [sys.executable, "-m", "scripts.bench_train", "--hand-wired", str(paths["train"]), str(out), "--epochs", str(epochs), "--seed", str(seed)]
         shutil.rmtree(str(out) + ".checkpoints", ignore_errors=True)
     else:
         flags = list(flags) + (["--epochs", str(epochs)] if epochs else [])

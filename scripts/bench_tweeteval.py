@@ -24,7 +24,7 @@ system (and its encoder) fit on train alone for that choice, then refit on train
 Every score counts a model's mixed as neutral (``systems.probabilities``). The seconds column is the
 time to predict test, plus the time to fit a linear system whose training time is not in its name.
 
-    python scripts/bench_tweeteval.py [--model DIR] [--train-epochs 4] [--contrastive] [--cv] [--ensemble]
+    python -m scripts.bench_tweeteval [--model DIR] [--train-epochs 4] [--contrastive] [--cv] [--ensemble]
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ import tempfile
 import time
 
 import numpy as np
-from sentence_embeddings import tune_sentence_encoder
-from shared_data import tweeteval
-from systems import (
+
+from scripts.sentence_embeddings import tune_sentence_encoder
+from scripts.shared_data import tweeteval
+from scripts.systems import (
     DEFAULT_EMBEDDING_WEIGHT,
     LABELS,
     fit_per_target,
@@ -49,7 +50,6 @@ from systems import (
     timed,
     tuned_logreg,
 )
-
 from stance.core.labelled import LabelledComment
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig

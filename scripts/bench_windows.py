@@ -3,7 +3,7 @@ each with the target. How should their answers be combined? Scored on the long r
 ARC val (NYT) and IAC val (forum posts), macro-F1 over support/oppose/neutral (mixed counted as
 neutral), for the comments that fill more than one window and for all.
 
-    python scripts/bench_windows.py [--model DIR]
+    python -m scripts.bench_windows [--model DIR]
 
 The shipped rule (``combine_windows``) averages the windows' probabilities, weighted by their length.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from shared_data import arc, iac
 
+from scripts.shared_data import arc, iac
 from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier, combine_windows
 

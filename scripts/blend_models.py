@@ -6,7 +6,7 @@ well (here: ARC and sarcasm) while gaining much of what the second learned, at n
 Each model's calibrated temperatures are folded into its output layers before blending; the blend is
 saved with temperature 1.0 (run ``stance calibrate`` on it) and compactly, as the first was.
 
-    python scripts/blend_models.py stance/model/default ~/.cache/stance/candidates/e --weight 0.5 --output /tmp/blend
+    python -m scripts.blend_models stance/model/default ~/.cache/stance/candidates/e --weight 0.5 --output /tmp/blend
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Splits are by article, so test articles are unseen in training: each article goes to a split by a
 stable hash of its id (about 70 / 15 / 15 %). Each record's target is the article title and lead.
 
-    python scripts/build_corpus.py
+    python -m scripts.build_corpus
 """
 
 from __future__ import annotations

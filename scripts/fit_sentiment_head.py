@@ -6,7 +6,7 @@ FanChuan English train), by class-balanced multinomial logistic regression (scik
 coefficients become the head's linear layer. The stance figures cannot move, and the fit takes
 minutes on a CPU where fine-tuning both heads takes half an hour an epoch.
 
-    python scripts/fit_sentiment_head.py --model models/default --output /tmp/with-sentiment
+    python -m scripts.fit_sentiment_head --model models/default --output /tmp/with-sentiment
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import argparse
 import time
 
 import numpy as np
-from shared_data import corpus_split, fanchuan, tweeteval_sentiment
 
+from scripts.shared_data import corpus_split, fanchuan, tweeteval_sentiment
 from stance.core.labelled import LabelledComment
 from stance.core.labels import SENTIMENT_LABELS
 from stance.core.metrics import headline_scores

@@ -7,9 +7,9 @@ builds from source and needs clang):
 
 Run one target, passing everything after ``--`` to libFuzzer:
 
-    python scripts/fuzz_extract.py --target html -- -max_total_time=60
-    python scripts/fuzz_extract.py --target xml -- -max_total_time=60
-    python scripts/fuzz_extract.py --target sniff -- -max_total_time=60
+    python -m scripts.fuzz_extract --target html -- -max_total_time=60
+    python -m scripts.fuzz_extract --target xml -- -max_total_time=60
+    python -m scripts.fuzz_extract --target sniff -- -max_total_time=60
 
 Targets (each input is decoded as stance decodes files: gzip undone, UTF-8 else Windows-1252):
 
@@ -21,7 +21,7 @@ Targets (each input is decoded as stance decodes files: gzip undone, UTF-8 else 
 
 A StanceError is the extractor refusing bad input cleanly; any other exception is a crash: libFuzzer
 prints the Python traceback, saves the input as ``crash-<sha1>`` in the crash folder and stops.
-Reproduce one with ``python scripts/fuzz_extract.py --target html CRASH_FILE``.
+Reproduce one with ``python -m scripts.fuzz_extract --target html CRASH_FILE``.
 
 The corpus starts from small built-in seeds plus the saved pages in ``../shared/pages`` (html,
 sniff) and the exports in ``../shared/exports`` (xml, sniff) where that folder exists. Corpus and

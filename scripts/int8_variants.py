@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from shared_data import corpus_split, tweeteval
 
+from scripts.shared_data import corpus_split, tweeteval
 from stance.model import onnx as stance_onnx
 from stance.model.classifier import StanceClassifier
 from stance.model.storage import ModelSettings, default_model_path, load_torch_model

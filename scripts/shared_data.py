@@ -1,11 +1,21 @@
-"""Loading the labelled sets the scripts train and score on: our corpus in data/ and ../shared/benchmarks.
+"""The benchmarks' one module of shared helpers: loading the labelled sets they train and score on, our
+corpus in data/, ../shared/benchmarks, and the real comments we labelled ourselves (data/real, whose text
+stays in ../shared and is found again here by id).
 
 Never train or tune on a ``test`` split: those are for final figures only.
+
+The real comments' split follows the sources: comments from ARC's train part (body_id split), IAC train
+topics and FanChuan train are ``train``; comments from saved pages and exports, ARC's validation part, the
+IAC validation topic and FanChuan val are ``test``, so no training source of the default model ever holds
+a test comment (ARC's claims recur on both sides, as in ARC val; IAC's test topic is unseen).
 """
 
 from __future__ import annotations
 
+import hashlib
 import zlib
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from stance.core.labelled import LabelledComment
@@ -15,6 +25,8 @@ from stance.training.data import load_labelled
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+SHARED = REPO.parent / "shared"
+REAL = DATA / "real"
 SEED_PAGE = REPO.parent / "shared" / "examples" / "seed_article.txt"
 SEED_EXPECTED = ["support", "support", "support", "oppose", "mixed"]  # ../shared/README.md
 IAC_STANCE = {"pro": "support", "anti": "oppose", "other": "neutral"}  # the author's stance on the topic
@@ -150,3 +162,120 @@ def seed_page_line(classifier) -> str | None:
     got = [p.label for p in classifier.predict([c.text for c in thread.comments], thread.default_target())]
     correct = sum(g == e for g, e in zip(got, SEED_EXPECTED))
     return f"seed page: {correct} of {len(SEED_EXPECTED)} ({', '.join(got)})"
+
+
+# --- the real comments we labelled (data/real) --------------------------------------------------
+
+ENGLISH_PAGES = (
+    "foxyfolksy.com.buttercream.html",
+    "californiaglobe.com.amazon.html",
+    "thenervousbreakdown.com.loneliest.html",
+    "toptal.com.python.html",
+    "luxuryhaven.co.hyatt.html",
+    "reddit.com.init.html",
+    "statisticsglobe.com.ggplot2.html",
+    "8e3efab59f48fd29a1e1e7aa135880c4251a9f090f94999668cdbaec59d30b5a.html.gz",
+)
+EXPORTS = ("reddit_thread.json", "disqus_export_sample.xml")
+@dataclass(frozen=True)
+class RealComment:
+    id: str
+    text: str
+    target: str
+    parent: str | None  # the text of the comment this one replies to
+    original: str | None  # the source's own label, mapped to support/oppose/neutral
+    split: str  # train or test (see the module docstring)
+
+    def fingerprint(self) -> str:
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:12]
+
+
+def arc_comments() -> list[RealComment]:
+    """ARC train pairs with a stance; the same body_id split as shared_data.arc (1 in 10 → test)."""
+    seen, out = set(), []
+    for row in read_jsonl(SHARED / "benchmarks" / "arc" / "train.jsonl"):
+        key = f"arc/{row['body_id']}/{zlib.crc32(row['target'].encode()):08x}"
+        if row["label"] == "unrelated" or key in seen:
+            continue
+        seen.add(key)
+        split = "test" if arc_in_val(row["body_id"]) else "train"
+        out.append(RealComment(key, row["text"], row["target"], None, row["label"], split))
+    return out
+
+
+def iac_comments() -> list[RealComment]:
+    """IAC 4forums posts of the train and val topics (val → test here), with the post replied to."""
+    out = []
+    for split, ours in (("train", "train"), ("val", "test")):
+        rows = read_jsonl(SHARED / "benchmarks" / "iac_4forums_stance" / f"{split}.jsonl")
+        texts = {(row["discussion_id"], row["post_id"]): row["text"] for row in rows}
+        for row in rows:
+            parent = texts.get((row["discussion_id"], row["parent_post_id"]))
+            original = IAC_STANCE[row["label"]]
+            key = f"iac/{split}/{row['discussion_id']}/{row['post_id']}"
+            out.append(RealComment(key, row["text"], row["target"], parent, original, ours))
+    return out
+
+
+def fanchuan_comments() -> list[RealComment]:
+    """FanChuan's English comments of train and val (val → test here), with the parent comment."""
+    out = []
+    for split, ours in (("train", "train"), ("val", "test")):
+        for row in read_jsonl(SHARED / "benchmarks" / "fanchuan" / f"{split}.jsonl"):
+            if row["lang"] != "en" or not row["text"].strip():
+                continue
+            original = FANCHUAN_STANCE[row["label"]]
+            key = f"fanchuan/{split}/{row['topic']}/{row['row_id']}"
+            out.append(RealComment(key, row["text"], row["target"], row["parent_text"], original, ours))
+    return out
+
+
+def page_comments() -> list[RealComment]:
+    """Every comment the extractor finds on the English saved pages and exports; the target is the
+    page's title and lead, as `stance classify` uses it. No source label."""
+    from stance.extract import read_thread
+
+    paths = [SHARED / "pages" / name for name in ENGLISH_PAGES] + [SHARED / "exports" / name for name in EXPORTS]
+    out = []
+    for path in paths:
+        thread = read_thread(path)
+        texts = {comment.id: comment.text for comment in thread.comments}
+        target = thread.default_target() or path.name
+        for comment in thread.comments:
+            if comment.removed or not comment.text.strip():
+                continue
+            parent = texts.get(comment.parent) if comment.parent else None
+            out.append(RealComment(f"{path.parent.name}/{path.name}/{comment.id}", comment.text, target, parent, None, "test"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def all_comments() -> dict[str, RealComment]:
+    """Every comment that may be labelled, by id (read once per process)."""
+    return {c.id: c for source in (arc_comments, iac_comments, fanchuan_comments, page_comments) for c in source()}
+
+
+def load_real(split: str) -> list[tuple[RealComment, dict]]:
+    """The labelled real comments of ``split`` (train/test) with their label rows; a comment whose
+    text changed in ../shared since it was labelled is an error, not a silent mismatch."""
+    comments = all_comments()
+    out = []
+    for row in read_jsonl(REAL / "labels.jsonl"):
+        if row["split"] != split:
+            continue
+        comment = comments.get(row["id"])
+        if comment is None:
+            raise ValueError(f"data/real/labels.jsonl: {row['id']}: not found in ../shared; is ../shared complete?")
+        if comment.fingerprint() != row["sha1"]:
+            raise ValueError(f"data/real/labels.jsonl: {row['id']}: the text in ../shared differs from the one labelled")
+        out.append((comment, row))
+    return out
+
+
+
+def real(split: str) -> list[LabelledComment]:
+    """The real comments we labelled ourselves (data/real, text read from ../shared), both labels."""
+    return [
+        LabelledComment(text=c.text, label=row["stance"], target=c.target, sentiment=row["sentiment"], group=c.id.split("/")[0])
+        for c, row in load_real(split)
+    ]

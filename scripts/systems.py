@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: the research systems they measure the model against (word and
+"""The research systems the benchmarks measure the model against (word and
 character n-gram models fit per target, with or without a sentence embedding), stance models and those
 systems read as probabilities over one fixed label order, and the official TweetEval measure."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sentence_embeddings import SentenceEmbedder
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
+from scripts.sentence_embeddings import SentenceEmbedder
 from stance.core.labelled import LabelledComment
 from stance.core.metrics import headline_scores
 from stance.evaluation.baselines import majority

@@ -15,8 +15,8 @@ about neutral or mixed, so those labels are left out of its loss. Model selectio
 validation data: data/dev.jsonl, the ARC validation part, TweetEval stance val, and samples of the
 other sets' val splits, less the comments in data/real's test split. No test split is read.
 
-    python scripts/train_default.py --output ~/.cache/stance/candidates/a      # checkpoints beside it, --resume continues
-    python scripts/train_default.py --init-from models/default --epochs 1 --output /tmp/new --force
+    python -m scripts.train_default --output ~/.cache/stance/candidates/a      # checkpoints beside it, --resume continues
+    python -m scripts.train_default --init-from models/default --epochs 1 --output /tmp/new --force
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from real_comments import real
-from shared_data import (
+from scripts.shared_data import (
     arc,
     corpus_split,
     fanchuan,
@@ -37,10 +36,10 @@ from shared_data import (
     iac,
     perspectrum,
     pstance,
+    real,
     tweeteval,
     tweeteval_sentiment,
 )
-
 from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
 from stance.training.config import TrainingConfig

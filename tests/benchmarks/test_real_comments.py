@@ -6,7 +6,8 @@ import json
 
 import pytest
 from conftest import SHARED
-from real_comments import REAL, all_comments, load_real
+
+from scripts.shared_data import REAL, all_comments, load_real
 
 
 @pytest.fixture(scope="module")

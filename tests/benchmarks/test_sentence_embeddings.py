@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from sentence_embeddings import (
+
+from scripts.sentence_embeddings import (
     ContrastiveConfig,
     SentenceEmbedder,
     tune_sentence_encoder,
 )
-
 from stance.core.labelled import LabelledComment
 
 ROWS = [LabelledComment(text=text, label=label, target=target) for text, label, target in [

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from systems import PerTargetClassifier, ngram_embedding_logreg, ngram_svm
+
+from scripts.systems import PerTargetClassifier, ngram_embedding_logreg, ngram_svm
 
 # "tax" means support under one target and oppose under the other: only per-target models can tell.
 PAIRS = [("raise the tax", "schools"), ("tax it more", "schools"), ("no more cuts", "schools"), ("cut it", "schools"),
