@@ -57,7 +57,8 @@ def classify(
         bool, typer.Option(help="Also classify comments the source flags as deleted, spam or orphaned (their article is missing from an export).")
     ] = False,
     batch_size: Annotated[
-        Optional[int], typer.Option(min=1, help="Comments per model batch. Default: the fastest measured for the precision (int8 8, bf16 64, fp32 32).")
+        Optional[int], typer.Option(min=1, help="Windows (a comment, or a piece of a long one) per model batch. Default: the fastest measured "
+                                 "for the precision (fp32 32, bf16 64; int8 1, so a comment's scores never depend on its batch).")
     ] = None,
     precision: Annotated[
         str,
@@ -120,15 +121,21 @@ def classify(
     from stance.model.runtime import Runtime
 
     runtime = Runtime(device=device, precision=precision, threads=threads, batch_size=batch_size)
+    options = {"target": target, "input_format": input_format, "columns": {"text": text_column}, "include_removed": include_removed}
     if engine == "ray" or names_many_files(pages) or output.endswith(os.sep) or Path(output).is_dir():
         _classify_many(
             pages, output, output_format=output_format, model=model, engine=engine, workers=workers, address=ray_address,
-            resume=resume, force=force, runtime=runtime,
-            options={"target": target, "input_format": input_format, "columns": {"text": text_column},
-                     "include_removed": include_removed},
+            resume=resume, force=force, runtime=runtime, options=options,
         )
-        return
-    page = pages[0]
+    else:
+        _classify_one(pages[0], output, output_format=output_format, model=model, resume=resume, force=force, runtime=runtime, options=options)
+
+
+def _classify_one(
+    page: str, output: str, *, output_format: str | None, model: str | None, resume: bool, force: bool, runtime: Runtime,
+    options: dict[str, Any],
+) -> None:
+    """One page or comment file into one output (a file, or stdout)."""
     from stance.classify.one_file import classify_file
     from stance.classify.stream import check_target
     from stance.io.files import check_writable, partial_path
@@ -141,7 +148,7 @@ def classify(
     check_stdout_format(fmt, output)
     if resume and (output == "-" or fmt not in RESUMABLE_FORMATS):
         raise typer.BadParameter("needs -o FILE in jsonl or csv format (or an -o folder)", param_hint="--resume")
-    check_target(target)
+    check_target(options["target"])
     if resume and not force and Path(output).is_file() and not partial_path(output).exists():
         echo_log(f"{output}: complete already; nothing left to resume (--force classifies it again)")
         return
@@ -150,8 +157,7 @@ def classify(
     classifier = StanceClassifier.from_pretrained(model, runtime=runtime)
     try:
         outcome = classify_file(
-            page, classifier, output, fmt, target=target, input_format=input_format, columns={"text": text_column},
-            include_removed=include_removed, resume=resume, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()),
+            page, classifier, output, fmt, resume=resume, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()), **options
         )
     except KeyboardInterrupt:
         if output == "-":
