@@ -1,2 +1,3 @@
-"""The bottom layer every other package shares: the label sets of both tasks (``labels``), a labelled
-comment (``labelled``) and the scores (``metrics``). It imports nothing of stance but its errors."""
+"""The bottom layer every other package shares: a comment and its thread (``thread``), the label sets of both
+tasks (``labels``), a labelled comment (``labelled``), the scores (``metrics``) and the check of a count
+(``checks``). It imports nothing of stance but its errors."""

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stance.core.checks import is_whole_number
 from stance.errors import ConfigError, InputError
 from stance.io.outputs import FLAT_COLUMNS, kept_column_name
 from stance.model.runtime import Runtime
@@ -53,7 +54,7 @@ def classify_dataset(
     if target is None and target_column is None:
         raise ConfigError("give a target (what the comments respond to) or a target column", settings="target")
     runtime = Runtime.of(runtime, **options)
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is not None and not is_whole_number(workers, 1):
         raise ConfigError(f"workers {workers!r}: expected a whole number, 1 or more", settings="workers")
     if not ray.is_initialized():  # as Ray Data itself would on first use
         ray.init()

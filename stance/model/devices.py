@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from stance.core.checks import is_whole_number
 from stance.errors import ConfigError, ModelError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -60,7 +61,7 @@ def resolve_threads(threads: int | None) -> int:
     """CPU threads to compute with: ``threads`` (a whole number, 1 or more), or every usable core."""
     if threads is None:
         return usable_cores()
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+    if not is_whole_number(threads, 1):
         raise ConfigError(f"threads {threads!r}: expected a whole number of CPU threads, 1 or more", settings="threads")
     return threads
 

@@ -7,11 +7,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from stance.core.checks import is_whole_number
 from stance.errors import ConfigError
 from stance.model.devices import DEVICES, resolve_threads
 from stance.model.precision import BATCH_SIZES, CHOICES, resolve_runtime
-
-RUNTIME_OPTIONS = ("device", "precision", "threads", "batch_size")  # the keyword arguments a Runtime is made of
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class Runtime:
             raise ConfigError(f"precision {self.precision!r}: expected one of {', '.join(CHOICES)}", settings="precision")
         if self.threads is not None:
             resolve_threads(self.threads)
-        if self.batch_size is not None and (isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1):
+        if self.batch_size is not None and not is_whole_number(self.batch_size, 1):
             raise ConfigError(f"batch size {self.batch_size!r}: expected a whole number of windows, 1 or more", settings="batch_size")
 
     @classmethod
@@ -51,3 +50,6 @@ class Runtime:
         device left to ``auto`` runs on the CPU, where it runs), every usable core, the precision's batch size."""
         device, precision = resolve_runtime(self.device, self.precision)
         return Runtime(device, precision, resolve_threads(self.threads), self.batch_size or BATCH_SIZES[precision])
+
+
+RUNTIME_OPTIONS = tuple(field.name for field in dataclasses.fields(Runtime))  # the keyword arguments a Runtime is made of

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+from stance.core.checks import is_whole_number
 from stance.errors import ConfigError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
 from stance.model.names import DEFAULT_BASE_MODEL
@@ -74,9 +75,9 @@ class TrainingConfig:
         self.runtime()  # checks the device and threads
         _check(self.epochs > 0, "epochs", self.epochs, "a positive number of passes over the data")
         for name in ("batch_size", "eval_batch_size", "checkpoints_kept", "max_evaluations", "logging_steps", "lora_rank", "contrastive_rounds"):
-            _check(_is_int(getattr(self, name)) and getattr(self, name) >= 1, name, getattr(self, name), "a whole number, 1 or more")
-        _check(_is_int(self.max_length) and self.max_length >= 16, "max_length", self.max_length, "16 tokens or more")
-        _check(_is_int(self.max_target_tokens) and self.max_target_tokens >= 1, "max_target_tokens", self.max_target_tokens, "1 or more")
+            _check(is_whole_number(getattr(self, name), 1), name, getattr(self, name), "a whole number, 1 or more")
+        _check(is_whole_number(self.max_length, 16), "max_length", self.max_length, "16 tokens or more")
+        _check(is_whole_number(self.max_target_tokens, 1), "max_target_tokens", self.max_target_tokens, "1 or more")
         _check(self.learning_rate is None or self.learning_rate > 0, "learning_rate", self.learning_rate, "a positive number")
         _check(self.contrastive_learning_rate > 0, "contrastive_learning_rate", self.contrastive_learning_rate, "a positive number")
         _check(0 < self.validation_fraction < 1, "validation_fraction", self.validation_fraction, "between 0 and 1")
@@ -85,7 +86,7 @@ class TrainingConfig:
         if isinstance(self.trainable_layers, str) and self.trainable_layers.isdigit():  # as a flag or a file gives it
             self.trainable_layers = int(self.trainable_layers)
         layers = self.trainable_layers
-        _check(layers is None or layers == "all" or _is_int(layers) and layers >= 0, "trainable_layers", layers, "a whole number, 0 or more, or 'all'")
+        _check(layers is None or layers == "all" or is_whole_number(layers, 0), "trainable_layers", layers, "a whole number, 0 or more, or 'all'")
         if self.method == "lora" and layers not in (None, "all"):
             raise ConfigError("trainable_layers: LoRA trains adapters on every layer; freeze layers with method 'full'", settings=("trainable_layers", "method"))
         _check(self.weight_decay >= 0, "weight_decay", self.weight_decay, "0 or more")
@@ -137,10 +138,6 @@ class TrainingConfig:
         if unknown:
             raise ConfigError(f"unknown training settings {unknown}")
         return cls(**settings)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check(ok: bool, name: str, value: Any, expected: str) -> None:
