@@ -43,9 +43,10 @@ def train(
     base_model: BaseModelOption = TRAINING.base_model,
     init_from: Annotated[
         Optional[str],
-        typer.Option(help="Continue from a trained model directory (the bundled one: its path is in `stance info`) "
-                     "instead of the bare base model. Its labels must match DATA's; a task it lacks gets a new head. "
-                     "To start from a trained model with other labels, give it as --base-model."),
+        typer.Option(help="Continue from a trained model directory ('default': the bundled one) instead of the bare base "
+                     "model. It keeps its labels and heads: DATA may hold fewer of its labels (no mixed comment, stance "
+                     "labels only), never others; a task it lacks gets a new head. To start from a trained model with "
+                     "other labels, give it as --base-model."),
     ] = None,
     method: Annotated[
         str,
@@ -97,6 +98,10 @@ def train(
     from stance.training.trainer import finished, is_main_process
     from stance.training.trainer import train as run_training
 
+    if init_from == "default":
+        from stance.model.storage import default_model_path
+
+        init_from = default_model_path()
     config = TrainingConfig(
         base_model=base_model, init_from=init_from, method=method, epochs=epochs, batch_size=batch_size,
         learning_rate=learning_rate, trainable_layers=trainable_layers, precision=precision, max_length=max_length, seed=seed,

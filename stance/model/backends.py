@@ -31,9 +31,11 @@ class Backend(Protocol):
     runtime: Runtime  # settled (Runtime.resolve): the device, precision, CPU threads and batch size it computes with
 
     def map_batches(
-        self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
+        self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
-        """For each batch (its padded inputs from ``inputs_of``), in order: the logits of every task, in :attr:`tasks` order."""
+        """For each batch (its padded inputs from ``inputs_of``), in order: the logits of every task, in :attr:`tasks`
+        order; with ``features``, then what the heads read (a vector per window), or a ModelError where the
+        backend cannot give it."""
         ...
 
 
@@ -61,7 +63,7 @@ class TorchBackend:
         self.pad_multiple = 16 if runtime.precision == "bf16" else None  # kernels are reused across batches
 
     def map_batches(
-        self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
+        self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
         import torch
 
@@ -70,8 +72,9 @@ class TorchBackend:
             # machine is busy (a single comment took 37 times as long with two threads as with one).
             with torch.inference_mode(), torch_threads(min(self.runtime.threads, len(batch))):
                 tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
-                own, further = run_with_heads(self.model, self.heads, tensors)
-                outputs = [logits.float().cpu().numpy() for logits in (own, *further.values())]
+                read: dict[str, Any] | None = {} if features else None
+                own, further = run_with_heads(self.model, self.heads, tensors, read)
+                outputs = [array.float().cpu().numpy() for array in (own, *further.values(), *(read or {}).values())]
             yield outputs
 
 

@@ -267,14 +267,7 @@ class StanceClassifier:
         texts = [texts] if single else list(texts)
         parents = _parent_list(single, parents)
         logits, owners, weights = self._window_logits(texts, target, parents, progress=progress)
-        answers = {
-            task: _labelled(self.tasks[task], combine_windows(task_logits, owners, weights, len(texts), self.temperatures[task]))
-            for task, task_logits in logits.items()
-        }
-        predictions = [
-            Prediction.empty_comment() if not text.strip() else Prediction.of({task: rows[i] for task, rows in answers.items()})
-            for i, text in enumerate(texts)
-        ]
+        predictions = self._predictions(texts, logits, owners, weights)
         return predictions[0] if single else predictions
 
     def predict_proba(
@@ -319,10 +312,39 @@ class StanceClassifier:
             )
         return task
 
+    def predict_with_features(
+        self, texts: Sequence[str], target: str | Sequence[str] | None = None, *, parents: Sequence[str | None] | None = None,
+        progress: bool = False,
+    ) -> tuple[list[Prediction], np.ndarray]:
+        """:meth:`predict`'s answers and, from the same pass, each comment's vector as the heads read it (averaged
+        over its windows by weight): what `stance suggest` spreads its choice over. Needs a torch precision
+        (fp32 or bf16); int8 gives labels only."""
+        texts = list(texts)
+        logits, owners, weights, window_features = self._window_logits(texts, target, parents, progress=progress, features=True)
+        totals = np.zeros((len(texts), window_features.shape[1]))
+        np.add.at(totals, owners, window_features * weights[:, None])
+        features = totals / np.maximum(np.bincount(owners, weights=weights, minlength=len(texts)), 1e-9)[:, None]
+        return self._predictions(texts, logits, owners, weights), features
+
+    def _predictions(
+        self, texts: Sequence[str], logits: Mapping[str, np.ndarray], owners: np.ndarray, weights: np.ndarray
+    ) -> list[Prediction]:
+        """Each comment's :class:`Prediction` from the logits of its windows (none for an empty comment)."""
+        answers = {
+            task: _labelled(self.tasks[task], combine_windows(task_logits, owners, weights, len(texts), self.temperatures[task]))
+            for task, task_logits in logits.items()
+        }
+        return [
+            Prediction.empty_comment() if not text.strip() else Prediction.of({task: rows[i] for task, rows in answers.items()})
+            for i, text in enumerate(texts)
+        ]
+
     def _window_logits(
-        self, texts: Sequence[str], targets: str | Sequence[str] | None, parents: Sequence[str | None] | None, *, progress: bool
-    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        """Every task's window logits from one pass, with the windows' owners and weights."""
+        self, texts: Sequence[str], targets: str | Sequence[str] | None, parents: Sequence[str | None] | None, *, progress: bool,
+        features: bool = False,
+    ) -> tuple[Any, ...]:
+        """Every task's window logits from one pass, with the windows' owners and weights; with ``features``,
+        then each window's vector as the heads read it."""
         target_list = _broadcast_targets(targets, len(texts))
         windows, owners, weights = self.encode_windows(list(texts), target_list, parents)
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
@@ -331,15 +353,22 @@ class StanceClassifier:
         def inputs_of(batch: list[int]) -> dict[str, np.ndarray]:
             return self.windows.pad([windows[i] for i in batch], self.backend.pad_multiple)
 
-        results = self.backend.map_batches(batches, inputs_of)
+        results = self.backend.map_batches(batches, inputs_of, features=features)
         if progress:
             from tqdm.auto import tqdm
 
             results = tqdm(results, total=len(batches), desc="classifying", unit="batch", leave=False, delay=1.0)
         logits = {task: np.zeros((len(windows), len(labels)), dtype=np.float64) for task, labels in self.tasks.items()}
+        window_features: np.ndarray | None = None
         for batch, outputs in zip(batches, results):
             for task_logits, output in zip(logits.values(), outputs):
                 task_logits[batch] = output
+            if features:
+                if window_features is None:
+                    window_features = np.zeros((len(windows), outputs[-1].shape[1]), dtype=np.float32)
+                window_features[batch] = outputs[-1]
+        if features:
+            return logits, owners, weights, window_features if window_features is not None else np.zeros((0, 0), dtype=np.float32)
         return logits, owners, weights
 
     def encode_windows(

@@ -91,9 +91,13 @@ def _output_layer(head: Any) -> tuple[Any, str, Any]:
     return found
 
 
-def run_with_heads(model: Any, heads: Mapping[str, TaskHead], inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """The logits of ``model(**inputs)`` and of each further head, from one encoder pass."""
-    if not heads:
+def run_with_heads(
+    model: Any, heads: Mapping[str, TaskHead], inputs: Mapping[str, Any], features: dict[str, Any] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """The logits of ``model(**inputs)`` and of each further head, from one encoder pass. Given a
+    ``features`` dict, its ``"features"`` is set to what the heads read: one vector per window (the
+    pooled output; the first token's where a head reads every token's)."""
+    if not heads and features is None:
         return model(**inputs).logits, {}
     captured: dict[str, tuple] = {}
 
@@ -105,6 +109,9 @@ def run_with_heads(model: Any, heads: Mapping[str, TaskHead], inputs: Mapping[st
         logits = model(**inputs).logits
     finally:
         handle.remove()
+    if features is not None:
+        read = captured["args"][0]
+        features["features"] = read[:, 0] if read.dim() == 3 else read
     return logits, {task: head.module(*captured["args"]) for task, head in heads.items()}
 
 

@@ -70,9 +70,13 @@ class OnnxBackend:
             return cls(tmp, runtime)
 
     def map_batches(
-        self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]]
+        self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
-        """Every task's logits for each batch, ``threads`` batches at a time, in order (ONNX Runtime frees the GIL)."""
+        """Every task's logits for each batch, ``threads`` batches at a time, in order (ONNX Runtime frees the GIL).
+        The export holds the logits only: asked for ``features``, a ModelError."""
+        if features:
+            raise ModelError("the int8 export gives labels only, not the encoder's vectors; load the model with precision fp32 or bf16",
+                             settings="precision")
 
         def logits(batch: list[int]) -> list[np.ndarray]:
             inputs = inputs_of(batch)

@@ -133,7 +133,7 @@ def split_validation(
     singletons = [example for example in examples if counts[_stratum(example)] == 1]
     n_classes = len(set(map(_stratum, splittable)))
     n_val = min(max(n_classes, round(fraction * len(splittable))), len(splittable) - n_classes)
-    if n_classes < 2 or n_val < n_classes:
+    if n_classes < 1 or n_val < n_classes:  # one label is enough where a model that knows the others continues
         raise DataError(
             f"too few labelled comments ({len(examples)}) to hold out a validation split; "
             "add more, or pass a validation file"

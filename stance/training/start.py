@@ -60,30 +60,34 @@ def starts_from_trained(config: TrainingConfig) -> str | None:
     return str(candidate) if ModelSettings.read(candidate) is not None else None
 
 
+def continued_tasks(config: TrainingConfig) -> dict[str, list[str]] | None:
+    """The tasks and labels of the model ``init_from`` names, which a run continuing it keeps (its own
+    task first); None where training starts afresh."""
+    if not config.init_from:
+        return None
+    settings = ModelSettings.read(Path(config.init_from).expanduser())
+    if settings is None:
+        raise ConfigError(f"{config.init_from}: not a trained stance model (no stance.json); give it as --base-model", settings="init_from")
+    return settings.tasks()
+
+
 def _start_from(directory: str, config: TrainingConfig, labels: Mapping[str, list[str]]) -> tuple[Any, Any, dict[str, TaskHead], str]:
     """The model, tokenizer, further heads and underlying base model of the trained model in
     ``directory``, to train on from there.
 
     ``init_from`` continues a model: it must have been trained from ``config.base_model`` (a compact
-    result is stored against it) and its own head must answer the first task with the same labels.
-    A trained model given as ``base_model`` lends its encoder to any labels: a head whose labels
-    differ is replaced by a fresh one. Either way a further head whose labels match is kept.
+    result is stored against it); ``labels`` are then its own (:func:`continued_tasks`), so every head
+    is kept. A trained model given as ``base_model`` lends its encoder to any labels: a head whose
+    labels differ is replaced by a fresh one. Either way a further head whose labels match is kept.
     """
     start = StanceClassifier.from_pretrained(directory, runtime=config.runtime())
     main = next(iter(labels))
     same_head = start.task == main and start.labels == list(labels[main])
-    if config.init_from:
-        if start.base_model != config.base_model:
-            raise ConfigError(
-                f"{directory}: was trained from {start.base_model}, not {config.base_model}; train from that base model",
-                settings=("init_from", "base_model"),
-            )
-        if not same_head:
-            raise ConfigError(
-                f"{directory}: its own head answers {start.task} with labels {start.labels}, not {main} with {list(labels[main])}; "
-                "start from a model with the same labels, or use it as --base-model",
-                settings="init_from",
-            )
+    if config.init_from and start.base_model != config.base_model:
+        raise ConfigError(
+            f"{directory}: was trained from {start.base_model}, not {config.base_model}; train from that base model",
+            settings=("init_from", "base_model"),
+        )
     model = start.model
     original_own = TaskHead(start.labels, getattr(model, head_attribute(model)))
     if not same_head:

@@ -24,7 +24,7 @@ from stance.training.contrastive import tune_contrastively
 from stance.training.data import drop_targets, split_validation
 from stance.training.loop import build_trainer, training_arguments
 from stance.training.model_card import render_model_card
-from stance.training.start import initial_classifier, starts_from_trained
+from stance.training.start import continued_tasks, initial_classifier, starts_from_trained
 
 
 @dataclass
@@ -74,7 +74,7 @@ def train(
 
     config = config or TrainingConfig()
     output_dir = Path(output_dir)
-    train_data, validation, labels = _split_and_check(train_data, validation, config)  # before anything is written
+    train_data, validation, labels = _split_and_check(train_data, validation, config, continued_tasks(config))  # before anything is written
     checkpoints = checkpoints_of(output_dir)
     args = training_arguments(config, checkpoints, config.runtime().resolve().device)  # under torchrun or accelerate launch, joins the other processes
     # The main process clears what is in the way first; the others then find the same, or fail the same way.
@@ -140,13 +140,17 @@ def finished(output_dir: str | Path) -> bool:
 
 
 def _split_and_check(
-    train_data: Sequence[LabelledComment], validation: Sequence[LabelledComment] | None, config: TrainingConfig
+    train_data: Sequence[LabelledComment], validation: Sequence[LabelledComment] | None, config: TrainingConfig,
+    continued: Mapping[str, list[str]] | None = None,
 ) -> tuple[Sequence[LabelledComment], list[LabelledComment], dict[str, list[str]]]:
     """The training and validation comments (a stratified share held out where no validation is given)
-    and every task's labels; a task with one label or no validation comments is a :class:`DataError`."""
+    and every task's labels; a task with one label or no validation comments is a :class:`DataError`.
+
+    ``continued`` (the tasks and labels of the model training continues from) are the labels: the data
+    may give fewer (a batch without a mixed comment, or with stance labels only), never others."""
     tasks = tasks_of(train_data)
     for task in tasks:
-        check_label_set(train_data, "training data", task=task)
+        check_label_set(train_data, "training data", known=(continued or {}).get(task), task=task)
     if not validation:
         train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
     validation = [e for e in validation if any(e.gold(task) is not None for task in tasks)]
@@ -154,8 +158,12 @@ def _split_and_check(
         if not any(e.gold(task) is not None for e in validation):
             raise DataError(f"validation data: no comments with a {task} label, and the model learns {task}; "
                             "give validation comments for every task trained")
-    labels = {
-        task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task) for task in tasks
+    continued = continued or {}
+    for task in set(tasks) & set(continued):
+        check_label_set(validation, "validation data", known=continued[task], task=task)
+    labels = {task: list(labels) for task, labels in continued.items()} | {
+        task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task)
+        for task in tasks if task not in continued
     }
     return train_data, validation, labels
 

@@ -69,9 +69,11 @@ def test_validation_split_is_stratified_and_disjoint() -> None:
 
 
 def test_too_small_for_a_validation_split_is_a_data_error() -> None:
-    rows = [LabelledComment("a", "support"), LabelledComment("b", "support"), LabelledComment("c", "oppose")]
+    rows = [LabelledComment("a", "support"), LabelledComment("c", "oppose")]
     with pytest.raises(DataError, match="too few labelled comments"):
         split_validation(rows)
+    train, val = split_validation([*rows, LabelledComment("b", "support")])  # one label of two comments splits
+    assert [r.text for r in val] in (["a"], ["b"]) and len(train) == 2
 
 
 def test_target_dropout_blanks_a_seeded_share_of_targets() -> None:

@@ -243,7 +243,7 @@ def test_the_loss_skips_a_task_a_comment_has_no_label_for() -> None:
 def test_training_can_continue_from_a_trained_model_and_add_a_head(tiny_base_model: Path, toy_labelled: Path, tmp_path: Path) -> None:
     from conftest import write_jsonl
 
-    from stance.errors import ConfigError
+    from stance.errors import ConfigError, DataError
 
     stance_only = tmp_path / "stance"
     train(load_labelled(toy_labelled), stance_only, tiny_config(tiny_base_model))
@@ -257,9 +257,34 @@ def test_training_can_continue_from_a_trained_model_and_add_a_head(tiny_base_mod
     texts = ["I love this plan", "I hate this plan"]
     assert after.predict_proba(texts, "the plan") == pytest.approx(before.predict_proba(texts, "the plan"), abs=1e-3)
     other_labels = [row | {"stance": "mixed"} if i == 0 else row for i, row in enumerate(two_task_rows())]
-    with pytest.raises(ConfigError, match=r"its own head answers stance with labels \['support', 'oppose'\], not stance with"):
+    with pytest.raises(DataError, match=r"training data: labels \['mixed'\] are not among the model's labels \['support', 'oppose'\] \(first at .*other.jsonl:1\)"):
         train(load_labelled(write_jsonl(tmp_path / "other.jsonl", other_labels), label_column="stance", sentiment_column="sentiment"),
               tmp_path / "never", config)
+    with pytest.raises(ConfigError, match="not a trained stance model"):
+        train(examples, tmp_path / "never", tiny_config(tiny_base_model, init_from=str(tiny_base_model)))
+
+
+def test_a_batch_with_fewer_labels_than_the_model_keeps_every_label_and_head(tiny_base_model: Path, tmp_path: Path) -> None:
+    """The labelling loop: a round of stance labels without a mixed or neutral comment (and no sentiment)
+    continues a four-label model with a sentiment head; one label alone is enough to continue."""
+    from conftest import write_jsonl
+
+    four = tmp_path / "four"
+    rows = [{"text": f"{word} plan {i}", "label": label, "target": "the plan", "sentiment": feeling}
+            for i in range(6) for word, label, feeling in (("love", "support", "positive"), ("hate", "oppose", "negative"),
+                                                           ("meh", "neutral", "neutral"), ("but", "mixed", "mixed"))]
+    train(load_labelled(write_jsonl(tmp_path / "all.jsonl", rows), sentiment_column="sentiment"), four, tiny_config(tiny_base_model, epochs=1))
+    before = StanceClassifier.from_pretrained(four)
+    config = tiny_config(tiny_base_model, init_from=str(four), epochs=1)
+    support_only = [row for row in rows if row["label"] == "support"]
+    result = train(load_labelled(write_jsonl(tmp_path / "batch.jsonl", support_only)), tmp_path / "next", config)
+    after = StanceClassifier.from_pretrained(tmp_path / "next")
+    assert result.tasks == after.tasks == before.tasks == {
+        "stance": ["support", "oppose", "mixed", "neutral"], "sentiment": ["positive", "negative", "neutral", "mixed"]
+    }
+    texts = ["love plan 99", "hate plan 99"]
+    assert after.predict_proba(texts, "the plan", task="sentiment") == pytest.approx(
+        before.predict_proba(texts, "the plan", task="sentiment"), abs=0.05)  # its head untrained, only the shared top moved
 
 
 def test_validation_without_labels_for_a_trained_task_is_a_data_error(tiny_base_model: Path, tmp_path: Path) -> None:
