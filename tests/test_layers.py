@@ -15,7 +15,7 @@ LAYERS = [
     {"extract", "model"},
     {"training"},
     {"evaluation", "classify"},
-    {"distributed", "about"},
+    {"distributed", "about", "suggest"},
     {"cli"},
     {"__main__"},
 ]

@@ -12,6 +12,7 @@ from stance.cli import (  # noqa: F401  (registers the commands)
     export,
     extract,
     info,
+    suggest,
     train,
 )
 from stance.cli._app import app

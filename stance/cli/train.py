@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -14,7 +14,6 @@ from stance.cli._app import (
     DeviceOption,
     EpochsOption,
     LabelColumnOption,
-    LabelledDataArgument,
     LabelMapOption,
     LearningRateOption,
     MaxLengthOption,
@@ -35,7 +34,11 @@ from stance.cli._app import (
 
 @app.command()
 def train(
-    data: LabelledDataArgument,
+    data: Annotated[
+        List[str],
+        typer.Argument(metavar="DATA...", help="Labelled comments: JSONL or CSV with text, label and optional target columns, or a "
+                       "Label Studio export (JSON or JSON_MIN). Several files train as one (the rounds of `stance suggest`)."),
+    ],
     output: Annotated[str, typer.Option("--output", "-o", help="Model directory to write.")],
     validation: Annotated[
         Optional[str], typer.Option(help="Labelled validation file. Default: a stratified 10% of DATA.")
@@ -116,16 +119,20 @@ def train(
         "text_column": text_column, "label_column": label_column, "target_column": target_column, "sentiment_column": sentiment_column,
         "parent_column": parent_column, "label_map": parse_label_map(label_map),
     }
-    examples = load_labelled(data, **columns, default_target=target)
+    unlabelled: list[str] = []
+    examples = [example for path in data for example in load_labelled(path, **columns, default_target=target, unlabelled=unlabelled)]
+    named = ", ".join(data)
+    if unlabelled:
+        echo_log(f"{named}: skipped {len(unlabelled)} rows with no label (first at {unlabelled[0]})")
     held_out = load_labelled(validation, **columns, default_target=target) if validation else None
     start = config.init_from or config.base_model
     reports = is_main_process()  # under torchrun or accelerate launch, one process speaks for all
     if reports:
-        echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {data}, starting from {start}")
+        echo_log(f"training {' and '.join(tasks_of(examples))} on {len(examples)} comments from {named}, starting from {start}")
     try:
         result = run_training(
             examples, output, config, validation=held_out, resume=resume, force=force, compact=compact,
-            data_description={"data": data}, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())],
+            data_description={"data": named}, callbacks=[TrainingProgress(sys.stderr, bar=stderr_is_terminal())],
         )
     except KeyboardInterrupt:
         stop_interrupted("stopped: the same command with --resume continues from the last checkpoint (one per epoch, or per tenth of a long run)")

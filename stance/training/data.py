@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from stance.core.labels import DROP, normalize_label
 from stance.errors import DataError, InputError
 from stance.extract import sniff_format
 from stance.io.inputs import read_text
+from stance.io.labelstudio import export_rows, is_label_studio_export
 from stance.io.records import read_rows
 
 
@@ -28,8 +29,10 @@ def load_labelled(
     sentiment_column: str | None = None,
     parent_column: str = "parent_text",
     label_map: Mapping[str, str] | None = None,
+    unlabelled: list[str] | None = None,
 ) -> list[LabelledComment]:
-    """Read labelled comments from a JSONL or CSV/TSV file.
+    """Read labelled comments from a JSONL or CSV/TSV file, or a Label Studio export (JSON or JSON_MIN, as
+    the labelling config `stance suggest` writes makes it: a ``stance`` and a ``sentiment`` control).
 
     ``label_map`` renames stance labels first (:func:`~stance.core.labels.parse_label_map`; keys
     lower-case): a label mapped to ``drop`` is no label, and a row left with none is skipped.
@@ -42,19 +45,36 @@ def load_labelled(
     or both: a missing or blank value is no label for that task. ``label_column`` defaults to
     ``label``; a file without that default column gives sentiment only, while a stance column named
     outright must appear, so that a misspelt name is an error rather than a sentiment-only run.
-    Without ``sentiment_column``, every row needs its stance label.
+    Without ``sentiment_column``, every row needs its stance label. Given an ``unlabelled`` list, a row
+    whose label cells are all blank (a file labelled in part, as `stance suggest` leaves it) is skipped
+    and its ``file:line`` added to the list; without one, it is an error. A Label Studio export's
+    columns are its controls' names: ``stance`` unless ``label_column`` says otherwise, ``sentiment``
+    where the export has it; its line numbers are the tasks' places in the file.
     """
     name = str(path)
+    text = read_text(path)
+    rows: Iterable[tuple[int, dict | None]]
+    if is_label_studio_export(name, text):
+        rows = list(export_rows(text, name))
+        label_column = label_column or "stance"
+        if sentiment_column is None and any(row and row.get("sentiment") for _, row in rows):
+            sentiment_column = "sentiment"
+    else:
+        fmt = sniff_format(name, text, text_column=text_column)
+        if fmt == "text":
+            raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column or 'label'}' columns)")
+        rows = read_rows(io.StringIO(text, newline=""), name, fmt)
     stance_named = label_column is not None
     label_column = label_column or "label"
-    text = read_text(path)
-    fmt = sniff_format(name, text, text_column=text_column)
-    if fmt == "text":
-        raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column}' columns)")
     examples = []
     columns_seen: set[str] = set()
-    for lineno, row in read_rows(io.StringIO(text, newline=""), name, fmt):
+    for lineno, row in rows:
         where = f"{name}:{lineno}"
+        if row is None or (unlabelled is not None and not any(_has_label(row, column) for column in (label_column, sentiment_column) if column)):
+            if unlabelled is None:
+                raise DataError(f"{where}: nobody labelled this task; label or delete it")
+            unlabelled.append(where)
+            continue
         columns_seen.update(map(str, row))
         required = (text_column,) if sentiment_column else (text_column, label_column)
         required += (group_column,) if group_column is not None else ()
@@ -98,7 +118,8 @@ def load_labelled(
             )
         )
     if not examples:
-        raise DataError(f"{name}: no labelled rows found" + (" (the label map dropped every one)" if label_map else ""))
+        why = " (the label map dropped every one)" if label_map else f" ({len(unlabelled)} rows with every label blank)" if unlabelled else ""
+        raise DataError(f"{name}: no labelled rows found{why}")
     if sentiment_column is not None and sentiment_column not in columns_seen:
         raise DataError(
             f"{name}: no row has a '{sentiment_column}' column (found: {', '.join(sorted(columns_seen))}); "
@@ -110,6 +131,11 @@ def load_labelled(
             "name the stance column, or leave it out to train sentiment only", settings="label_column"
         )
     return examples
+
+
+def _has_label(row: dict, column: str) -> bool:
+    value = row.get(column)
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _label(row: dict, column: str, where: str, *, optional: bool) -> str | None:
