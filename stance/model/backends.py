@@ -34,8 +34,8 @@ class Backend(Protocol):
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
         """For each batch (its padded inputs from ``inputs_of``), in order: the logits of every task, in :attr:`tasks`
-        order; with ``features``, then what the heads read (a vector per window), or a ModelError where the
-        backend cannot give it."""
+        order; with ``features``, then a vector per window of what it says (:func:`~stance.model.heads.middle_layer_mean`),
+        or a ModelError where the backend cannot give it."""
         ...
 
 

@@ -316,8 +316,8 @@ class StanceClassifier:
         self, texts: Sequence[str], target: str | Sequence[str] | None = None, *, parents: Sequence[str | None] | None = None,
         progress: bool = False,
     ) -> tuple[list[Prediction], np.ndarray]:
-        """:meth:`predict`'s answers and, from the same pass, each comment's vector as the heads read it (averaged
-        over its windows by weight): what `stance suggest` spreads its choice over. Needs a torch precision
+        """:meth:`predict`'s answers and, from the same pass, a vector of what each comment says (its tokens at the
+        encoder's middle layer, :func:`~stance.model.heads.middle_layer_mean`; averaged over its windows by weight): what `stance suggest` spreads its choice over. Needs a torch precision
         (fp32 or bf16); int8 gives labels only."""
         texts = list(texts)
         logits, owners, weights, window_features = self._window_logits(texts, target, parents, progress=progress, features=True)
@@ -344,7 +344,7 @@ class StanceClassifier:
         features: bool = False,
     ) -> tuple[Any, ...]:
         """Every task's window logits from one pass, with the windows' owners and weights; with ``features``,
-        then each window's vector as the heads read it."""
+        then each window's vector (:func:`~stance.model.heads.middle_layer_mean`)."""
         target_list = _broadcast_targets(targets, len(texts))
         windows, owners, weights = self.encode_windows(list(texts), target_list, parents)
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))

@@ -10,7 +10,7 @@ hook, the very tensor the main head is fed: the encoder runs once for all tasks.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,8 +95,7 @@ def run_with_heads(
     model: Any, heads: Mapping[str, TaskHead], inputs: Mapping[str, Any], features: dict[str, Any] | None = None
 ) -> tuple[Any, dict[str, Any]]:
     """The logits of ``model(**inputs)`` and of each further head, from one encoder pass. Given a
-    ``features`` dict, its ``"features"`` is set to what the heads read: one vector per window (the
-    pooled output; the first token's where a head reads every token's)."""
+    ``features`` dict, its ``"features"`` is set to one vector per window: see :func:`middle_layer_mean`."""
     if not heads and features is None:
         return model(**inputs).logits, {}
     captured: dict[str, tuple] = {}
@@ -106,13 +105,21 @@ def run_with_heads(
 
     handle = getattr(model, head_attribute(model)).register_forward_hook(keep)
     try:
-        logits = model(**inputs).logits
+        output = model(**inputs, output_hidden_states=features is not None)
     finally:
         handle.remove()
     if features is not None:
-        read = captured["args"][0]
-        features["features"] = read[:, 0] if read.dim() == 3 else read
-    return logits, {task: head.module(*captured["args"]) for task, head in heads.items()}
+        features["features"] = middle_layer_mean(output.hidden_states, inputs["attention_mask"])
+    return output.logits, {task: head.module(*captured["args"]) for task, head in heads.items()}
+
+
+def middle_layer_mean(hidden_states: Sequence[Any], attention_mask: Any) -> Any:
+    """Each window's tokens averaged at the encoder's middle layer: what a comment says. Fine-tuning bends
+    the top layers toward the labels (two unrelated tweets' pooled outputs had a cosine of 0.996 in the
+    bundled model), while the middle keeps the meaning (0.72 at most between them, as a sentence encoder)."""
+    mask = attention_mask.unsqueeze(-1).to(hidden_states[0].dtype)
+    middle = hidden_states[len(hidden_states) // 2]
+    return (middle * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
 
 
 def save_heads(heads: Mapping[str, TaskHead], directory: Path) -> None:

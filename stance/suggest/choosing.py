@@ -11,7 +11,7 @@ import numpy as np
 from stance.errors import ConfigError
 from stance.suggest import STRATEGIES
 
-NEAR_COPY = 0.97  # cosine of two comments' (centred) vectors above which they count as saying the same
+NEAR_COPY = 0.95  # cosine of two comments' (centred) vectors above which they say the same (unrelated tweets: 0.72 at most)
 SPREAD_OVER = 4  # diverse: clusters are drawn from the this-many-times-n least sure comments (at least half of them)
 
 
@@ -69,8 +69,8 @@ def choose(
 
 
 def _unit(features: np.ndarray) -> np.ndarray:
-    """The vectors centred on their mean and scaled to length 1: what is shared by every comment (the
-    model's pooled outputs have much in common) does not make two comments look alike."""
+    """The vectors centred on their mean and scaled to length 1: what every comment shares (the article
+    they answer, the language) does not make two comments look alike."""
     centred = features - features.mean(axis=0, keepdims=True)
     return centred / np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
 

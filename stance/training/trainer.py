@@ -147,20 +147,22 @@ def _split_and_check(
     and every task's labels; a task with one label or no validation comments is a :class:`DataError`.
 
     ``continued`` (the tasks and labels of the model training continues from) are the labels: the data
-    may give fewer (a batch without a mixed comment, or with stance labels only), never others."""
+    may give fewer (a batch without a mixed comment, or with stance labels only), never others; and
+    the validation comments need not cover every task then (the best epoch is chosen on those they do)."""
     tasks = tasks_of(train_data)
     for task in tasks:
         check_label_set(train_data, "training data", known=(continued or {}).get(task), task=task)
     if not validation:
         train_data, validation = split_validation(train_data, config.validation_fraction, config.seed)
     validation = [e for e in validation if any(e.gold(task) is not None for task in tasks)]
-    for task in tasks:
-        if not any(e.gold(task) is not None for e in validation):
+    for task in tasks:  # a model continued keeps its head for a task the few held-out comments lack: it is not scored
+        if not any(e.gold(task) is not None for e in validation) and (task not in (continued or {}) or not validation):
             raise DataError(f"validation data: no comments with a {task} label, and the model learns {task}; "
                             "give validation comments for every task trained")
     continued = continued or {}
     for task in set(tasks) & set(continued):
-        check_label_set(validation, "validation data", known=continued[task], task=task)
+        if any(e.gold(task) is not None for e in validation):
+            check_label_set(validation, "validation data", known=continued[task], task=task)
     labels = {task: list(labels) for task, labels in continued.items()} | {
         task: ordered_labels({e.gold(task) for e in (*train_data, *validation) if e.gold(task) is not None}, task)
         for task in tasks if task not in continued
