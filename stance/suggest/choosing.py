@@ -29,9 +29,9 @@ def uncertainty_of(probabilities: np.ndarray) -> np.ndarray:
 
 def quotas(groups: Sequence[str], n: int) -> dict[str, int]:
     """``n`` shared across the groups (targets, articles) as evenly as their sizes allow: a small group
-    gives all it has and the others share the rest."""
+    gives all it has and the others share the rest; what does not share evenly goes to the largest."""
     sizes = Counter(groups)
-    quota = dict.fromkeys(sorted(sizes), 0)
+    quota = dict.fromkeys(sorted(sizes, key=lambda group: (-sizes[group], group)), 0)
     left = min(n, len(groups))
     while left:
         open_groups = [group for group in quota if quota[group] < sizes[group]]

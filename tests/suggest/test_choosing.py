@@ -18,7 +18,8 @@ def test_quotas_share_evenly_and_a_small_group_gives_all_it_has() -> None:
     assert quotas(["a"] * 10 + ["b"] * 10 + ["c"] * 10, 9) == {"a": 3, "b": 3, "c": 3}
     assert quotas(["a"] * 10 + ["b"] * 2, 8) == {"a": 6, "b": 2}
     assert quotas(["a"] * 3 + ["b"] * 2, 50) == {"a": 3, "b": 2}  # fewer than asked: every one
-    assert sum(quotas(["a"] * 10 + ["b"] * 10 + ["c"] * 10, 10).values()) == 10
+    assert quotas(["a"] * 10 + ["b"] * 10 + ["c"] * 10, 10) == {"a": 4, "b": 3, "c": 3}
+    assert quotas(["a"] * 2 + ["b"] * 9 + ["c"] * 5, 2) == {"b": 1, "c": 1, "a": 0}  # fewer than the groups: the largest first
 
 
 def clusters(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
