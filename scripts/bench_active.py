@@ -161,15 +161,16 @@ def report(done: list[dict], sizes: Sequence[int], args: argparse.Namespace, run
                 if size == 200:
                     tfidf = [r["tfidf"] for r in done if r["pool"] == pool.name and r["strategy"] == strategy and r["labels"] == size]
             print(f"{strategy:14}" + "".join(f"{cell:>14}" for cell in cells) + (f"{np.mean(tfidf):>12.1f}" if tfidf else f"{'-':>12}"))
-        if DEFAULT_STRATEGY in means and "random" in means and 400 in sizes and 200 in sizes:
-            default, chance = means[DEFAULT_STRATEGY], means["random"]
-            reached = next((size for size in sizes if default[size] >= chance[400]), None)
-            print(f"goal: {DEFAULT_STRATEGY} reaches random's 400-label score ({chance[400]:.1f}) with at most 200 labels: "
-                  f"{'yes, with ' + str(reached) if reached and reached <= 200 else 'no'} ({DEFAULT_STRATEGY} at 200: {default[200]:.1f})")
-            tfidf200 = np.mean([r["tfidf"] for r in done if r["pool"] == pool.name and r["strategy"] == DEFAULT_STRATEGY and r["labels"] == 200])
-            print(f"goal: after 200 labels above the untouched model ({untouched:.1f}) and TF-IDF + LR on the same labels "
-                  f"({tfidf200:.1f}): {'yes' if default[200] > max(untouched, tfidf200) else 'no'}")
-
+        chance = means.get("random", {})
+        for strategy, scores in means.items():
+            if 200 not in scores:
+                continue
+            tfidf200 = np.mean([r["tfidf"] for r in done if r["pool"] == pool.name and r["strategy"] == strategy and r["labels"] == 200])
+            reached = next((size for size in sizes if size <= 200 and scores[size] >= chance.get(400, float("inf"))), None)
+            print(f"{strategy}{' (default)' if strategy == DEFAULT_STRATEGY else ''}: random's 400-label score ({chance.get(400, float('nan')):.1f}) "
+                  f"with at most 200 labels: {'yes, ' + str(reached) if reached else 'no'}; after 200 ({scores[200]:.1f}) above the "
+                  f"untouched model ({untouched:.1f}) and TF-IDF + LR on the same labels ({tfidf200:.1f}): "
+                  f"{'yes' if scores[200] > max(untouched, tfidf200) else 'no'}")
 
 if __name__ == "__main__":
     main()

@@ -39,8 +39,9 @@ def suggest(
     output_format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"{', '.join(SUGGEST_FORMATS)}. Default: from the -o suffix.")] = None,
     model: Annotated[Optional[str], typer.Option(help="The model to improve: the one you will train on. Default: the bundled model.")] = None,
     strategy: Annotated[
-        str, typer.Option(help="diverse (the comments the model is least sure of, spread over what people say: one per cluster), "
-                          "uncertainty (the least sure alone) or random. The default was chosen by scripts/bench_active.py.")
+        str, typer.Option(help="random (a seeded sample), diverse (the comments the model is least sure of, spread over what people "
+                          "say: one per cluster) or uncertainty (the least sure alone). Random is the default: on two real pools "
+                          "neither of the others taught the model more per label (scripts/bench_active.py).")
     ] = DEFAULT_STRATEGY,
     exclude: Annotated[
         Optional[List[str]], typer.Option(help="A file of comments labelled already (CSV/JSONL with a text column, or a Label Studio "
@@ -57,19 +58,22 @@ def suggest(
     threads: ThreadsOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Choose the comments worth labelling next and write them with the model's guesses and empty
-    `stance` and `sentiment` columns to fill in.
+    """Choose the comments to label next and write them with the model's guesses and empty `stance`
+    and `sentiment` columns to fill in.
 
-    The chosen comments are the ones the model is least sure of, spread over the different things the
-    comments say, shared evenly across articles (targets); copies of one comment count once (`copies`
-    says how many more there are), and comments in --exclude files are never suggested again. Then
-    train on them, continuing the model, and ask again. A round:
+    The choice is shared evenly across articles (targets); copies of one comment count once (`copies`
+    says how many more there are), and comments in --exclude files are never suggested again. By
+    default it is a seeded random sample, which taught the model as much per label as choosing the
+    comments it is least sure of (--strategy uncertainty, or diverse: those spread over what people
+    say) in our measurements; see docs/benchmarks.md. Then train on them, continuing the model, and
+    ask again. A round:
 
     \b
       stance suggest page.html other_pages/ -n 100 -o round1.csv
       (fill in the stance and sentiment columns; leave a row blank to skip it)
       stance train round1.csv --label-column stance --sentiment-column sentiment --init-from default -o model1
       stance suggest page.html other_pages/ --model model1 --exclude round1.csv -n 100 -o round2.csv
+      stance train round1.csv round2.csv --label-column stance --sentiment-column sentiment --init-from default -o model2
     \b
     With -o tasks.json the comments become Label Studio tasks, the guesses pre-annotations; import
     the tasks and paste tasks.label_config.xml as the project's labelling config. `stance train`

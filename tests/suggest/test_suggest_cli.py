@@ -52,7 +52,8 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_suggest_label_train_and_suggest_again(four_label_model: Path, tiny_base_model: Path, comments: Path, tmp_path: Path, capsys) -> None:
     first = tmp_path / "round1.csv"
-    code, _, err = run(["suggest", str(comments), "--model", str(four_label_model), "--target", "the toll", "-n", "8", "-o", str(first)], capsys)
+    code, _, err = run(["suggest", str(comments), "--model", str(four_label_model), "--target", "the toll", "-n", "8", "-o", str(first),
+                        "--strategy", "diverse"], capsys)
     assert code == 0, err
     assert "30 comments (1 copies collapsed); choosing 8 by diverse" in err
     rows = read_csv(first)
