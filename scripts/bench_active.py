@@ -150,7 +150,7 @@ def report(done: list[dict], sizes: Sequence[int], args: argparse.Namespace, run
         untouched = evaluate(default_model_path(), pool.score_rows(), pool.measure, runtime)
         print(f"\n{pool.name} ({'per-target F1 favor/against' if pool.measure == 'per_target' else 'macro-F1'} on validation); "
               f"bundled model untouched: {untouched:.1f}")
-        print(f"{'strategy':14}" + "".join(f"{size:>14}" for size in sizes) + f"{'TF-IDF@200':>12}")
+        print(f"{'strategy':14}" + "".join(f"{size:>14}" for size in sizes) + f"{'TF-IDF@200':>12}   (TF-IDF@200: TF-IDF + LR on its 200 labels)")
         means: dict[str, dict[int, float]] = {}
         for strategy in args.strategies.split(","):
             cells, tfidf = [], []
@@ -161,6 +161,9 @@ def report(done: list[dict], sizes: Sequence[int], args: argparse.Namespace, run
                 if size == 200:
                     tfidf = [r["tfidf"] for r in done if r["pool"] == pool.name and r["strategy"] == strategy and r["labels"] == size]
             print(f"{strategy:14}" + "".join(f"{cell:>14}" for cell in cells) + (f"{np.mean(tfidf):>12.1f}" if tfidf else f"{'-':>12}"))
+        baseline = [[r["tfidf"] for r in done if r["pool"] == pool.name and r["strategy"] == "random" and r["labels"] == size] for size in sizes]
+        print(f"{'TF-IDF + LR':14}" + "".join(f"{np.mean(v):>9.1f} ±{np.std(v):.1f}" if v else f"{'-':>14}" for v in baseline)
+              + "   (on random's labels)")
         chance = means.get("random", {})
         for strategy, scores in means.items():
             if 200 not in scores:
