@@ -54,7 +54,8 @@ def load_labelled(
     name = str(path)
     text = read_text(path)
     rows: Iterable[tuple[int, dict | None]]
-    if is_label_studio_export(name, text):
+    label_studio = is_label_studio_export(name, text)
+    if label_studio:
         rows = list(export_rows(text, name))
         label_column = label_column or "stance"
         if sentiment_column is None and any(row and row.get("sentiment") for _, row in rows):
@@ -70,7 +71,7 @@ def load_labelled(
     columns_seen: set[str] = set()
     for lineno, row in rows:
         where = f"{name}:{lineno}"
-        if row is None or (unlabelled is not None and not any(_has_label(row, column) for column in (label_column, sentiment_column) if column)):
+        if row is None or (unlabelled is not None and _blank(row, [c for c in (label_column, sentiment_column) if c], label_studio)):
             if unlabelled is None:
                 raise DataError(f"{where}: nobody labelled this task; label or delete it")
             unlabelled.append(where)
@@ -133,9 +134,13 @@ def load_labelled(
     return examples
 
 
-def _has_label(row: dict, column: str) -> bool:
-    value = row.get(column)
-    return value is not None and not (isinstance(value, str) and not value.strip())
+def _blank(row: dict, columns: Sequence[str], label_studio: bool) -> bool:
+    """Whether a row was left unlabelled: its label cells are there and empty (a control nobody chose is
+    absent from a Label Studio record). A label column missing altogether is a misnamed column, not this."""
+    present = [column for column in columns if column in row]
+    if not present and not label_studio:
+        return False
+    return not any(row[column] is not None and not (isinstance(row[column], str) and not row[column].strip()) for column in present)
 
 
 def _label(row: dict, column: str, where: str, *, optional: bool) -> str | None:

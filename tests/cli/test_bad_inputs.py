@@ -164,8 +164,9 @@ def unknown_label(folder: Path, models: Models) -> Call:
 
 
 def empty_label_train(folder: Path, models: Models) -> Call:
-    path = _jsonl(folder / "labelled.jsonl", labelled_rows({"text": "meh", "label": ""}))
-    return Call("train", path, f"{path}:13", r"empty or non-text 'label' value", DATA)
+    """Training skips rows left blank (and says how many); a file with nothing labelled is an error."""
+    path = _jsonl(folder / "labelled.jsonl", [{"text": "meh", "label": ""}, {"text": "hmm", "label": " "}])
+    return Call("train", path, str(path), r"no labelled rows found \(2 rows with every label blank\)", DATA)
 
 
 def empty_label_evaluate(folder: Path, models: Models) -> Call:
@@ -200,7 +201,7 @@ def unknown_sentiment_label(folder: Path, models: Models) -> Call:
 
 def row_without_any_label(folder: Path, models: Models) -> Call:
     path = _jsonl(folder / "labelled.jsonl", labelled_rows({"text": "meh", "label": " ", "sentiment": ""}))
-    return Call("train", path, f"{path}:13", r"neither a 'label' nor a 'sentiment' label; a row needs at least one", DATA, SENTIMENT)
+    return Call("evaluate", path, f"{path}:13", r"neither a 'label' nor a 'sentiment' label; a row needs at least one", DATA, SENTIMENT)
 
 
 def one_sentiment_label_only(folder: Path, models: Models) -> Call:

@@ -136,3 +136,17 @@ def test_every_missing_column_is_named_at_once(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [{"body": "a", "stance": "favor"}])
     with pytest.raises(DataError, match=r"d.jsonl:1: missing columns 'text', 'label', 'topic' \(found: body, stance\)"):
         load_labelled(path, group_column="topic")
+
+
+def test_rows_left_blank_are_skipped_and_counted_but_a_misnamed_column_is_still_an_error(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "part.jsonl", [{"text": "a", "stance": "support"}, {"text": "b", "stance": " "}, {"text": "c", "stance": "oppose"}])
+    unlabelled: list[str] = []
+    assert [e.text for e in load_labelled(path, label_column="stance", unlabelled=unlabelled)] == ["a", "c"]
+    assert unlabelled == [f"{path}:2"]
+    with pytest.raises(DataError, match=r"part.jsonl:2: empty or non-text 'stance' value"):
+        load_labelled(path, label_column="stance")  # without the list, a blank label is an error, as before
+    with pytest.raises(DataError, match=r"part.jsonl:1: missing column 'label'"):
+        load_labelled(path, unlabelled=[])
+    write_jsonl(path, [{"text": "a", "stance": ""}])
+    with pytest.raises(DataError, match=r"no labelled rows found \(1 rows with every label blank\)"):
+        load_labelled(path, label_column="stance", unlabelled=[])
