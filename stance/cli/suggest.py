@@ -16,7 +16,7 @@ from stance.cli._app import (
     app,
     echo_log,
 )
-from stance.suggest import DEFAULT_STRATEGY, STRATEGIES
+from stance.suggest import DEFAULT_STRATEGY
 
 if TYPE_CHECKING:
     from stance.suggest.suggest import Suggestion
@@ -83,14 +83,14 @@ def suggest(
     from stance.model.classifier import StanceClassifier
     from stance.model.precision import vector_precision
     from stance.model.runtime import Runtime
+    from stance.suggest.choosing import check_strategy
     from stance.suggest.pool import count_labelled, labelled_keys, read_pool
     from stance.suggest.suggest import suggest as choose_comments
 
+    check_strategy(strategy)  # before the comments are read and the model loaded
     fmt = output_format or _format_of(output)
     if fmt not in SUGGEST_FORMATS:
         raise typer.BadParameter(f"{fmt!r}: expected one of {', '.join(SUGGEST_FORMATS)}", param_hint="--format")
-    if strategy not in STRATEGIES:
-        raise typer.BadParameter(f"{strategy!r}: expected one of {', '.join(STRATEGIES)}", param_hint="--strategy")
     if fmt == "labelstudio" and output == "-":
         raise typer.BadParameter("Label Studio tasks go to a file with their labelling config beside it: give -o NAME.json", param_hint="--output")
     if output != "-":
@@ -110,10 +110,14 @@ def suggest(
 
 
 def _format_of(output: str) -> str:
-    lowered = output.lower()
-    if lowered.endswith(".json"):
+    """What -o implies: Label Studio tasks for .json (a list, as Label Studio imports it), else the records
+    format its suffix names, CSV where it names none."""
+    from stance.io.outputs import format_for_path
+
+    if output.lower().endswith(".json"):
         return "labelstudio"
-    return "jsonl" if lowered.endswith((".jsonl", ".ndjson")) else "csv"
+    fmt = format_for_path(output, is_terminal=True)
+    return "csv" if fmt == "table" else fmt
 
 
 def _write(chosen: list[Suggestion], tasks: dict[str, list[str]], fmt: str, output: str, model_version: str) -> None:

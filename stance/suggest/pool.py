@@ -3,7 +3,6 @@ collapsed and the comments already labelled left out."""
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,10 +11,8 @@ from dataclasses import dataclass
 from stance.classify.many_files import find_inputs
 from stance.classify.stream import check_target, resolve_targets
 from stance.errors import InputError
-from stance.extract import open_comments, sniff_format
-from stance.io.inputs import read_text
-from stance.io.labelstudio import export_rows, is_label_studio_export
-from stance.io.records import read_rows
+from stance.extract import open_comments
+from stance.training.data import labelled_rows
 
 
 @dataclass
@@ -79,14 +76,7 @@ def labelled_keys(paths: Iterable[str], text_column: str = "text") -> set[str]:
     column, or a Label Studio export), to leave out of the next choice."""
     keys: set[str] = set()
     for path in paths:
-        text = read_text(path)
-        if is_label_studio_export(str(path), text):
-            rows: Iterable[dict | None] = (row for _, row in export_rows(text, str(path)))
-        else:
-            fmt = sniff_format(str(path), text, text_column=text_column)
-            if fmt not in ("jsonl", "csv", "tsv"):
-                raise InputError(f"{path}: a labelled file is JSONL, CSV/TSV or a Label Studio export; this one reads as {fmt}")
-            rows = (row for _, row in read_rows(io.StringIO(text, newline=""), str(path), fmt))
+        rows = (row for _, row in labelled_rows(path, text_column)[0])
         found = 0
         for row in rows:
             value = (row or {}).get(text_column)

@@ -52,19 +52,12 @@ def load_labelled(
     where the export has it; its line numbers are the tasks' places in the file.
     """
     name = str(path)
-    text = read_text(path)
-    rows: Iterable[tuple[int, dict | None]]
-    label_studio = is_label_studio_export(name, text)
+    rows, label_studio = labelled_rows(path, text_column)
     if label_studio:
-        rows = list(export_rows(text, name))
+        rows = list(rows)
         label_column = label_column or "stance"
         if sentiment_column is None and any(row and row.get("sentiment") for _, row in rows):
             sentiment_column = "sentiment"
-    else:
-        fmt = sniff_format(name, text, text_column=text_column)
-        if fmt == "text":
-            raise InputError(f"{name}: labelled data must be JSONL or CSV/TSV (with '{text_column}' and '{label_column or 'label'}' columns)")
-        rows = read_rows(io.StringIO(text, newline=""), name, fmt)
     stance_named = label_column is not None
     label_column = label_column or "label"
     examples = []
@@ -132,6 +125,20 @@ def load_labelled(
             "name the stance column, or leave it out to train sentiment only", settings="label_column"
         )
     return examples
+
+
+def labelled_rows(path: str | Path, text_column: str = "text") -> tuple[Iterable[tuple[int, dict | None]], bool]:
+    """The rows of a labelled file as (line, row), and whether it is a Label Studio export (whose rows are its
+    tasks, None for one nobody labelled); a file that is not JSONL, CSV/TSV or such an export is an error."""
+    name = str(path)
+    text = read_text(path)
+    if is_label_studio_export(name, text):
+        return export_rows(text, name), True
+    fmt = sniff_format(name, text, text_column=text_column)
+    if fmt not in ("jsonl", "csv", "tsv"):
+        raise InputError(f"{name}: labelled data must be JSONL, CSV/TSV or a Label Studio export (with a '{text_column}' column); "
+                         f"this reads as {fmt}")
+    return read_rows(io.StringIO(text, newline=""), name, fmt), False
 
 
 def _blank(row: dict, columns: Sequence[str], label_studio: bool) -> bool:

@@ -52,7 +52,7 @@ def test_classify_reads_stdin(page: Path, tiny_classifier_dir: Path, capsys, mon
         (["classify", "missing.txt"], 2, "missing.txt: cannot read"),
         (["classify", "{page}", "--target", " "], 2, "the target is empty; give the claim or article the comments respond to, or leave it out (--target)"),
         (["classify", "{page}", "--model", "{tmp}"], 4, "not a model directory"),
-        (["train", "{page}", "--output", "{tmp}/m"], 2, "labelled data must be JSONL or CSV"),
+        (["train", "{page}", "--output", "{tmp}/m"], 2, "labelled data must be JSONL, CSV/TSV or a Label Studio export"),
         (["train", "{page}", "--output", "{tmp}/m", "--method", "full-ish"], 2, "method 'full-ish': expected one of full, lora, contrastive (--method)"),
         (["train", "{page}", "--output", "{tmp}/m", "--max-length", "8"], 2, "max_length 8: expected 16 tokens or more (--max-length)"),
         (["train", "{page}", "--output", "{tmp}/m", "--trainable-layers", "some"], 2, "trainable_layers 'some': expected a whole number, 0 or more, or 'all' (--trainable-layers)"),
