@@ -106,7 +106,7 @@ def suggest(
     _write(chosen, classifier.tasks, fmt, output, model_version=str(model or "stance default"))
     targets = len({s.comment.target for s in chosen})
     echo_log(f"{len(chosen)} comments to label" + (f" across {targets} targets" if targets > 1 else "")
-             + ("" if output == "-" else f" in {output}") + (f" (only {len(chosen)} not labelled yet; asked for {n})" if len(chosen) < n else ""))
+             + ("" if output == "-" else f" in {output}") + (f" (only {len(chosen)} {'not labelled yet' if excluded else 'in the inputs'}; asked for {n})" if len(chosen) < n else ""))
 
 
 def _format_of(output: str) -> str:
