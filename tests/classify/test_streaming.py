@@ -37,7 +37,10 @@ def _interrupt_when_written(command: list[str], output: Path, cwd: Path | None =
     import signal
     import time
 
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+    # A shell starts a background job (`pytest ... &`) with Ctrl-C ignored, and Python keeps it ignored: the
+    # child gets the default back, so that it hears the signal as a user's run in a terminal does.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     partial = partial_path(output)
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline and not (partial.exists() and partial.stat().st_size > 0):
