@@ -36,7 +36,9 @@ def suggest(
         str, typer.Option("--output", "-o", help="Where to write them: .csv (a spreadsheet), .jsonl, or .json (Label Studio tasks, "
                           "with its labelling config beside it as NAME.label_config.xml); '-' is CSV on stdout.")
     ] = "-",
-    output_format: Annotated[Optional[str], typer.Option("--format", "-f", help=f"{', '.join(SUGGEST_FORMATS)}. Default: from the -o suffix.")] = None,
+    output_format: Annotated[
+        Optional[str], typer.Option("--format", "-f", help=f"{', '.join(SUGGEST_FORMATS)}. Default: from the -o suffix.")
+    ] = None,
     model: Annotated[Optional[str], typer.Option(help="The model to improve: the one you will train on. Default: the bundled model.")] = None,
     strategy: Annotated[
         str, typer.Option(help="random (a seeded sample), diverse (the comments the model is least sure of, spread over what people "
@@ -47,7 +49,9 @@ def suggest(
         Optional[List[str]], typer.Option(help="A file of comments labelled already (CSV/JSONL with a text column, or a Label Studio "
                                            "export): none of them is suggested again. Repeat for several.")
     ] = None,
-    target: Annotated[Optional[str], typer.Option(help="What the comments respond to. Default: each comment's own target, else its article's title and lead.")] = None,
+    target: Annotated[
+        Optional[str], typer.Option(help="What the comments respond to. Default: each comment's own target, else its article's title and lead.")
+    ] = None,
     input_format: InputFormatOption = None,
     text_column: TextColumnOption = "text",
     include_removed: Annotated[bool, typer.Option(help="Also suggest comments the source flags as deleted, spam or orphaned.")] = False,
@@ -105,8 +109,9 @@ def suggest(
     chosen = choose_comments(pool, classifier, n, strategy=strategy, exclude=excluded, seed=seed, progress=sys.stderr.isatty())
     _write(chosen, classifier.tasks, fmt, output, model_version=str(model or "stance default"))
     targets = len({s.comment.target for s in chosen})
+    short = f" (only {len(chosen)} {'not labelled yet' if excluded else 'in the inputs'}; asked for {n})" if len(chosen) < n else ""
     echo_log(f"{len(chosen)} comments to label" + (f" across {targets} targets" if targets > 1 else "")
-             + ("" if output == "-" else f" in {output}") + (f" (only {len(chosen)} {'not labelled yet' if excluded else 'in the inputs'}; asked for {n})" if len(chosen) < n else ""))
+             + ("" if output == "-" else f" in {output}") + short)
 
 
 def _format_of(output: str) -> str:

@@ -316,15 +316,12 @@ class StanceClassifier:
         self, texts: Sequence[str], target: str | Sequence[str] | None = None, *, parents: Sequence[str | None] | None = None,
         progress: bool = False,
     ) -> tuple[list[Prediction], np.ndarray]:
-        """:meth:`predict`'s answers and, from the same pass, a vector of what each comment says (its tokens at the
-        encoder's middle layer, :func:`~stance.model.heads.middle_layer_mean`; averaged over its windows by weight): what `stance suggest` spreads its choice over. Needs a torch precision
-        (fp32 or bf16); int8 gives labels only."""
+        """:meth:`predict`'s answers and, from the same pass, a vector of what each comment says (its tokens at
+        the encoder's middle layer, :func:`~stance.model.heads.middle_layer_mean`, averaged over its windows by
+        weight): what `stance suggest` spreads its choice over. Needs a torch precision; int8 gives labels only."""
         texts = list(texts)
         logits, owners, weights, window_features = self._window_logits(texts, target, parents, progress=progress, features=True)
-        totals = np.zeros((len(texts), window_features.shape[1]))
-        np.add.at(totals, owners, window_features * weights[:, None])
-        features = totals / np.maximum(np.bincount(owners, weights=weights, minlength=len(texts)), 1e-9)[:, None]
-        return self._predictions(texts, logits, owners, weights), features
+        return self._predictions(texts, logits, owners, weights), per_comment(window_features, owners, weights, len(texts))
 
     def _predictions(
         self, texts: Sequence[str], logits: Mapping[str, np.ndarray], owners: np.ndarray, weights: np.ndarray
@@ -411,8 +408,13 @@ def combine_windows(
     scaled = logits / temperature
     window_probs = np.exp(scaled - scaled.max(axis=1, keepdims=True))
     window_probs /= window_probs.sum(axis=1, keepdims=True)
-    totals = np.zeros((n_texts, logits.shape[1]))
-    np.add.at(totals, owners, window_probs * weights[:, None])
+    return per_comment(window_probs, owners, weights, n_texts)
+
+
+def per_comment(values: np.ndarray, owners: np.ndarray, weights: np.ndarray, n_texts: int) -> np.ndarray:
+    """Each comment's rows of ``values`` (one per window) averaged by window weight."""
+    totals = np.zeros((n_texts, values.shape[1]))
+    np.add.at(totals, owners, values * weights[:, None])
     return totals / np.bincount(owners, weights=weights, minlength=n_texts)[:, None]
 
 

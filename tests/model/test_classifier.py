@@ -221,3 +221,22 @@ def test_an_exported_model_gives_the_calibrated_confidences_in_plain_transformer
     assert both.temperatures == {"stance": 1.0, "sentiment": 1.0}
     again = both.predict(comment, target)
     assert again.scores == pytest.approx(expected.scores, abs=1e-5) and again.sentiment_scores == pytest.approx(expected.sentiment_scores, abs=1e-5)
+
+
+def test_predict_with_features_answers_as_predict_and_gives_each_comment_its_middle_layer_vector(tiny_classifier_dir: Path) -> None:
+    import torch
+
+    from stance.model.heads import middle_layer_mean
+
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir, precision="fp32")
+    texts = ["I love this plan", "word " * 200, "I hate this plan"]  # the second runs to several windows
+    predictions, features = classifier.predict_with_features(texts, "the plan")
+    assert [p.to_dict() for p in predictions] == [p.to_dict() for p in classifier.predict(texts, "the plan")]
+    assert features.shape == (3, 32)
+    windows, owners, _ = classifier.encode_windows(texts[:1], ["the plan"])
+    inputs = {name: torch.from_numpy(array) for name, array in classifier.windows.pad(windows).items()}
+    with torch.inference_mode():
+        hidden = classifier.model(**inputs, output_hidden_states=True).hidden_states
+    assert features[0] == pytest.approx(middle_layer_mean(hidden, inputs["attention_mask"])[0].numpy(), abs=1e-5)
+    with pytest.raises(ModelError, match="int8 export gives labels only"):
+        StanceClassifier.from_pretrained(tiny_classifier_dir, precision="int8").predict_with_features(texts, "the plan")
