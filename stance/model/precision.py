@@ -41,15 +41,13 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
 def vector_precision(precision: str, device: str = "auto") -> str:
     """The precision for work that reads the model's vectors (`stance suggest`), which only the torch model
     gives: ``auto`` → bf16 on a GPU that runs it and on a CPU with AMX, else fp32; int8 is an error."""
-    from stance.model.devices import cpu_flags, resolve_device, supports_bf16
+    from stance.model.devices import resolve_device, runs_bf16_fast
 
     if precision == "int8":
         raise ConfigError("precision int8 gives labels only, not the model's vectors; use auto, fp32 or bf16", settings="precision")
     if precision != "auto":
         return resolve_precision(precision)
-    resolved = resolve_device(device)
-    fast = supports_bf16(resolved) if resolved == "cuda" else resolved == "cpu" and "amx_bf16" in cpu_flags()
-    return "bf16" if fast else "fp32"
+    return "bf16" if runs_bf16_fast(resolve_device(device)) else "fp32"
 
 
 def resolve_runtime(device: str, precision: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from stance.classify.many_files import find_inputs
-from stance.classify.stream import check_target, resolve_targets
+from stance.classify.stream import check_target, recording, resolve_targets
 from stance.errors import InputError
 from stance.extract import open_comments
 from stance.training.data import labelled_rows
@@ -56,8 +56,7 @@ def read_pool(
     for name in names:
         thread, comments = open_comments(name, input_format, columns)
         texts_by_id: dict[str, str] = {}
-        for comment in comments:
-            texts_by_id[comment.id] = comment.text
+        for comment in recording(comments, texts_by_id):
             key = text_key(comment.text)
             if (comment.removed and not include_removed) or not key:
                 continue

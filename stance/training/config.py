@@ -117,12 +117,10 @@ class TrainingConfig:
         AMX, whose bf16 matrix units train several times faster than fp32 (scripts/bench_train.py);
         fp32 on other CPUs, where bf16 is emulated or gains little, and on Apple's MPS.
         """
-        from stance.model.devices import cpu_flags, supports_bf16
+        from stance.model.devices import runs_bf16_fast, supports_bf16
 
         if self.precision == "auto":
-            if device == "cuda":
-                return "bf16" if supports_bf16(device) else "fp16"
-            return "bf16" if device == "cpu" and "amx_bf16" in cpu_flags() else "fp32"
+            return "bf16" if runs_bf16_fast(device) else "fp16" if device == "cuda" else "fp32"
         if self.precision == "bf16" and device == "cuda" and not supports_bf16(device):
             raise ConfigError("precision bf16: this GPU does not run bf16; use auto (fp16 there) or fp32", settings="precision")
         return self.precision
