@@ -17,6 +17,9 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from stance.errors import InputError
+from stance.io.files import atomic_file
+from stance.io.inputs import COMPRESSED_SUFFIXES
+from stance.io.records import parse_json
 
 TEXT_NAME = "text"  # the object tag the choices label: the comment
 
@@ -58,7 +61,8 @@ def label_studio_task(data: Mapping[str, Any], guesses: Mapping[str, tuple[str, 
 
 def is_label_studio_export(name: str, text: str) -> bool:
     """Whether a file is a Label Studio export (JSON or JSON_MIN): a ``.json`` file holding a list."""
-    return name.lower().removesuffix(".gz").removesuffix(".zst").endswith(".json") and text.lstrip().startswith("[")
+    suffixes = [suffix.lower() for suffix in Path(name).suffixes if suffix.lower() not in COMPRESSED_SUFFIXES]
+    return suffixes[-1:] == [".json"] and text.lstrip().startswith("[")
 
 
 def export_rows(text: str, name: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
@@ -66,7 +70,7 @@ def export_rows(text: str, name: str) -> Iterator[tuple[int, dict[str, Any] | No
     each control's choice under the control's name), or None for a task nobody labelled (no annotation,
     or only skipped ones). A task several people labelled gives its latest annotation's choices."""
     try:
-        tasks = json.loads(text)
+        tasks = parse_json(text)  # lone surrogates made U+FFFD, so every text read can be written again
     except json.JSONDecodeError as err:
         raise InputError(f"{name}: not valid JSON ({err.msg} at line {err.lineno}); expected a Label Studio export") from None
     if not isinstance(tasks, list):
@@ -112,8 +116,6 @@ def config_path(tasks_path: str | Path) -> Path:
 def write_tasks(path: str | Path, tasks: Sequence[Mapping[str, Any]], config: str) -> Path:
     """Write the tasks to import (one JSON list) to ``path`` and the labelling config beside it, each whole or
     not at all; returns the config's path."""
-    from stance.io.files import atomic_file
-
     with atomic_file(Path(path)) as handle:
         json.dump(list(tasks), handle, ensure_ascii=False, indent=1)
         handle.write("\n")
