@@ -115,8 +115,8 @@ def run_with_heads(
 
 def middle_layer_mean(hidden_states: Sequence[Any], attention_mask: Any) -> Any:
     """Each window's tokens averaged at the encoder's middle layer: what a comment says. Fine-tuning bends
-    the top layers toward the labels (two unrelated tweets' pooled outputs had a cosine of 0.996 in the
-    bundled model), while the middle keeps the meaning (0.72 at most between them, as a sentence encoder)."""
+    the top layers toward the labels (in the bundled model, unrelated tweets' pooled outputs look like
+    near-copies), while the middle keeps the meaning apart as a sentence encoder does."""
     mask = attention_mask.unsqueeze(-1).to(hidden_states[0].dtype)
     middle = hidden_states[len(hidden_states) // 2]
     return (middle * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)

@@ -11,7 +11,7 @@ import numpy as np
 from stance.errors import ConfigError
 from stance.suggest import STRATEGIES
 
-NEAR_COPY = 0.95  # cosine of two comments' (centred) vectors above which they say the same (unrelated tweets: 0.72 at most)
+NEAR_COPY = 0.95  # cosine of two comments' (centred) vectors above which they say the same
 SPREAD_OVER = 4  # diverse: clusters are drawn from the this-many-times-n least sure comments (at least half of them)
 
 
