@@ -15,7 +15,7 @@ LAYERS = [
     {"extract", "model"},
     {"training"},
     {"evaluation", "classify"},
-    {"distributed", "about", "suggest"},
+    {"distributed", "about", "suggest", "report"},
     {"cli"},
     {"__main__"},
 ]

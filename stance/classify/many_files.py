@@ -83,6 +83,11 @@ def find_inputs(patterns: Sequence[str], exclude: str | Path | None = None) -> l
     return list(found.values())
 
 
+def input_names(patterns: Sequence[str]) -> list[str]:
+    """The files the arguments name, to be read one after another: stdin alone as ``-``, else :func:`find_inputs`."""
+    return ["-"] if list(patterns) == ["-"] else [str(path) for path, _ in find_inputs(patterns)]
+
+
 def _fixed_part(pattern: str) -> Path:
     """The folder a glob pattern starts from: its parts before the first with a wildcard."""
     fixed = []

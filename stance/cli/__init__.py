@@ -12,6 +12,7 @@ from stance.cli import (  # noqa: F401  (registers the commands)
     export,
     extract,
     info,
+    report,
     suggest,
     train,
 )

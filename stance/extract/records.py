@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ from stance.errors import InputError
 from stance.extract.documents import as_count
 from stance.io.records import parquet_columns, parquet_rows, read_rows
 
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 MAPPABLE_FIELDS = ("id", "text", "author", "time", "parent", "likes", "target")  # a file's columns may be named for these
 
 
@@ -55,7 +57,10 @@ def comments_from_rows(
         if not isinstance(value, str):
             raise InputError(f"{source}:{lineno}: '{mapping['text']}' must be a string, got {type(value).__name__}")
         fields = {name: row.get(column) for name, column in mapping.items() if name != "text"}
-        extra = {column: value for column, value in row.items() if column not in mapped and column is not None}
+        language = row.get("language")  # an ISO 639-1 code, as `stance classify` writes it: kept rather than told again
+        language = language if isinstance(language, str) and _LANGUAGE_CODE.fullmatch(language) else None
+        extra = {column: value for column, value in row.items()
+                 if column not in mapped and column is not None and not (column == "language" and language)}
         yield Comment(
             id=_as_text(fields["id"]) or str(n),
             text=value,
@@ -65,6 +70,7 @@ def comments_from_rows(
             likes=as_count(fields["likes"]),
             target=_as_text(fields["target"]),
             source=f"{source}:{lineno}",
+            language=language,
             extra=extra or None,
         )
 

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from stance.classify.many_files import find_inputs
+from stance.classify.many_files import input_names
 from stance.classify.stream import check_target, recording, resolve_targets
 from stance.errors import InputError
 from stance.extract import open_comments
@@ -50,10 +50,9 @@ def read_pool(
     before them (collapsed into it: its ``copies`` counts them). Removed comments (deleted, spam,
     orphaned) are left out unless ``include_removed``; so are empty ones."""
     check_target(target)
-    names = ["-"] if list(inputs) == ["-"] else [str(path) for path, _ in find_inputs(inputs)]
     pool: dict[str, PoolComment] = {}
     copies = 0
-    for name in names:
+    for name in input_names(inputs):
         thread, comments = open_comments(name, input_format, columns)
         texts_by_id: dict[str, str] = {}
         for comment in recording(comments, texts_by_id):

@@ -104,3 +104,14 @@ def test_extract_keeps_the_columns_too_renaming_only_what_a_comment_field_holds(
         written = list(csv.DictReader(stream))
     assert [(r["label"], r["context"], r["input_language"]) for r in written] == [(g["label"], g["context"], "English") for g in GOLD]
     assert "English" not in {r["language"] for r in written}  # the detected language (en, or empty where too short)
+
+
+def test_a_language_code_written_by_classify_is_kept_not_told_again(tmp_path: Path) -> None:
+    from stance.extract import open_comments
+
+    rows = [{"text": "This is plainly an English sentence about the bridge toll.", "language": "de"},
+            {"text": "This is plainly an English sentence about the bridge toll.", "language": "German"}]
+    _, comments = open_comments(write_jsonl(tmp_path / "labelled.jsonl", rows))
+    first, second = list(comments)
+    assert first.language == "de" and not (first.extra or {})
+    assert second.language == "en" and second.extra == {"language": "German"}  # not a code: the user's column, kept
