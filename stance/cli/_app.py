@@ -22,6 +22,7 @@ app = typer.Typer(
         "  stance classify page.txt                      label the comments of a page\n"
         "  stance train labelled.csv -o my-model         fine-tune on your own labelled comments\n"
         "  stance suggest pages/ -n 100 -o to_label.csv  the comments worth labelling next, for your own model\n"
+        "  stance report page.html -o report.html        the comment section as one page: charts, reply tree, filters\n"
         "  stance evaluate test.jsonl --model my-model   score a model beside baselines, with intervals\n"
         "  stance calibrate val.jsonl --model my-model   make its confidences mean what they say\n"
         "  stance compare report-a/ report-b/            lay evaluation reports side by side\n"

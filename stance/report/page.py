@@ -64,7 +64,9 @@ def _page_title(sections: Sequence[Section]) -> str:
 def _overview(sections: Sequence[Section], figures: Sequence[SectionFigures], tasks: Mapping[str, Sequence[str]]) -> str:
     """One row per section, sortable by size and by each share (the page's script sorts on the buttons)."""
     columns = [(task, label) for task, labels in tasks.items() for label in labels]
-    head = "".join(f'<th><button type="button" data-sort="{n + 2}">{escape(label)}</button></th>' for n, (_, label) in enumerate(columns))
+    groups = "".join(f'<th colspan="{len(labels)}" scope="colgroup">{task} shares</th>' for task, labels in tasks.items())
+    head = "".join(f'<th><button type="button" data-sort="{n + 2}" aria-label="{task} {escape(label)}">{escape(label)}</button></th>'
+                   for n, (task, label) in enumerate(columns))
     rows = []
     for n, (section, found) in enumerate(zip(sections, figures)):
         cells = [f'<td data-value="{escape(section.title)}"><a href="#section-{n}">{escape(one_line(section.title, 90))}</a></td>',
@@ -74,8 +76,9 @@ def _overview(sections: Sequence[Section], figures: Sequence[SectionFigures], ta
             cells.append(f'<td data-value="{share:.6f}">{share:.0%}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (f'<section class="overview"><h2>Overview</h2><p>Each share is of the section\'s labelled comments; '
-            f'the buttons sort.</p><table class="sortable"><thead><tr><th><button type="button" data-sort="0">article</button></th>'
-            f'<th><button type="button" data-sort="1">comments</button></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+            f'the buttons sort.</p><table class="sortable"><thead><tr><th rowspan="2"><button type="button" data-sort="0">article</button></th>'
+            f'<th rowspan="2"><button type="button" data-sort="1">comments</button></th>{groups}</tr><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></section>')
 
 
 def _section(n: int, section: Section, found: SectionFigures, tasks: Mapping[str, Sequence[str]]) -> str:

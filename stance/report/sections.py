@@ -4,6 +4,7 @@ exports and comment files classified on the way."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,9 @@ def read_sections(
     sections: list[Section] = []
     classifier: StanceClassifier | None = None
     for name in input_names(inputs):
+        if name != "-" and Path(name).stat().st_size == 0:  # what `stance classify` writes for a page with no comment
+            sections.append(Section(title=Path(name).name, target="", source=name))
+            continue
         thread, comments = open_comments(name, input_format, columns)
         first = next(comments, None)
         if first is None:

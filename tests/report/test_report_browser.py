@@ -139,3 +139,23 @@ def test_sections_with_nothing_to_chart_still_render(browser: Any, tmp_path: Pat
     assert laid_out(browser, 0) == [] and "0 of 1 comment" in browser.find_element("css selector", ".explorer .shown").text
     assert json.loads(browser.execute_script("return document.getElementById('report-data').textContent"))["sections"][1] == []
     assert console_errors(browser) == []
+
+
+def test_many_sections_lay_out_their_comments_as_they_come_near(browser: Any, tmp_path: Path, capsys) -> None:
+    inputs = []
+    for n in range(6):
+        rows = [{"id": f"{n}-{i}", "text": f"comment {i} on article {n}", "target": f"Article {n}", "label": label, "confidence": 0.6}
+                for i, label in enumerate(["support", "oppose", "neutral"][: 1 + n % 3])]
+        inputs.append(str(write_jsonl(tmp_path / f"{n}.jsonl", rows)))
+    report = tmp_path / "many.html"
+    assert run(["report", *inputs, "-o", str(report)], capsys)[0] == 0
+    browser.set_window_size(1100, 700)
+    open_report(browser, report)
+    ready = lambda: browser.execute_script("return Array.from(document.querySelectorAll('.explorer[data-ready]'), e => e.dataset.section)")  # noqa: E731
+    assert "5" not in ready()
+    browser.execute_script("document.querySelector('#section-5 .explorer').scrollIntoView()")
+    time.sleep(0.3)
+    assert "5" in ready()
+    assert [a.get_attribute("data-id") for a in laid_out(browser, 5)] == ["5-0", "5-1", "5-2"]
+    browser.set_window_size(1100, 1400)
+    assert console_errors(browser) == []

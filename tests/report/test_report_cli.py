@@ -95,7 +95,7 @@ def test_the_page_fetches_nothing(tiny_classifier_dir: Path, comments: Path, tmp
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
 
 
-def test_a_page_without_comments_still_reports(tmp_path: Path, capsys) -> None:
+def test_a_page_without_comments_still_reports(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
     page = tmp_path / "article.html"
     page.write_text("<html><head><title>Quiet news</title></head><body><article><h1>Quiet news</h1>"
                     "<p>Nothing happened today, and nobody wrote about it.</p></article></body></html>", encoding="utf-8")
@@ -104,6 +104,12 @@ def test_a_page_without_comments_still_reports(tmp_path: Path, capsys) -> None:
     assert code == 0, err
     assert "1 comment section, 0 comments" in err
     assert "No comments in this input" in out.read_text(encoding="utf-8")
+    labelled = tmp_path / "labelled" / "article.jsonl"  # what classify writes for it: an empty file
+    assert run(["classify", str(page), "--model", str(tiny_classifier_dir), "-o", str(labelled)], capsys)[0] == 0
+    assert labelled.stat().st_size == 0
+    code, _, err = run(["report", str(labelled.parent), "-o", str(tmp_path / "folder.html")], capsys)
+    assert code == 0, err
+    assert "1 comment section, 0 comments" in err and "article.jsonl" in (tmp_path / "folder.html").read_text(encoding="utf-8")
 
 
 def test_bad_requests_are_one_line(comments: Path, tmp_path: Path, capsys) -> None:
@@ -116,3 +122,15 @@ def test_bad_requests_are_one_line(comments: Path, tmp_path: Path, capsys) -> No
     code, _, err = run(["report", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "r.html")], capsys)
     assert code != 0 and err.count("\n") == 1 and "missing.jsonl" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_language_warning_follows_the_models_languages(tmp_path: Path, capsys) -> None:
+    rows = [{"id": str(n), "text": f"Das ist Kommentar {n}", "target": "Ein Artikel", "language": "de", "label": "neutral", "confidence": 0.5}
+            for n in range(3)]
+    labelled = write_jsonl(tmp_path / "de.jsonl", rows)
+    out = tmp_path / "report.html"
+    assert run(["report", str(labelled), "-o", str(out)], capsys)[0] == 0  # the bundled model: trained on English
+    assert "a language the model was not trained on (de 3)" in out.read_text(encoding="utf-8")
+    english = write_jsonl(tmp_path / "en.jsonl", [dict(row, language="en") for row in rows])
+    assert run(["report", str(english), "-o", str(out), "--force"], capsys)[0] == 0
+    assert "not trained on" not in out.read_text(encoding="utf-8")
