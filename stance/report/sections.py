@@ -4,9 +4,9 @@ exports and comment files classified on the way."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from stance.classify.many_files import input_names
