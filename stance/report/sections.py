@@ -4,15 +4,17 @@ exports and comment files classified on the way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from stance.classify.many_files import input_names
 from stance.classify.stream import Progress, check_target, classify_comments
 from stance.core.thread import Comment, Thread
-from stance.extract import open_comments
+from stance.extract import count_records, open_comments
+from stance.extract.records import column_mapping
 from stance.io.outputs import one_line
 from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
@@ -81,22 +83,23 @@ def read_sections(
         if first is None:
             sections.append(_section(thread, name, thread.default_target() or target or "", None))
             continue
-        comments = _chained(first, comments)
+        comments = chain([first], comments)
         if _is_labelled(first):
             labelled = ((c, _prediction_of(c), c.target or thread.default_target()) for c in comments
                         if include_removed or not c.removed)
             sections += _grouped(thread, name, labelled, None)
             continue
         classifier = classifier or load_classifier()
-        results = classify_comments(comments, classifier, target, default_target=thread.default_target(),
-                                    include_removed=include_removed, progress=progress, fallback_source=name)
-        sections += _grouped(thread, name, ((r.comment, r.prediction, r.target) for r in results), classifier.source)
+        if progress is not None:
+            progress.begin(len(thread.comments) if thread.comments else count_records(name, input_format, column_mapping(columns)["text"]))
+        try:
+            results = classify_comments(comments, classifier, target, default_target=thread.default_target(),
+                                        include_removed=include_removed, progress=progress, fallback_source=name)
+            sections += _grouped(thread, name, ((r.comment, r.prediction, r.target) for r in results), classifier.source)
+        finally:
+            if progress is not None:
+                progress.end()
     return sections
-
-
-def _chained(first: Comment, rest: Iterator[Comment]) -> Iterator[Comment]:
-    yield first
-    yield from rest
 
 
 def _is_labelled(comment: Comment) -> bool:
