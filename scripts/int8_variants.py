@@ -3,12 +3,13 @@ deterministic per comment, and how fast are they? Not a product path; the shippe
 stance/model/onnx.py.
 
     pip install onnx-ir        # the weight-only quantiser needs it; stance does not
-    python scripts/int8_variants.py
+    python -m scripts.int8_variants [--only per-token static weight-only dynamic smooth]
 
-On TweetEval stance test (1,249 tweets) and data/test (353 comments) with the bundled model: the
-share of labels equal to fp32's, whether scores are identical when the comments are classified in
-reverse order (other batch neighbours), and comments/s in batches of 8 windows, beside the shipped
-int8 at 1 and 8 windows per batch in the same run.
+On TweetEval stance test (1,249 tweets) and data/test with the bundled model: the share of labels
+equal to fp32's, whether scores are identical when the comments are classified in reverse order
+(other batch neighbours), and comments/s in the batch size each line names, beside the shipped int8
+at 1 and 8 windows per batch in the same run. Recipes with fixed or per-row activation scales
+(static, per-token, weight-only) run in batches of 32; calibration reads train splits only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from scripts.int8_per_token import channel_maxima, per_token_int8
 from scripts.shared_data import corpus_split, tweeteval
 from stance.model import onnx as stance_onnx
 from stance.model.classifier import StanceClassifier
@@ -40,17 +42,58 @@ def write_export(directory: Path, quantise: Callable[[Path], None], model: Any, 
     rust_tokenizer(tokenizer).save(str(directory / stance_onnx.TOKENIZER_FILE))
 
 
+def _weight_matmuls(fp32: Path) -> list[str]:
+    """The MatMul nodes with a weight (an initializer) as an input: the attention's products of two
+    activations are left out, as the dynamic quantiser leaves them."""
+    import onnx
+
+    graph = onnx.load(str(fp32)).graph
+    weights = {init.name for init in graph.initializer}
+    return [node.name for node in graph.node if node.op_type == "MatMul" and any(name in weights for name in node.input)]
+
+
+def _calibration_feeds(classifier: StanceClassifier, count: int) -> list[dict[str, np.ndarray]]:
+    """One window per feed, from our corpus's train split and TweetEval stance train (never a test split)."""
+    rows = corpus_split("train")[: count // 2] + tweeteval("train")[: count // 2]
+    windows, _, _ = classifier.encode_windows([r.text for r in rows], [r.target for r in rows], None)
+    return [{name: array.astype(np.int64) for name, array in classifier.windows.pad([window], None).items()} for window in windows]
+
+
+def _quantise_static(fp32: Path, path: Path, feeds: list[dict[str, np.ndarray]], method: Any, nodes: list[str]) -> None:
+    """Static (calibrated) int8: each activation's scale fixed from the calibration windows, so a window's scores
+    never depend on its batch; weights per channel; u8 activations, s8 weights (what VNNI multiplies)."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+
+    class Feeds(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.items = iter(feeds)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.items, None)
+
+    quantize_static(str(fp32), str(path), Feeds(), quant_format=QuantFormat.QDQ, op_types_to_quantize=["MatMul"],
+                    nodes_to_quantize=nodes, per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    calibrate_method=method)
+
+
 def main() -> None:
+    import argparse
+
     import onnx
     import tokenizers
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization import CalibrationMethod, QuantType, quantize_dynamic
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", default=[], help="run only the variants whose names hold one of these words")
+    only = parser.parse_args().only
 
     rows = tweeteval("test") + corpus_split("test")
     texts, targets = [r.text for r in rows], [r.target for r in rows]
     n_tweets = len(tweeteval("test"))
     source = default_model_path()
     settings = ModelSettings.read(Path(source))
-    reference = StanceClassifier.from_pretrained(precision="fp32", device="cpu").predict_proba(texts, targets).argmax(1)
+    reference_classifier = StanceClassifier.from_pretrained(precision="fp32", device="cpu")
+    reference = reference_classifier.predict_proba(texts, targets).argmax(1)
     model, tokenizer, heads = load_torch_model(source, settings)
 
     def score(name: str, classifier: StanceClassifier) -> None:
@@ -84,6 +127,18 @@ def main() -> None:
             )
             for name, exclude in excluded.items()
         }
+        feeds = _calibration_feeds(reference_classifier, 400)
+        maxima = channel_maxima(fp32, feeds) if any("smooth" in part for part in only) else None
+        for skipped_name, skipped in (("", set()), (", FFN output fp32", set(ffn_out))):
+            variants[f"per-token{skipped_name}"] = lambda path, skipped=skipped: per_token_int8(fp32, path, skipped)
+        for alpha in (0.5, 0.7):
+            variants[f"per-token smoothed {alpha}"] = lambda path, alpha=alpha: per_token_int8(fp32, path, set(), maxima, alpha)
+        weight_matmuls = _weight_matmuls(fp32)
+        # Min-max only: ONNX Runtime's histogram calibrators (percentile, entropy) need windows of one length.
+        for method_name, method in (("min-max", CalibrationMethod.MinMax),):
+            for excluded_name, exclude in (("", []), (", FFN output fp32", ffn_out)):
+                variants[f"static {method_name}{excluded_name}"] = lambda path, method=method, exclude=exclude: _quantise_static(
+                    fp32, path, feeds, method, [n for n in weight_matmuls if n not in exclude])
         try:
             from onnxruntime.quantization.matmul_nbits_quantizer import (
                 MatMulNBitsQuantizer,
@@ -98,15 +153,19 @@ def main() -> None:
                     quantiser.model.save_model_to_file(str(path), use_external_data_format=False)
                 return quantise
 
-            for block, level in ((32, 4), (128, 4), (32, 0)):
+            for block, level in ((32, 4), (128, 4), (32, 0), (32, 2)):
                 variants[f"weight-only 8-bit, block {block}, level {level}"] = weight_only(block, level)
         except ImportError:
             print("(weight-only variants skipped: pip install onnx-ir)")
-        for i, (name, quantise) in enumerate(variants.items()):
+        chosen = {name: quantise for name, quantise in variants.items() if not only or any(part in name for part in only)}
+        for i, (name, quantise) in enumerate(chosen.items()):
             directory = Path(work) / f"variant-{i}"
             write_export(directory, quantise, model, tokenizer, heads)
             rust = tokenizers.Tokenizer.from_file(str(directory / stance_onnx.TOKENIZER_FILE))
-            score(name, StanceClassifier(stance_onnx.OnnxBackend(directory), rust, batch_size=8, **settings.reading()))
+            # Fixed activation scales (static), or activations quantised per row block (weight-only): a window's
+            # scores do not depend on its batch, so batches of 32 (the "deterministic" column checks it).
+            batch = 32 if name.startswith(("static", "weight-only", "per-token")) else 8
+            score(f"{name}, batch {batch}", StanceClassifier(stance_onnx.OnnxBackend(directory), rust, batch_size=batch, **settings.reading()))
             shutil.rmtree(directory)
 
 
