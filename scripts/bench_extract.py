@@ -5,8 +5,9 @@ snippets (a snippet counts when it lies inside exactly one extracted comment), g
 leaked into the article body, comments with an author and with a time, and pages per second.
 trafilatura (the baseline) returns a page's comments as one text blob, which counts as one comment.
 Then the same on synthetic pages, one or more for each way pages trip extractors up (forum quotes,
-comments rendered twice, comments split over sibling blocks, lists marked by no known class): the
-fixtures of tests/extract/test_html.py, every comment's text a snippet.
+comments rendered twice, comments split over sibling blocks, lists marked by no known class, a comment's
+header and body as sibling elements in four layouts): the fixtures of tests/samples.py, every comment's text a
+snippet. "broken" counts records that are not one whole comment (no text, only interface words).
 
     python -m scripts.bench_extract [--pages ../shared/pages]
 """
@@ -24,7 +25,9 @@ from pathlib import Path
 
 import trafilatura
 
+from stance.core.thread import Comment
 from stance.extract.html import parse_html
+from stance.extract.invariants import broken_records
 from stance.io.inputs import read_text
 
 _COUNT = re.compile(r"(\d+) comments", re.I)
@@ -33,6 +36,7 @@ _COUNT = re.compile(r"(\d+) comments", re.I)
 @dataclass
 class PageResult:
     found: int
+    broken: int  # records that are not one whole comment (stance.extract.invariants)
     snippets_found: int
     leaks: int
     with_author: int
@@ -54,11 +58,11 @@ def expected_count(description: str) -> int:
     return int(match.group(1))
 
 
-def score(comments: list[str], body: str, snippets: list[str], authors: int, times: int, seconds: float) -> PageResult:
+def score(comments: list[str], body: str, snippets: list[str], authors: int, times: int, seconds: float, broken: int = 0) -> PageResult:
     texts = [normalise(c) for c in comments]
     found = sum(1 for s in snippets if sum(normalise(s) in t for t in texts) == 1)
     leaks = sum(1 for s in snippets if normalise(s) in normalise(body))
-    return PageResult(len(comments), found, leaks, authors, times, seconds)
+    return PageResult(len(comments), broken, found, leaks, authors, times, seconds)
 
 
 def run_ours(html: str, name: str, snippets: list[str]) -> PageResult:
@@ -68,7 +72,7 @@ def run_ours(html: str, name: str, snippets: list[str]) -> PageResult:
     comments = [c.text for c in thread.comments]
     authors = sum(1 for c in thread.comments if c.author)
     times = sum(1 for c in thread.comments if c.time)
-    return score(comments, thread.body, snippets, authors, times, seconds)
+    return score(comments, thread.body, snippets, authors, times, seconds, sum(broken_records(thread.comments).values()))
 
 
 def run_trafilatura(html: str, snippets: list[str]) -> PageResult:
@@ -77,7 +81,8 @@ def run_trafilatura(html: str, snippets: list[str]) -> PageResult:
     seconds = time.perf_counter() - started
     blob = (document.comments if document else None) or ""
     body = (document.text if document else None) or ""
-    return score([blob] if blob.strip() else [], body, snippets, 0, 0, seconds)
+    comments = [blob] if blob.strip() else []
+    return score(comments, body, snippets, 0, 0, seconds, sum(broken_records(Comment(str(n), c) for n, c in enumerate(comments)).values()))
 
 
 @dataclass
@@ -117,11 +122,15 @@ def synthetic_pages() -> list[Page]:
         "rendered twice": samples.DOUBLE_RENDERED, "split blocks": samples.SPLIT_BLOCKS, "no known class": samples.UNMARKED_THREAD,
     }
     expected = {"rendered twice": 3, "split blocks": 3, "no known class": 4}
-    return [Page(name, html[name], expected.get(name, 2), snippets) for name, snippets in texts.items()]
+    pages = [Page(name, html[name], expected.get(name, 2), snippets) for name, snippets in texts.items()]
+    # A comment laid out as sibling elements (header, then body): written from the layouts' names, not from a page.
+    return pages + [Page(f"siblings: {layout}", samples.sibling_layout(layout, samples.SIBLING_COMMENTS), 3,
+                         [text for _, _, text in samples.SIBLING_COMMENTS]) for layout in samples.SIBLING_LAYOUTS]
 
 
 def report(title: str, pages: list[Page]) -> None:
-    header = f"{title:32} {'expected':>8} | {'found':>5} {'snip':>5} {'leak':>4} {'author':>6} {'time':>5} | {'trafilatura: found':>18} {'snip':>5} {'leak':>4}"
+    header = (f"{title:32} {'expected':>8} | {'found':>5} {'broken':>6} {'snip':>5} {'leak':>4} {'author':>6} {'time':>5} | "
+              f"{'trafilatura: found':>18} {'snip':>5} {'leak':>4}")
     print(header)
     print("-" * len(header))
     totals = {"ours": [], "trafilatura": []}
@@ -133,7 +142,7 @@ def report(title: str, pages: list[Page]) -> None:
             totals[system].append(result)
             exact[system] += result.found == page.expected
         print(
-            f"{page.name[:32]:32} {page.expected:8d} | {ours.found:5d} {ours.snippets_found:>3}/{len(page.snippets)} {ours.leaks:4d} "
+            f"{page.name[:32]:32} {page.expected:8d} | {ours.found:5d} {ours.broken:6d} {ours.snippets_found:>3}/{len(page.snippets)} {ours.leaks:4d} "
             f"{ours.with_author:6d} {ours.with_time:5d} | {baseline.found:18d} {baseline.snippets_found:>3}/{len(page.snippets)} "
             f"{baseline.leaks:4d}"
         )
@@ -145,6 +154,7 @@ def report(title: str, pages: list[Page]) -> None:
         seconds = sum(r.seconds for r in results)
         print(
             f"{system:12} snippet recall {snippet_recall:6.1%}   leaks {sum(r.leaks for r in results)}   "
+            f"broken records {sum(r.broken for r in results)}   "
             f"exact count on {exact[system]}/{len(pages)} pages   comments {found}   "
             f"with author {sum(r.with_author for r in results) / max(found, 1):6.1%}   "
             f"with time {sum(r.with_time for r in results) / max(found, 1):6.1%}   {len(pages) / seconds:6.1f} pages/s"

@@ -512,3 +512,34 @@ SPLIT_BLOCKS = f"""<html><body>{ARTICLE}<div id="comments" class="comments"><h3>
   <div class="byline"><span class="author">Cleo</span> <time datetime="2024-04-02T11:00:00Z">2 Apr</time></div>
   <p>Who is paying the overtime?</p><p>Nobody says.</p><p>Ask the council.</p>
 </div></body></html>"""
+
+
+# A comment laid out as sibling elements: a header (author, time) and then its body, as one record each. Written
+# from the layouts' names alone (definition lists, table rows, a heading line and a paragraph, a title line with
+# the author, the text and an action line), not from any real page. Each takes (author, day, text) triples.
+def sibling_layout(layout: str, comments: list[tuple[str, int, str]], declared: bool = True) -> str:
+    def one(author: str, day: int, text: str) -> str:
+        if layout == "definition list":
+            return (f'<dt class="comment-meta"><span class="author">{author}</span> <span class="date">2024-05-{day:02d} 10:00</span></dt>'
+                    f'<dd class="comment-body"><p>{text}</p><a href="#">Reply</a></dd>')
+        if layout == "table rows":
+            return (f'<tr class="comment-header"><td><b class="username">{author}</b></td><td class="date">{day:02d}.05.2024 10:00</td></tr>'
+                    f'<tr class="comment-text"><td colspan="2">{text}</td></tr>')
+        if layout == "heading and paragraph":
+            return f'<h4 class="comment-title">{author} | {day} May 2024</h4><p class="comment-text">{text}</p>'
+        if layout == "title, text, action line":
+            return (f'<div class="comment-title">Re: the toll <span class="author">{author}</span> <span class="date">{day} May 2024</span></div>'
+                    f'<div class="comment-content">{text}</div><div class="comment-actions"><a>antworten</a> <a>melden</a></div>')
+        raise ValueError(layout)
+
+    rows = "".join(one(*comment) for comment in comments)
+    wrapped = {"definition list": f'<dl class="comment-list">{rows}</dl>', "table rows": f'<table class="comments-table">{rows}</table>'}
+    count = f"<h2>{len(comments)} Comments</h2>" if declared else ""
+    return (f"<html><head><title>Bridge toll doubles</title></head><body>{ARTICLE}"
+            f'<section id="comments">{count}{wrapped.get(layout, rows)}<form class="comment-form"><textarea></textarea>'
+            "<button>Post</button></form></section></body></html>")
+
+
+SIBLING_LAYOUTS = ("definition list", "table rows", "heading and paragraph", "title, text, action line")
+SIBLING_COMMENTS = [("Anna", 1, "This is daylight robbery for commuters."), ("Ben", 1, "Fair enough, the bridge needs repairs."),
+                    ("Cleo", 2, "Mixed feelings: repairs yes, this price no.")]

@@ -59,3 +59,6 @@ def extract(
         with open_output(output, fmt) as stream:
             write_comments(thread.comments, fmt, stream)
     echo_log(f"{page}: {thread.describe()}")
+    if thread.broken:
+        echo_log(f"warning: {page}: {sum(thread.broken.values())} records are not one whole comment each (no text, or only the page's "
+                 "interface words) and no other way of reading the page did better; check them, or report the page")

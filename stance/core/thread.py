@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -44,6 +45,14 @@ class Comment:
 COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name != "extra")
 
 
+# A line of page furniture above an article: when it was published or updated, how long it takes to read.
+_DATELINE = re.compile(
+    r"^(?:(?=.{0,80}$)(?=.*\d)(?:article\s+)?(?:mis à jour|publié|updated|published|posted|last modified|aktualisiert|veröffentlicht|actualizado|"
+    r"publicado|aggiornato|pubblicato)\b.*|\d{1,2}\s*min(?:ute)?s?\s+(?:read|de lecture|Lesezeit)|(?:Lesezeit|lecture)\s*:?\s*\d+\s*min\w*)$",
+    re.I,
+)
+
+
 @dataclass
 class Thread:
     """An article (title and body text) and the comments under it."""
@@ -55,11 +64,20 @@ class Thread:
     declared_count: int | None = None  # the "N Comments" header, where the page has one
     not_loaded: int = 0  # comments the source refers to but does not contain (e.g. Reddit "load more" stubs)
     pings_skipped: int = 0  # pingbacks and trackbacks: links from other sites, not reader comments
+    # Records that are not one whole comment (no text, only interface words), by reason: kept where no other
+    # way of reading the page gave whole ones (stance.extract.invariants)
+    broken: dict[str, int] = field(default_factory=dict)
 
     @property
     def lead(self) -> str:
-        """The article's first paragraph."""
-        return self.body.strip().split("\n", 1)[0].strip() if self.body.strip() else ""
+        """The article's first paragraph that says something: not the title again, not a dateline or a reading
+        time ("Article mis à jour le 3 mai 2024", "Updated 10:42", "5 min read")."""
+        title = " ".join(self.title.split()).casefold()
+        for paragraph in self.body.split("\n"):
+            flat = " ".join(paragraph.split())
+            if flat and not (title and flat.casefold() in title or flat.casefold() == title) and not _DATELINE.search(flat):
+                return flat
+        return ""
 
     def describe(self) -> str:
         """One line on what was found: title, comments, replies, flagged and missing comments."""
@@ -75,6 +93,9 @@ class Thread:
             parts.append(f"the page says {self.declared_count}")
         if self.not_loaded:
             parts.append(f"{self.not_loaded} more not in the file (not loaded when it was saved)")
+        if self.broken:
+            reasons = ", ".join(f"{reason} {n}" for reason, n in self.broken.items())
+            parts.append(f"{sum(self.broken.values())} records not whole comments ({reasons})")
         title = f"{self.title!r}: " if self.title else ""
         return title + "; ".join(parts)
 

@@ -11,6 +11,7 @@ from stance.errors import InputError
 from stance.extract.exports import EXPORT_PARSERS
 from stance.extract.formats import INPUT_FORMATS, STREAMED_FORMATS, is_parquet, packed_parquet, sniff_format
 from stance.extract.html import parse_html
+from stance.extract.invariants import broken_records
 from stance.extract.language import detect_language
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import column_mapping, iter_parquet, iter_records, parse_records
@@ -54,13 +55,16 @@ def _parse_thread(text: str, name: str, input_format: str | None, columns: Mappi
         raise InputError(f"{name}: the file is empty; {_EXPECTED}")
     if fmt == "parquet":
         raise packed_parquet(name)
-    if fmt == "text":
-        return parse_plaintext(text, name)
     if fmt == "html":
-        return parse_html(text, name)
+        return parse_html(text, name)  # it checks the invariants as it chooses between ways of reading the page
     if fmt in EXPORT_PARSERS:
-        return EXPORT_PARSERS[fmt](text, name)
-    return parse_records(text, name, fmt, columns)
+        thread = EXPORT_PARSERS[fmt](text, name)
+    elif fmt == "text":
+        thread = parse_plaintext(text, name)
+    else:
+        return parse_records(text, name, fmt, columns)  # a user's comment file: their records, as they are
+    thread.broken = dict(broken_records(thread.comments))
+    return thread
 
 
 def open_comments(

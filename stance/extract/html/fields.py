@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from stance.extract.invariants import without_interface_lines
 from stance.extract.markup import element_text
 
 _BODY_CLASS = re.compile(r"(?:^|[-_])(?:content|body|texte?|message|copy|comment-?text)$", re.I)
@@ -31,6 +32,11 @@ _LIKES_TEXT = re.compile(r"^\s*([\d.,]+)\s*(k)?\s*(?:points?|likes?|votes?|upvot
 _LIKES_CLASS = re.compile(r"(?:^|[-_])(?:likes?|votes?|score|points|upvotes?|karma)(?:$|[-_]|-?count)", re.I)
 _LEVEL_TEXT = re.compile(r"^\s*level\s+(\d{1,15})\s*$", re.I)
 DELETED_TEXT = re.compile(r"^\s*\[?(?:deleted|removed)\]?\s*$|^this comment (?:has been|was) (?:deleted|removed)", re.I)
+# A comment's heading line naming its author and date: "Anna | 1 May 2024", "Ben · 02.05.2024 09:30".
+_HEADING_LINE = re.compile(r"^\s*(?P<name>[^|·•–—\n]{1,60}?)\s*[|·•–—]\s*(?P<date>[^|·•–—\n]*\d[^|·•–—\n]*?)\s*$")
+_HAS_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2}\b")  # 2024, or 12.03.24
+# Attributes some comment systems carry a comment's likes in, where the count is not printed as text.
+_LIKES_ATTRIBUTES = ("data-like-count", "data-likes", "data-likes-count", "data-vote-count", "data-votes", "data-score", "data-upvotes")
 _SAYS = re.compile(r"\s*(?:says|sagt|schreibt|said|wrote)\s*:?\s*$", re.I)
 
 
@@ -59,7 +65,14 @@ def own_descendants(element: etree._Element, skip: frozenset[etree._Element]) ->
 
 
 def comment_text(element: etree._Element, skip: frozenset[etree._Element]) -> str:
-    """The comment's own words: its body element if it marks one, else its text without meta parts."""
+    """The comment's own words: its body element if it marks one, else its text without meta parts; without
+    interface lines ("Reply", "[ antworten ]") left at its start or end. Only interface words: kept as they
+    are, for the invariants to see (:mod:`stance.extract.invariants`)."""
+    text = _comment_text(element, skip)
+    return without_interface_lines(text) or text
+
+
+def _comment_text(element: etree._Element, skip: frozenset[etree._Element]) -> str:
     meta = frozenset(node for node in own_descendants(element, skip) if _is_meta(node))
     bylines = [node for node in meta if node.tag in ("time", "cite") or any(AUTHOR_CLASS.search(t) for t in classes(node))]
     for node in own_descendants(element, skip | meta):
@@ -77,6 +90,26 @@ def _is_body(element: etree._Element) -> bool:
     if "comment" in (element.get("data-test-id") or element.get("data-testid") or "").lower():
         return True
     return any(_BODY_CLASS.search(token) for token in classes(element))
+
+
+def heading_line(element: etree._Element) -> tuple[str, str] | None:
+    """(name, ISO date) from a line "Name | date" that is the element's whole text, where the date reads as one."""
+    text = element_text(element)
+    match = _HEADING_LINE.match(text) if len(text) <= 100 else None
+    if match is None:
+        return None
+    date = _parse_date_text(match.group("date"))
+    return (match.group("name").strip(), date) if date else None
+
+
+def _heading(element: etree._Element, skip: frozenset[etree._Element]) -> tuple[str, str] | None:
+    """The comment's heading line, where its author and date are printed as one (:func:`heading_line`)."""
+    for node in (element, *own_descendants(element, skip)):
+        if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "strong", "b") or any("title" in t.lower() or "head" in t.lower() for t in classes(node)):
+            found = heading_line(node)
+            if found:
+                return found
+    return None
 
 
 def author(element: etree._Element, skip: frozenset[etree._Element]) -> str | None:
@@ -101,7 +134,8 @@ def author(element: etree._Element, skip: frozenset[etree._Element]) -> str | No
             name = _SAYS.sub("", lines[0]).strip()
             if name and len(name) <= 100:
                 return name
-    return None
+    heading = _heading(element, skip)
+    return heading[0] if heading else None
 
 
 def time(element: etree._Element, skip: frozenset[etree._Element]) -> str | None:
@@ -109,10 +143,10 @@ def time(element: etree._Element, skip: frozenset[etree._Element]) -> str | None
     for node in nodes:
         for attribute in ("datetime", "content"):
             value = node.get(attribute)
-            if value and (node.tag == "time" or node.get("itemprop") in ("dateCreated", "datePublished")) and _looks_like_date(value):
+            if value and (node.tag == "time" or _is_date_property(node)) and _looks_like_date(value):
                 return value.strip()
     for node in nodes:
-        if node.tag == "time" or any(TIME_CLASS.search(t) for t in classes(node)):
+        if node.tag == "time" or _is_date_property(node) or any(TIME_CLASS.search(t) for t in classes(node)):
             parsed = _parse_date_text(node.get("title") or element_text(node))
             if parsed:
                 return parsed
@@ -123,7 +157,14 @@ def time(element: etree._Element, skip: frozenset[etree._Element]) -> str | None
                 parsed = _parse_date_text(element_text(link))
                 if parsed:
                     return parsed
-    return None
+    heading = _heading(element, skip)
+    return heading[1] if heading else None
+
+
+def _is_date_property(node: etree._Element) -> bool:
+    """schema.org's creation or publication date, as microdata (``itemprop``) or RDFa (``property="schema:…"``)."""
+    marked = f"{node.get('itemprop') or ''} {node.get('property') or ''}"
+    return bool(re.search(r"(?:^|[\s:])(?:dateCreated|datePublished)\b", marked))
 
 
 def _looks_like_date(value: str) -> bool:
@@ -135,6 +176,8 @@ def _parse_date_text(text: str) -> str | None:
     text = text.strip()
     if not text or len(text) > 60 or not re.search(r"\d", text) or re.search(r"\bago\b|\bvor\b", text, re.I):
         return None
+    if not _HAS_YEAR.search(text):  # "Jun 20th at 2:41 am": the year would be invented (today's), so no time at all
+        return None
     import dateparser  # slow to import; only pages without machine-readable times need it
 
     settings: dict[str, Any] = {"RETURN_AS_TIMEZONE_AWARE": False}
@@ -145,6 +188,11 @@ def _parse_date_text(text: str) -> str | None:
 
 
 def likes(element: etree._Element, skip: frozenset[etree._Element]) -> int | None:
+    for node in (element, *own_descendants(element, skip)):
+        for attribute in _LIKES_ATTRIBUTES:
+            value = (node.get(attribute) or "").strip()
+            if re.fullmatch(r"-?\d{1,15}", value):
+                return int(value)
     for node in own_descendants(element, skip):
         text = (node.text or "").strip()
         match = _LIKES_TEXT.match(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,42 +119,66 @@ def repeated_run(root: etree._Element) -> list[etree._Element]:
 
 
 def repeated_items(members: list[etree._Element]) -> list[Item]:
-    """The comments of a repeated run. Where the bylines stand alone and each comment's paragraphs
-    follow as siblings, each byline and its paragraphs are wrapped into one element (in the parsed
-    tree, so the record's ``source`` names that wrapper), so that a comment is one record, not one per
-    paragraph."""
+    """The comments of a repeated run. Where the members are only bylines or title lines and each comment's
+    body follows as siblings (paragraphs; a ``dd`` after its ``dt``; a text row after a header row; a body and
+    an action line after a title line), each member and what follows it is wrapped into one element (in the
+    parsed tree, so the record's ``source`` names that wrapper): a comment is one record, not one per block."""
     if sum(len(element_text(m).split()) <= 8 for m in members) > len(members) // 2:
         among = set(members)
-        members = [_wrap_with_following(member, among) for member in members]
+        kinds = _follower_kinds(members, among)
+        members = [_wrap_with_following(member, among, kinds) for member in members]
     signature = (members[0].tag, "repeated")
     return [Item(member, signature) for member in members if element_text(member)]
 
 
+def _followers(member: etree._Element, members: set[etree._Element]) -> list[etree._Element]:
+    """The element siblings after ``member`` up to the next member."""
+    found = []
+    for sibling in member.itersiblings():
+        if sibling in members:
+            break
+        if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style"):
+            found.append(sibling)
+    return found
+
+
+def _follower_kinds(members: list[etree._Element], among: set[etree._Element]) -> set[tuple[str, str]]:
+    """The (tag, class) of the blocks that follow at least half of the members but the last: the parts of a
+    comment laid out beside its byline, told from whatever else follows the last comment (a form, a pager)."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for member in members[:-1]:
+        seen.update({(sibling.tag, sibling.get("class") or "") for sibling in _followers(member, among)})
+    return {kind for kind, count in seen.items() if 2 * count >= len(members) - 1}
+
+
+def _wrap_with_following(member: etree._Element, members: set[etree._Element], kinds: set[tuple[str, str]]) -> etree._Element:
+    """``member`` and the blocks after it that are part of its comment (plain paragraphs, or blocks of the
+    ``kinds`` that follow most members), up to the next member or anything else, in one new element."""
+    wrapper = etree.Element("div", {"class": "comment"})
+    member.addprevious(wrapper)
+    following = []
+    for sibling in _followers(member, members):
+        plain = sibling.tag in ("p", "blockquote", "pre", "ul", "ol", "div") and not sibling.get("class")
+        if not plain and (sibling.tag, sibling.get("class") or "") not in kinds:
+            break
+        following.append(sibling)
+    for node in (member, *following):
+        wrapper.append(node)  # moves it, tail and all
+    return wrapper
+
+
 def _has_byline(element: etree._Element) -> bool:
+    """An author or a time marked up as one, or a heading line "Name | date"."""
     return any(
         node.tag == "time" or node.get("itemprop") == "author" or any(fields.AUTHOR_CLASS.search(t) or fields.TIME_CLASS.search(t) for t in fields.classes(node))
         for node in element.iter() if isinstance(node.tag, str)
-    )
+    ) or fields.heading_line(element) is not None
 
 
 def _in_discussion(element: etree._Element) -> bool:
     """Whether the element or one of its three nearest ancestors (not the page's body) is marked as a discussion."""
     near = [element, *itertools.islice(element.iterancestors(), 3)]
     return any(_DISCUSSION_HINT.search(_marker_text(node)) for node in near if node.tag not in ("body", "html"))
-
-
-def _wrap_with_following(member: etree._Element, members: set[etree._Element]) -> etree._Element:
-    """``member`` and the paragraphs after it, up to the next member or anything else, in one new element."""
-    wrapper = etree.Element("div", {"class": "comment"})
-    member.addprevious(wrapper)
-    following = []
-    for sibling in member.itersiblings():
-        if sibling in members or sibling.tag not in ("p", "blockquote", "pre", "ul", "ol", "div") or sibling.get("class"):
-            break
-        following.append(sibling)
-    for node in (member, *following):
-        wrapper.append(node)  # moves it, tail and all
-    return wrapper
 
 
 def _marker_text(element: etree._Element) -> str:
