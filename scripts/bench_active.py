@@ -37,8 +37,8 @@ from scripts.bench_real import fanchuan_stance, model_labels, score
 from scripts.shared_data import pstance
 from stance.core.labelled import LabelledComment
 from stance.evaluation.baselines import tfidf_logreg
+from stance.io.files import cache_root
 from stance.model.classifier import StanceClassifier
-from stance.model.onnx import cache_root
 from stance.model.precision import vector_precision
 from stance.model.runtime import Runtime
 from stance.model.storage import default_model_path

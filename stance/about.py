@@ -21,7 +21,7 @@ def system_info() -> dict[str, str | list[str]]:
     Nothing here imports torch unless the machine shows a sign of an accelerator (see
     :func:`stance.model.devices.may_have_accelerator`), so it answers in a fraction of a second.
     """
-    from stance.model.onnx import cache_root
+    from stance.io.files import cache_root
     from stance.model.storage import ModelSettings, default_model_path
     from stance.training.model_card import describe_figure
 

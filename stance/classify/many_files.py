@@ -16,6 +16,7 @@ from stance.errors import InputError, OutputError
 from stance.io.files import atomic_file, check_same_run, folder_lock, partial_path
 from stance.io.inputs import COMPRESSED_SUFFIXES
 from stance.io.outputs import open_output
+from stance.io.web import is_link
 from stance.model.classifier import StanceClassifier
 
 # The suffixes of the files a folder is searched for (others, a README say, are passed over).
@@ -84,8 +85,13 @@ def find_inputs(patterns: Sequence[str], exclude: str | Path | None = None) -> l
 
 
 def input_names(patterns: Sequence[str]) -> list[str]:
-    """The files the arguments name, to be read one after another: stdin alone as ``-``, else :func:`find_inputs`."""
-    return ["-"] if list(patterns) == ["-"] else [str(path) for path, _ in find_inputs(patterns)]
+    """The inputs the arguments name, to be read one after another: stdin alone as ``-``, links as they are,
+    then the files :func:`find_inputs` finds."""
+    if list(patterns) == ["-"]:
+        return ["-"]
+    links = list(dict.fromkeys(name for name in patterns if is_link(name)))
+    files = [name for name in patterns if not is_link(name)]
+    return links + ([str(path) for path, _ in find_inputs(files)] if files else [])
 
 
 def _fixed_part(pattern: str) -> Path:

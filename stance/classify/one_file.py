@@ -20,6 +20,7 @@ from stance.extract import count_records, open_comments
 from stance.extract.records import column_mapping
 from stance.io.files import input_identity, partial_path, resumable_file
 from stance.io.outputs import RESUMABLE_FORMATS, check_format, open_output, stdout_for
+from stance.io.web import WebClient
 from stance.model.classifier import StanceClassifier
 
 
@@ -44,6 +45,7 @@ def classify_file(
     include_removed: bool = False,
     resume: bool = False,
     progress: Progress | None = None,
+    web: WebClient | None = None,
 ) -> ClassifyOutcome:
     """Label every comment of ``page`` and write the results to ``output`` (``-``: stdout) in ``fmt``.
 
@@ -54,10 +56,10 @@ def classify_file(
     are the first comments; the input and options must be the ones that wrote them). Other
     outputs are written atomically at the end. A second run writing the same output is refused.
     ``progress`` hears the number of comments (for a streamed file, its records, counted where it can be)
-    and each chunk classified.
+    and each chunk classified. A link is fetched by ``web`` (:mod:`stance.io.web`).
     """
     check_format(fmt)
-    thread, comments = open_comments(page, input_format, columns)
+    thread, comments = open_comments(page, input_format, columns, web)
     if progress is not None:
         progress.begin(len(thread.comments) if thread.comments else count_records(page, input_format, column_mapping(columns)["text"]))
     try:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from stance.io.web import WebClient
 
 from stance.training.config import (
     DEFAULT_TRAINABLE_LAYERS,
@@ -84,7 +88,8 @@ PageArgument = Annotated[
     str,
     typer.Argument(
         help="A saved web page (.html, .html.gz), a plain-text page, a platform export (Disqus/WordPress XML, "
-        "Reddit/yt-dlp/Hacker News/Discourse JSON) or a JSONL/CSV file of comments; '-' reads stdin."
+        "Reddit/yt-dlp/Hacker News/Discourse JSON) or a JSONL/CSV file of comments; '-' reads stdin. Or a link: an "
+        "article, a Reddit thread, a Hacker News item, a WordPress or Discourse page (fetched once, then kept)."
     ),
 ]
 InputFormatOption = Annotated[
@@ -178,3 +183,27 @@ TrainingPrecisionOption = Annotated[
     typer.Option(help="What training computes in: auto (bf16 mixed precision on a CUDA GPU and on a CPU with AMX, "
                  "where it is much faster; else fp32), fp32 or bf16."),
 ]
+
+
+CacheDirOption = Annotated[
+    Optional[str],
+    typer.Option(help="Where fetched pages and API answers are kept, so that a rerun reads them offline. "
+                 "Default: ~/.cache/stance/web (or $STANCE_CACHE/web)."),
+]
+RefreshOption = Annotated[bool, typer.Option(help="Fetch links again though their answers are kept.")]
+IgnoreRobotsOption = Annotated[bool, typer.Option(help="Fetch links their site's robots.txt asks tools not to read.")]
+MoreCommentsOption = Annotated[
+    int, typer.Option(min=0, help="The most comments fetched behind a Reddit thread's \"load more\" links.")
+]
+
+
+def web_client(cache_dir: str | None, refresh: bool, ignore_robots: bool, more: int) -> WebClient:
+    """The one client that fetches every link of a command, from its flags."""
+    from pathlib import Path
+
+    from stance.io.web import WebClient, WebSettings
+
+    settings = WebSettings(refresh=refresh, obey_robots=not ignore_robots, reddit_more=more)
+    if cache_dir is not None:
+        settings = dataclasses.replace(settings, cache_dir=Path(cache_dir))
+    return WebClient(settings)

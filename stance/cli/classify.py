@@ -11,11 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any, List, Optional
 import typer
 
 from stance.cli._app import (
+    CacheDirOption,
     DeviceOption,
     ForceOption,
+    IgnoreRobotsOption,
     InputFormatOption,
+    MoreCommentsOption,
     OutputFormatOption,
     OutputOption,
+    RefreshOption,
     TextColumnOption,
     ThreadsOption,
     app,
@@ -23,6 +27,7 @@ from stance.cli._app import (
     echo_log,
     stderr_is_terminal,
     stop_interrupted,
+    web_client,
 )
 from stance.cli._progress import CountProgress
 
@@ -34,15 +39,17 @@ if TYPE_CHECKING:
 @app.command()
 def classify(
     pages: Annotated[
-        List[str],
+        Optional[List[str]],
         typer.Argument(
             metavar="PAGE...",
             help="A saved web page (.html, .html.gz), a plain-text page, a platform export (Disqus/WordPress XML, "
             "Reddit/yt-dlp/Hacker News/Discourse JSON) or a JSONL/CSV/TSV/Parquet file of comments (plain, .gz or .zst); "
             "'-' reads stdin. Several files, a folder or a quoted glob ('dump/*.jsonl.zst') are classified each into "
-            "its own file in the -o folder.",
+            "its own file in the -o folder. Or links: an article, a Reddit thread, a Hacker News item, a WordPress or "
+            "Discourse page, fetched once and kept (see --cache-dir).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     target: Annotated[
         Optional[str], typer.Option(help="What the comments take a stance toward. Default: the article's title and lead.")
     ] = None,
@@ -89,6 +96,14 @@ def classify(
         typer.Option(envvar="RAY_ADDRESS", show_envvar=True,
                      help="An existing Ray cluster (auto, ray://head:10001). Default: start a local one."),
     ] = None,
+    urls: Annotated[
+        Optional[str], typer.Option(help="A file of links, one a line ('-': stdin; blank lines and # comments skipped), classified "
+                                    "each into its own file in the -o folder.")
+    ] = None,
+    cache_dir: CacheDirOption = None,
+    refresh: RefreshOption = False,
+    ignore_robots: IgnoreRobotsOption = False,
+    more_comments: MoreCommentsOption = 500,
 ) -> None:
     """Label every comment of PAGE as support, oppose, mixed or neutral, with a confidence.
 
@@ -112,16 +127,39 @@ def classify(
 
     \b
       stance classify 'dump/*.jsonl.zst' --engine ray -o labelled/ --format parquet --target "..."
+
+    \b
+      stance classify https://www.reddit.com/r/Python/comments/1bbbwk/ -o thread.jsonl
+      stance classify --urls links.txt -o labelled/
     """
     if engine not in ("local", "ray"):
         raise typer.BadParameter(f"{engine!r}: expected local or ray", param_hint="--engine")
     if workers is not None and engine != "ray":
         raise typer.BadParameter("goes with --engine ray", param_hint="--workers")
     from stance.classify.many_files import names_many_files
+    from stance.io.web import is_link
     from stance.model.runtime import Runtime
 
+    pages = pages or []
+    if not pages and urls is None:
+        raise typer.BadParameter("name a page, a comment file or a link (or --urls FILE)", param_hint="PAGE")
     runtime = Runtime(device=device, precision=precision, threads=threads, batch_size=batch_size)
     options = {"target": target, "input_format": input_format, "columns": {"text": text_column}, "include_removed": include_removed}
+    links = [*(name for name in pages if is_link(name)), *(_read_links(urls) if urls is not None else [])]
+    if links:
+        if len(links) < len(pages) + (urls is not None) - 1 or engine == "ray":
+            raise typer.BadParameter("links are classified by the local engine, in a run of their own (not beside files)", param_hint="PAGE")
+        web = web_client(cache_dir, refresh, ignore_robots, more_comments)
+        try:
+            if len(links) == 1 and urls is None:
+                _classify_one(links[0], output, output_format=output_format, model=model, resume=resume, force=force, runtime=runtime,
+                              options=options | {"web": web})
+            else:
+                _classify_links(links, output, output_format=output_format, model=model, force=force, runtime=runtime,
+                                options=options | {"web": web})
+        finally:
+            web.close()
+        return
     if engine == "ray" or names_many_files(pages) or output.endswith(os.sep) or Path(output).is_dir():
         _classify_many(
             pages, output, output_format=output_format, model=model, engine=engine, workers=workers, address=ray_address,
@@ -231,6 +269,58 @@ def _classify_many(
     if outcome.summary.total:
         echo_log(outcome.summary.describe())
     _warn_unfamiliar(outcome.summary, classifier.languages)
+
+
+def _read_links(path: str) -> list[str]:
+    """The links of a --urls file, one a line."""
+    from stance.io.inputs import read_text
+    from stance.io.web import check_link
+
+    lines = [line.strip() for line in read_text(path).splitlines()]
+    links = [line for line in lines if line and not line.startswith("#")]
+    for link in links:
+        check_link(link)
+    if not links:
+        raise typer.BadParameter(f"{path}: holds no link", param_hint="--urls")
+    return links
+
+
+def _classify_links(
+    links: list[str], folder: str, *, output_format: str | None, model: str | None, force: bool, runtime: Runtime,
+    options: dict[str, Any],
+) -> None:
+    """Several links, each into its own file in ``folder``, named after the link; one complete already is kept."""
+    from stance.classify.one_file import classify_file
+    from stance.io.files import check_writable
+    from stance.io.outputs import check_format
+    from stance.model.classifier import StanceClassifier
+
+    if folder == "-":
+        raise typer.BadParameter("name a folder to write one output per link into", param_hint="-o/--output")
+    fmt = output_format or "jsonl"
+    check_format(fmt)
+    check_writable(folder, force=True, folder=True)
+    classifier = StanceClassifier.from_pretrained(model, runtime=runtime)
+    done = 0
+    for link in links:
+        output = Path(folder) / f"{link_file_name(link)}.{fmt}"
+        if output.exists() and not force:
+            echo_log(f"{link}: complete already in {output}; skipped")
+            continue
+        outcome = classify_file(link, classifier, str(output), fmt, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()), **options)
+        echo_log(f"{link}: {outcome.thread.describe()} -> {output}")
+        done += 1
+    echo_log(f"{done} links classified into {folder}")
+
+
+def link_file_name(link: str) -> str:
+    """A file name for a link's output: its host and path, with anything but letters, digits, dots and dashes as _."""
+    import re
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(link)
+    name = re.sub(r"[^\w.-]+", "_", f"{parts.netloc}{parts.path}".rstrip("/") + (f"_{parts.query}" if parts.query else "")).strip("_")
+    return name[:150] or "link"
 
 
 def _warn_unfamiliar(summary: ThreadSummary, languages: list[str] | None) -> None:

@@ -5,15 +5,20 @@ from __future__ import annotations
 import sys
 
 from stance.cli._app import (
+    CacheDirOption,
     ForceOption,
+    IgnoreRobotsOption,
     InputFormatOption,
+    MoreCommentsOption,
     OutputFormatOption,
     OutputOption,
     PageArgument,
+    RefreshOption,
     TextColumnOption,
     app,
     check_stdout_format,
     echo_log,
+    web_client,
 )
 
 
@@ -25,6 +30,10 @@ def extract(
     input_format: InputFormatOption = None,
     text_column: TextColumnOption = "text",
     force: ForceOption = False,
+    cache_dir: CacheDirOption = None,
+    refresh: RefreshOption = False,
+    ignore_robots: IgnoreRobotsOption = False,
+    more_comments: MoreCommentsOption = 500,
 ) -> None:
     """Find every comment in PAGE: id, author, time, parent, likes, text and where it came from.
 
@@ -36,6 +45,8 @@ def extract(
       stance extract saved_page.html
     \b
       stance extract reddit_thread.json -o comments.jsonl
+    \b
+      stance extract https://news.ycombinator.com/item?id=8863 -o comments.jsonl
     """
     from stance.extract import read_thread
     from stance.io.files import check_writable
@@ -52,7 +63,11 @@ def extract(
     check_stdout_format(fmt, output)
     if output != "-":
         check_writable(output, force)
-    thread = read_thread(page, input_format, columns={"text": text_column})
+    web = web_client(cache_dir, refresh, ignore_robots, more_comments)
+    try:
+        thread = read_thread(page, input_format, columns={"text": text_column}, web=web)
+    finally:
+        web.close()
     if output == "-":
         write_comments(thread.comments, fmt, stdout_for(fmt))
     else:

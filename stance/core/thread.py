@@ -67,6 +67,7 @@ class Thread:
     # Records that are not one whole comment (no text, only interface words), by reason: kept where no other
     # way of reading the page gave whole ones (stance.extract.invariants)
     broken: dict[str, int] = field(default_factory=dict)
+    loaded_by_script: str | None = None  # the comment system ("Disqus") whose script a fetched page loads its comments with
 
     @property
     def lead(self) -> str:
@@ -93,6 +94,9 @@ class Thread:
             parts.append(f"the page says {self.declared_count}")
         if self.not_loaded:
             parts.append(f"{self.not_loaded} more not in the file (not loaded when it was saved)")
+        if self.loaded_by_script:
+            parts.append(f"its comments load through {self.loaded_by_script}'s script, which stance does not run "
+                         "(save the page once they show, or use the platform's export)")
         if self.broken:
             reasons = ", ".join(f"{reason} {n}" for reason, n in self.broken.items())
             parts.append(f"{sum(self.broken.values())} records not whole comments ({reasons})")

@@ -16,6 +16,7 @@ from stance.extract.language import detect_language
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import column_mapping, iter_parquet, iter_records, parse_records
 from stance.io.inputs import COMPRESSED_SUFFIXES, peek_input, read_text, text_lines, whole_text
+from stance.io.web import WebClient, WebSettings, is_link
 
 _HEAD_BYTES = 64 * 1024
 _EXPECTED = "expected a saved web page, a plain-text page, a platform export or a JSONL/CSV comment file"
@@ -25,13 +26,17 @@ def read_thread(
     path: str | Path,
     input_format: str | None = None,
     columns: Mapping[str, str] | None = None,
+    web: WebClient | None = None,
 ) -> Thread:
-    """Read a page or comment file into a :class:`Thread`.
+    """Read a page or comment file, or a link (fetched by ``web``, else a client with the default settings),
+    into a :class:`Thread`.
 
     ``input_format`` forces one of :data:`INPUT_FORMATS`; ``columns`` renames comment-file columns
     (e.g. ``{"text": "body"}``).
     """
-    if is_parquet(str(path), input_format):
+    if is_link(str(path)):
+        thread = _read_link(str(path), web)
+    elif is_parquet(str(path), input_format):
         thread = Thread(comments=list(iter_parquet(_parquet_path(str(path)), columns)), source=str(path))
     else:
         thread = _parse_thread(read_text(path), str(path), input_format, columns)
@@ -67,10 +72,20 @@ def _parse_thread(text: str, name: str, input_format: str | None, columns: Mappi
     return thread
 
 
+def _read_link(url: str, web: WebClient | None) -> Thread:
+    """The comment section at a link, checked as a whole-read file is."""
+    from stance.extract.links import read_link
+
+    thread = read_link(url, web or WebClient(WebSettings()), lambda text, name: _parse_thread(text, name, None, None))
+    thread.broken = thread.broken or dict(broken_records(thread.comments))
+    return thread
+
+
 def open_comments(
     path: str | Path,
     input_format: str | None = None,
     columns: Mapping[str, str] | None = None,
+    web: WebClient | None = None,
 ) -> tuple[Thread, Iterator[Comment]]:
     """The article (if any) and an iterator over the comments of a page or comment file (``-``: stdin).
 
@@ -80,6 +95,9 @@ def open_comments(
     a pipe, a FIFO or ``<(command)`` works as a file does.
     """
     name = str(path)
+    if is_link(name):
+        thread = _read_link(name, web)
+        return thread, _with_language(thread.comments)
     if is_parquet(name, input_format):
         return Thread(source=name), _with_language(iter_parquet(_parquet_path(name), columns))
     data, stream = peek_input(name, _HEAD_BYTES + 1)  # the stream gives the head again, then the rest

@@ -139,9 +139,12 @@ def partial_path(path: str | Path) -> Path:
 
 def input_identity(path: str) -> dict[str, Any] | None:
     """What identifies an input file however its path is spelled: the resolved path, size and
-    modification time; None for stdin, a pipe or a FIFO, which cannot be read the same way twice."""
+    modification time; a link itself (its response is kept, so it reads the same again); None for stdin,
+    a pipe or a FIFO, which cannot be read the same way twice."""
     if path == "-":
         return None
+    if path.lower().startswith(("http://", "https://")):
+        return {"link": path}
     try:
         info = os.stat(path)
     except OSError:
@@ -230,3 +233,11 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def cache_root() -> Path:
+    """Where stance keeps what it can make again (int8 exports, fetched pages): ``$STANCE_CACHE``, else
+    ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``."""
+    if os.environ.get("STANCE_CACHE"):
+        return Path(os.environ["STANCE_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stance"

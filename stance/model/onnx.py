@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from stance.errors import ModelError, first_line
+from stance.io.files import cache_root
 from stance.model.heads import TaskHead
 from stance.model.runtime import Runtime
 
@@ -180,13 +181,6 @@ def export_fp32(model: Any, tokenizer: Any, path: Path, heads: Mapping[str, Task
             AllTasks().float().eval(), tuple(sample[name] for name in names), str(path),
             input_names=names, output_names=outputs, dynamic_axes=axes, opset_version=17, dynamo=False,
         )
-
-
-def cache_root() -> Path:
-    """``$STANCE_CACHE``, else ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``."""
-    if os.environ.get("STANCE_CACHE"):
-        return Path(os.environ["STANCE_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stance"
 
 
 def cached_export(model_dir: Path, base_dir: Path | None = None) -> Path:

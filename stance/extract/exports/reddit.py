@@ -108,3 +108,31 @@ def _markdown(value: object) -> str:
     return tidy_text(html.unescape(value))
 
 
+
+
+def more_ids(text: str, source: str) -> list[str]:
+    """The ids of the comments a thread's ``more`` stubs stand for ("load more comments"), in thread order."""
+    data = load_json(text, source, EXPECTED)
+    if not looks_like_reddit(data):
+        raise InputError(f"{source}: not a Reddit thread; {EXPECTED}")
+    found, stack = [], list(reversed(_children(data[1], source)))
+    while stack:
+        item = stack.pop()
+        fields = item["data"]
+        if item.get("kind") == "more":
+            found += [child for child in fields.get("children") or [] if isinstance(child, str)]
+        elif isinstance(fields.get("replies"), dict):
+            stack.extend(reversed(_children(fields["replies"], source)))
+    return found
+
+
+def parse_more_children(text: str, source: str) -> tuple[list[Comment], list[str]]:
+    """The comments of a ``/api/morechildren`` answer (``{"json": {"data": {"things": [...]}}}``), and the ids
+    of the further ``more`` stubs among them."""
+    data = load_json(text, source, "expected Reddit's /api/morechildren answer")
+    things = data.get("json", {}).get("data", {}).get("things") if isinstance(data, dict) else None
+    if not isinstance(things, list) or not all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in things):
+        raise InputError(f"{source}: Reddit's answer to load more comments has no json.data.things list")
+    comments = [comment for thing in things if thing.get("kind") == "t1" and (comment := _comment(thing["data"], source)) is not None]
+    more = [child for thing in things if thing.get("kind") == "more" for child in thing["data"].get("children") or [] if isinstance(child, str)]
+    return comments, more

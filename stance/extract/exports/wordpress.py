@@ -107,3 +107,33 @@ def _link_replies(comments: list[Comment], key: str, taken: set[str]) -> None:
         comment.parent = renamed.get(comment.parent, comment.parent) if comment.parent in local else None
         comment.id = renamed.get(comment.id, comment.id)
     taken.update(comment.id for comment in comments)
+
+
+REST_EXPECTED = "expected WordPress's /wp-json/wp/v2/comments answer (a list of comment objects)"
+
+
+def rest_comments(text: str, source: str) -> list[Comment]:
+    """The comments of one page of WordPress's REST route ``/wp/v2/comments?post=ID`` (parent 0: top level)."""
+    from stance.extract.documents import json_id, load_json
+
+    data = load_json(text, source, REST_EXPECTED)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise InputError(f"{source}: not a list of comments; {REST_EXPECTED}")
+    comments = []
+    for item in data:
+        comment_id = json_id(item.get("id"))
+        content = item.get("content")
+        rendered = content.get("rendered") if isinstance(content, dict) else None
+        if comment_id is None or not isinstance(rendered, str):
+            raise InputError(f"{source}: a comment without an id or content.rendered; {REST_EXPECTED}")
+        parent = json_id(item.get("parent"))
+        when = item.get("date_gmt")
+        comments.append(Comment(
+            id=comment_id, text=html_to_text(rendered), author=(item.get("author_name") or None) if isinstance(item.get("author_name"), str) else None,
+            time=f"{when}Z" if isinstance(when, str) and _REST_DATE.fullmatch(when) else None,
+            parent=parent if parent not in (None, "0") else None, source=f"{source}#comment-{comment_id}",
+        ))
+    return comments
+
+
+_REST_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
