@@ -192,18 +192,19 @@ CacheDirOption = Annotated[
 ]
 RefreshOption = Annotated[bool, typer.Option(help="Fetch links again though their answers are kept.")]
 IgnoreRobotsOption = Annotated[bool, typer.Option(help="Fetch links their site's robots.txt asks tools not to read.")]
+TimeoutOption = Annotated[float, typer.Option(min=0.1, help="Seconds a site may stay silent before a link fails (each of its tries).")]
 MoreCommentsOption = Annotated[
     int, typer.Option(min=0, help="The most comments fetched behind a Reddit thread's \"load more\" links.")
 ]
 
 
-def web_client(cache_dir: str | None, refresh: bool, ignore_robots: bool, more: int) -> WebClient:
+def web_client(cache_dir: str | None, refresh: bool, ignore_robots: bool, more: int, timeout: float) -> WebClient:
     """The one client that fetches every link of a command, from its flags."""
     from pathlib import Path
 
     from stance.io.web import WebClient, WebSettings
 
-    settings = WebSettings(refresh=refresh, obey_robots=not ignore_robots, reddit_more=more)
+    settings = WebSettings(refresh=refresh, obey_robots=not ignore_robots, reddit_more=more, timeout=timeout)
     if cache_dir is not None:
         settings = dataclasses.replace(settings, cache_dir=Path(cache_dir))
     return WebClient(settings)

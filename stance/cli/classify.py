@@ -22,6 +22,7 @@ from stance.cli._app import (
     RefreshOption,
     TextColumnOption,
     ThreadsOption,
+    TimeoutOption,
     app,
     check_stdout_format,
     echo_log,
@@ -104,6 +105,7 @@ def classify(
     refresh: RefreshOption = False,
     ignore_robots: IgnoreRobotsOption = False,
     more_comments: MoreCommentsOption = 500,
+    timeout: TimeoutOption = 20.0,
 ) -> None:
     """Label every comment of PAGE as support, oppose, mixed or neutral, with a confidence.
 
@@ -149,7 +151,7 @@ def classify(
     if links:
         if len(links) < len(pages) + (urls is not None) - 1 or engine == "ray":
             raise typer.BadParameter("links are classified by the local engine, in a run of their own (not beside files)", param_hint="PAGE")
-        web = web_client(cache_dir, refresh, ignore_robots, more_comments)
+        web = web_client(cache_dir, refresh, ignore_robots, more_comments, timeout)
         try:
             if len(links) == 1 and urls is None:
                 _classify_one(links[0], output, output_format=output_format, model=model, resume=resume, force=force, runtime=runtime,

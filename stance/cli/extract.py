@@ -15,6 +15,7 @@ from stance.cli._app import (
     PageArgument,
     RefreshOption,
     TextColumnOption,
+    TimeoutOption,
     app,
     check_stdout_format,
     echo_log,
@@ -34,6 +35,7 @@ def extract(
     refresh: RefreshOption = False,
     ignore_robots: IgnoreRobotsOption = False,
     more_comments: MoreCommentsOption = 500,
+    timeout: TimeoutOption = 20.0,
 ) -> None:
     """Find every comment in PAGE: id, author, time, parent, likes, text and where it came from.
 
@@ -63,7 +65,7 @@ def extract(
     check_stdout_format(fmt, output)
     if output != "-":
         check_writable(output, force)
-    web = web_client(cache_dir, refresh, ignore_robots, more_comments)
+    web = web_client(cache_dir, refresh, ignore_robots, more_comments, timeout)
     try:
         thread = read_thread(page, input_format, columns={"text": text_column}, web=web)
     finally:

@@ -147,7 +147,7 @@ class WebClient:
                         raise FetchError(f"{url}: not a page or JSON (its type is {content_type})")
                     return Fetched(url, str(response.url), content_type, self._body(url, response))
             except httpx.TooManyRedirects:
-                raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects", settings="max_redirects") from None
+                raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects") from None
             except httpx.UnsupportedProtocol as err:
                 raise FetchError(f"{url}: redirected to a link that is not http or https ({err})") from None
             except httpx.TimeoutException:
@@ -165,12 +165,12 @@ class WebClient:
         declared = response.headers.get("Content-Length")
         cap = self.settings.max_bytes
         if declared and declared.isdigit() and int(declared) > cap:
-            raise FetchError(f"{url}: {int(declared) / 2**20:.1f} MiB, over the cap of {cap / 2**20:.1f} MiB", settings="max_bytes")
+            raise FetchError(f"{url}: {int(declared) / 2**20:.1f} MiB, over the cap of {cap / 2**20:.1f} MiB")
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > cap:
-                raise FetchError(f"{url}: over the cap of {cap / 2**20:.1f} MiB", settings="max_bytes")
+                raise FetchError(f"{url}: over the cap of {cap / 2**20:.1f} MiB")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -135,9 +135,8 @@ def test_bodies_over_the_cap_are_refused_declared_or_not(server, tmp_path: Path,
 
     server.expect_request("/stream.html").respond_with_handler(streamed)
     for path in ("/big.html", "/stream.html"):
-        with pytest.raises(FetchError, match="over the cap") as caught:
+        with pytest.raises(FetchError, match="over the cap"):
             client(tmp_path, waits, max_bytes=2000).get(server.url_for(path))
-        assert caught.value.settings == ("max_bytes",)
 
 
 def test_what_is_not_a_page_or_json_is_refused(server, tmp_path: Path, waits: Waits) -> None:
