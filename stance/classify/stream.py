@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -115,6 +115,9 @@ class ThreadSummary:
         return "\n".join(lines)
 
 
+PARENTS_KEPT = 200_000  # comments whose texts a reply-context run keeps for the replies to them
+
+
 def check_target(target: str | None) -> None:
     """An explicit target must say something."""
     if target is not None and not target.strip():
@@ -136,15 +139,14 @@ def classify_comments(
     """Classify comments as they come, ``chunk_size`` at a time (the first chunks smaller, so that
     ``progress`` hears soon), yielding results in input order.
 
-    Memory stays flat however many comments the iterable yields (but for the texts kept for replies,
-    below): one chunk is classified in a background thread while the next is read and the previous
+    Memory stays flat however many comments the iterable yields: one chunk is classified in a background thread while the next is read and the previous
     one's results are consumed. The first
     ``skip`` comments to classify (those an interrupted run already wrote) are passed over. A model
     trained with reply context (``reply_context``) reads each reply after the comment it answers,
-    where that comment came earlier in the input (or in the same chunk); their texts are kept by id.
+    where that comment came at most :data:`PARENTS_KEPT` comments earlier in the input (:class:`RecentTexts`).
     """
     check_target(target)
-    texts_by_id: dict[str, str] | None = {} if classifier.reply_context else None
+    texts_by_id: RecentTexts | None = RecentTexts() if classifier.reply_context else None
     if texts_by_id is not None:
         comments = recording(comments, texts_by_id)
     kept = islice((c for c in comments if include_removed or not c.removed), skip, None)
@@ -179,7 +181,23 @@ def _finished(running: Future[list[CommentStance]], progress: Progress | None) -
     return results
 
 
-def recording(comments: Iterable[Comment], texts_by_id: dict[str, str]) -> Iterator[Comment]:
+class RecentTexts(OrderedDict[str, str]):
+    """The texts of the last ``capacity`` comments read, by id: what a reply-context model needs of the comment a
+    reply answers, in memory bounded however long the input. A reply whose parent came more than ``capacity``
+    comments before it (or is not in the input) is read without its parent's text, as a top-level comment is."""
+
+    def __init__(self, capacity: int = PARENTS_KEPT) -> None:
+        super().__init__()
+        self.capacity = capacity
+
+    def __setitem__(self, key: str, value: str) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.capacity:
+            self.popitem(last=False)
+
+
+def recording(comments: Iterable[Comment], texts_by_id: MutableMapping[str, str]) -> Iterator[Comment]:
     """The comments as they come, each one's text noted by id (for the replies to it)."""
     for comment in comments:
         texts_by_id[comment.id] = comment.text

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from stance.errors import InputError
+from stance.errors import InputError, OutputError
 from stance.evaluation.evaluate import MODEL, EvaluationReport
+from stance.io.files import cannot_write
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
@@ -159,7 +161,19 @@ def render_markdown(report: EvaluationReport) -> str:
 
 
 def write_report(report: EvaluationReport, output_dir: str | Path) -> None:
-    """Write report.json, report.md and the two plots into ``output_dir``, each file atomically."""
+    """Write report.json, report.md and the two plots into ``output_dir``, each file atomically; where one cannot
+    be written, a folder made for them is removed again."""
+    folder = Path(output_dir)
+    created = not folder.exists()
+    try:
+        _write_files(report, folder)
+    except OutputError:  # a full disk: no half-written report left, and no folder made for it
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _write_files(report: EvaluationReport, folder: Path) -> None:
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -168,8 +182,10 @@ def write_report(report: EvaluationReport, output_dir: str | Path) -> None:
     from stance.evaluation.calibration import plot_reliability
     from stance.io.files import atomic_file
 
-    folder = Path(output_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise cannot_write(folder, err) from None
     figure = Figure(figsize=(10, 4.5))  # no pyplot: the caller's matplotlib backend stays as it is
     FigureCanvasAgg(figure)
     raw_axes, normalized_axes = figure.subplots(1, 2)

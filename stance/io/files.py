@@ -3,6 +3,7 @@ of a run, and what identifies an input so that a resume continues only the same 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -39,21 +40,45 @@ def check_writable(path: str | Path, force: bool, *, folder: bool = False) -> No
 
 @contextmanager
 def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside ``path`` and rename it into place only on success."""
+    """Write to a temporary file beside ``path`` and rename it into place only on success.
+
+    The one place every command's output fails: a file that cannot be made there (a folder in the way, a path
+    through a file, no permission) or written (a full disk, a read-only file system) is an
+    :class:`~stance.errors.OutputError` naming ``path`` and the reason, and nothing is left behind."""
     target = Path(path)
-    target.resolve().parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        mode, dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".partial", delete=False,
-        **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {}),
-    )
+    try:
+        target.resolve().parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(
+            mode, dir=target.resolve().parent, prefix=f".{target.name}.", suffix=".partial", delete=False,
+            **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {}),
+        )
+    except OSError as err:
+        raise cannot_write(target, err) from None
     try:
         with handle:
             yield handle
-        os.chmod(handle.name, 0o666 & ~_umask())
-        os.replace(handle.name, target)
+        try:
+            os.chmod(handle.name, 0o666 & ~_umask())
+            os.replace(handle.name, target)
+        except OSError as err:
+            raise cannot_write(target, err) from None
+    except OSError as err:
+        Path(handle.name).unlink(missing_ok=True)
+        if err.errno in WRITE_ERRNOS:  # what a write or its flush met: the output's fault, not the caller's
+            raise cannot_write(target, err) from None
+        raise
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+# Errors only writing meets: no space, over a quota, a read-only file system, a file too large.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def cannot_write(target: Path, err: OSError) -> OutputError:
+    """The one-line error of an output that cannot be written."""
+    return OutputError(f"{target}: cannot write ({err.strerror or err})")
 
 
 @contextmanager
@@ -64,9 +89,12 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     earlier build left beside it (``.NAME.partial-PID-*``, ``.NAME.old-PID``) is removed first.
     """
     target = Path(path).resolve()
-    target.resolve().parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(target)
-    tmp = Path(tempfile.mkdtemp(dir=target.resolve().parent, prefix=f".{target.name}.partial-{os.getpid()}-"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(target)
+        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-{os.getpid()}-"))
+    except OSError as err:
+        raise cannot_write(target, err) from None
     try:
         yield tmp
         mask = _umask()
@@ -85,6 +113,11 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if err.errno in WRITE_ERRNOS or not target.parent.exists() or not os.access(target.parent, os.W_OK):
+            raise cannot_write(target, err) from None
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -14,6 +14,14 @@ from typing import IO, Any
 from stance.errors import InputError
 
 MAX_INPUT_BYTES = 200 * 1024 * 1024
+# A streamed record (one line of JSONL/CSV/TSV) longer than this is refused, before it fills memory; and packed
+# input that unpacks to more than this many times its packed size (plus a margin) is taken for a
+# decompression bomb. Both can be raised through the environment, for inputs known to need it.
+MAX_RECORD_MIB = 64
+MAX_EXPANSION = 250
+_EXPANSION_MARGIN = 16 * 2**20
+RECORD_CAP_VARIABLE = "STANCE_MAX_RECORD_MIB"
+EXPANSION_CAP_VARIABLE = "STANCE_MAX_EXPANSION"
 COMPRESSED_SUFFIXES = (".gz", ".zst")  # undone as the file is read, whatever its format
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -71,6 +79,7 @@ class _Prefixed(io.RawIOBase):
 
     def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
         self.prefix, self.rest = memoryview(prefix), rest
+        self.given = 0  # bytes read through it so far: the packed size, where it feeds a decompressor
 
     def readable(self) -> bool:
         return True
@@ -80,8 +89,10 @@ class _Prefixed(io.RawIOBase):
             n = min(len(buffer), len(self.prefix))
             buffer[:n] = self.prefix[:n]
             self.prefix = self.prefix[n:]
-            return n
-        return self.rest.readinto(buffer)
+        else:
+            n = self.rest.readinto(buffer) or 0
+        self.given += n
+        return n
 
     def close(self) -> None:
         if self.rest is not sys.stdin.buffer:
@@ -108,12 +119,51 @@ def open_input(name: str) -> IO[bytes]:
     except (OSError, ValueError) as err:  # ValueError: a null byte in the name
         raise InputError(f"{name}: cannot read ({getattr(err, 'strerror', None) or err})") from None
     magic = read_bytes(raw, 4, name)
-    stream = io.BufferedReader(_Prefixed(magic, raw))
+    packed = _Prefixed(magic, raw)
+    stream = io.BufferedReader(packed)
     if magic[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=stream, mode="rb")
+        return io.BufferedReader(_Bounded(gzip.GzipFile(fileobj=stream, mode="rb"), packed, name))
     if magic == _ZSTD_MAGIC:
-        return io.BufferedReader(_Unzstd(stream, name))
+        return io.BufferedReader(_Bounded(io.BufferedReader(_Unzstd(stream, name)), packed, name))
     return stream
+
+
+def _cap(variable: str, default: float) -> float:
+    """A cap from the environment where it is set to a positive number, else ``default``."""
+    import os
+
+    value = os.environ.get(variable, "")
+    try:
+        return float(value) if float(value) > 0 else default
+    except ValueError:
+        return default
+
+
+class _Bounded(io.RawIOBase):
+    """Unpacked bytes, refused once they pass :data:`MAX_EXPANSION` times the packed bytes read (plus a
+    margin): a small file that unpacks to gigabytes stops with one line, not with the machine's memory."""
+
+    def __init__(self, unpacked: IO[bytes], packed: _Prefixed, name: str) -> None:
+        self.unpacked, self.packed, self.name = unpacked, packed, name
+        self.ratio = _cap(EXPANSION_CAP_VARIABLE, MAX_EXPANSION)
+        self.out = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.unpacked.readinto(buffer) or 0
+        self.out += n
+        if self.out > self.ratio * self.packed.given + _EXPANSION_MARGIN:
+            raise InputError(
+                f"{self.name}: unpacks to more than {self.ratio:g} times its packed size (a decompression bomb?); "
+                f"if it is a real file, set {EXPANSION_CAP_VARIABLE} higher"
+            )
+        return n
+
+    def close(self) -> None:
+        self.unpacked.close()
+        super().close()
 
 
 class _Unzstd(io.RawIOBase):
@@ -182,10 +232,18 @@ def read_bytes(handle: IO[bytes], size: int, name: str) -> bytes:
 
 def text_lines(handle: IO[bytes], name: str) -> Iterator[str]:
     """The stream's lines as text: UTF-8 where they decode, else Windows-1252 (line by line)."""
+    limit = int(_cap(RECORD_CAP_VARIABLE, MAX_RECORD_MIB) * 2**20)
     try:
         with handle:
-            for number, chunk in enumerate(handle):
-                if number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+            number = 0
+            while chunk := handle.readline(limit + 1):
+                number += 1
+                if len(chunk) > limit:
+                    raise InputError(
+                        f"{name}:{number}: a line of more than {limit / 2**20:g} MiB, too long for one record; "
+                        f"if it is one, set {RECORD_CAP_VARIABLE} higher"
+                    )
+                if number == 1 and chunk.startswith(b"\xef\xbb\xbf"):
                     chunk = chunk[3:]
                 # A lone \r ends a line too, as it does for read_thread (io.StringIO(text, newline="")).
                 for raw in chunk.splitlines(keepends=True) if b"\r" in chunk else (chunk,):

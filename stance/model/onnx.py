@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from stance.errors import ModelError, first_line
+from stance.errors import ModelError, OutputError, first_line
 from stance.io.files import cache_root
 from stance.model.heads import TaskHead
 from stance.model.runtime import Runtime
@@ -105,7 +105,7 @@ def load_int8(
     try:
         with atomic_directory(export) as tmp:
             export_int8(model, tokenizer, tmp, task, heads)
-    except OSError as err:
+    except (OSError, OutputError) as err:
         if not is_complete_export(export):  # else another process has just built it
             raise ModelError(
                 f"{export}: cannot write the int8 model there ({first_line(err)}); "

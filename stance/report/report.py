@@ -11,7 +11,6 @@ from pathlib import Path
 from stance import __version__
 from stance.classify.stream import Progress
 from stance.core.labels import TASK_LABELS, ordered_labels
-from stance.errors import OutputError
 from stance.io.files import atomic_file
 from stance.model.classifier import StanceClassifier
 from stance.model.runtime import Runtime
@@ -64,11 +63,8 @@ def make_report(
         read_labelled=sorted({section.source for section in sections if section.labelled_by is None and section.comments}),
     )
     page = render_report(sections, figures, tasks, provenance)
-    try:
-        with atomic_file(output) as stream:
-            stream.write(page)
-    except OSError as err:  # a full disk, a folder in the way: one line, and no partial file left
-        raise OutputError(f"{output}: cannot write ({err.strerror or err})") from None
+    with atomic_file(output) as stream:  # a full disk, a folder in the way: one line, and no partial file left
+        stream.write(page)
     return ReportOutcome(sections, sum(len(s.comments) for s in sections),
                          sum(len(s.comments) for s in sections if s.labelled_by is not None))
 

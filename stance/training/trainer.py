@@ -106,9 +106,13 @@ def train(
             trainer = build_trainer(classifier, train_data, validation, config, args, callbacks)
             with quiet_transformers():  # its notes (checkpoint sorting, ...) are for library developers
                 trainer.train(resume_from_checkpoint=str(last_checkpoint) if last_checkpoint else None)
-    except BaseException:
-        if args.process_index == 0 and not any(checkpoints.glob("checkpoint-*")):
+    except BaseException as err:
+        kept = any(checkpoints.glob("checkpoint-*"))
+        if args.process_index == 0 and not kept:
             shutil.rmtree(checkpoints, ignore_errors=True)  # nothing to resume from: leave nothing behind
+        if out_of_space(err):
+            where = f"; the checkpoints so far are in {checkpoints}, and --resume continues once it can write" if kept else ""
+            raise OutputError(f"{checkpoints}: cannot write (No space left on device){where}") from None
         raise
     classifier.model = trainer.model.model  # the best checkpoint, loaded at the end
 
@@ -126,6 +130,16 @@ def train(
     if args.process_index == 0:  # after the others have finished with the best checkpoint
         shutil.rmtree(checkpoints, ignore_errors=True)
     return shared[0]
+
+
+def out_of_space(err: BaseException) -> bool:
+    """Whether a failure is a full disk: an OSError saying so, or the same wrapped by torch or safetensors in
+    their own error types (their writers report the OS error only in their message)."""
+    from stance.io.files import WRITE_ERRNOS
+
+    if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+        return True
+    return isinstance(err, Exception) and any(sign in str(err) for sign in ("No space left on device", "os error 28", "error code: 28"))
 
 
 def checkpoints_of(output_dir: str | Path) -> Path:
@@ -267,7 +281,7 @@ def _note_run(checkpoints: Path, config: TrainingConfig, *, resume: bool, starte
     have the same (a checkpoint of other weights would not load)."""
     import json
 
-    from stance.io.files import check_same_run
+    from stance.io.files import cannot_write, check_same_run
 
     about = checkpoints / "run.json"
     settings = config.to_dict()
@@ -275,8 +289,12 @@ def _note_run(checkpoints: Path, config: TrainingConfig, *, resume: bool, starte
     if resume and (started or about.exists()):
         check_same_run(checkpoints, about, identity, what="the interrupted run")
         return
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    about.write_text(json.dumps(identity), encoding="utf-8")
+    try:
+        checkpoints.mkdir(parents=True, exist_ok=True)
+        about.write_text(json.dumps(identity), encoding="utf-8")
+    except OSError as err:
+        shutil.rmtree(checkpoints, ignore_errors=True)
+        raise cannot_write(checkpoints, err) from None
 
 
 def _load_checkpoint(classifier: StanceClassifier, checkpoint: Path) -> None:

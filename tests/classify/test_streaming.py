@@ -274,3 +274,15 @@ def test_a_full_disk_is_a_one_line_error_that_keeps_what_can_be_resumed(tiny_cla
             assert complete_records(partial_path(output), "jsonl") > 0 and "--resume continues once it can write" in err
     finally:
         subprocess.run(["umount", str(small)], capture_output=True)
+
+
+def test_a_reply_context_run_keeps_only_the_recent_parents() -> None:
+    from stance.classify.stream import RecentTexts
+
+    kept = RecentTexts(capacity=3)
+    for n in range(5):
+        kept[f"c{n}"] = f"text {n}"
+    assert list(kept) == ["c2", "c3", "c4"] and kept.get("c0") is None
+    kept["c2"] = "text 2"  # read again: the most recent now
+    kept["c5"] = "text 5"
+    assert list(kept) == ["c4", "c2", "c5"]
