@@ -128,7 +128,7 @@ def open_input(name: str) -> IO[bytes]:
     return stream
 
 
-def _cap(variable: str, default: float) -> float:
+def cap_from_environment(variable: str, default: float) -> float:
     """A cap from the environment where it is set to a positive number, else ``default``."""
     import os
 
@@ -145,7 +145,7 @@ class _Bounded(io.RawIOBase):
 
     def __init__(self, unpacked: IO[bytes], packed: _Prefixed, name: str) -> None:
         self.unpacked, self.packed, self.name = unpacked, packed, name
-        self.ratio = _cap(EXPANSION_CAP_VARIABLE, MAX_EXPANSION)
+        self.ratio = cap_from_environment(EXPANSION_CAP_VARIABLE, MAX_EXPANSION)
         self.out = 0
 
     def readable(self) -> bool:
@@ -232,7 +232,7 @@ def read_bytes(handle: IO[bytes], size: int, name: str) -> bytes:
 
 def text_lines(handle: IO[bytes], name: str) -> Iterator[str]:
     """The stream's lines as text: UTF-8 where they decode, else Windows-1252 (line by line)."""
-    limit = int(_cap(RECORD_CAP_VARIABLE, MAX_RECORD_MIB) * 2**20)
+    limit = int(cap_from_environment(RECORD_CAP_VARIABLE, MAX_RECORD_MIB) * 2**20)
     try:
         with handle:
             number = 0

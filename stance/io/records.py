@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from stance.errors import InputError, OutputError
+from stance.io.inputs import cap_from_environment
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -82,14 +83,25 @@ def parquet_columns(path: str) -> list[str]:
         raise InputError(f"{path}: not a readable Parquet file ({err})") from None
 
 
+MAX_ROW_GROUP_MIB = 1024
+ROW_GROUP_CAP_VARIABLE = "STANCE_MAX_ROW_GROUP_MIB"
+
+
 def parquet_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """A Parquet file's (row number, row) pairs, read a row group at a time as they are asked for."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     number = 0
+    cap = cap_from_environment(ROW_GROUP_CAP_VARIABLE, MAX_ROW_GROUP_MIB) * 2**20
     try:
         with pq.ParquetFile(path) as table:
+            for group in range(table.metadata.num_row_groups):  # a row group is read whole: its size bounds memory
+                size = table.metadata.row_group(group).total_byte_size
+                if size > cap:
+                    raise InputError(f"{path}: row group {group + 1} holds {size / 2**20:,.0f} MiB unpacked, more than the "
+                                     f"{cap / 2**20:,.0f} MiB read at once; rewrite it with smaller row groups, or set "
+                                     f"{ROW_GROUP_CAP_VARIABLE} higher")
             for batch in table.iter_batches(batch_size=1024):
                 for row in batch.to_pylist():
                     number += 1

@@ -61,3 +61,18 @@ def test_a_decompression_bomb_is_refused(packing: str, tmp_path: Path) -> None:
     assert done.returncode == InputError.exit_code and done.stderr.count("\n") == 1
     assert "unpacks to more than 20 times its packed size" in done.stderr and str(path) in done.stderr
     assert peak < 1024
+
+
+def test_a_parquet_row_group_too_large_to_read_at_once_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stance.io.records import MAX_ROW_GROUP_MIB, ROW_GROUP_CAP_VARIABLE, parquet_rows
+
+    path = tmp_path / "comments.parquet"
+    texts = [f"comment {n} " + "words " * 500 for n in range(2000)]  # ~6 MB in one row group
+    pq.write_table(pa.table({"text": texts}), path, row_group_size=len(texts))
+    assert MAX_ROW_GROUP_MIB == 1024 and sum(1 for _ in parquet_rows(str(path))) == 2000
+    monkeypatch.setenv(ROW_GROUP_CAP_VARIABLE, "1")
+    with pytest.raises(InputError, match=rf"comments.parquet: row group 1 holds \d+ MiB unpacked, more than the 1 MiB read at once"):
+        next(parquet_rows(str(path)))
