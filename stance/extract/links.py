@@ -19,7 +19,7 @@ from stance.extract.exports.wordpress import rest_comments
 from stance.io.web import FetchError, WebClient
 
 REDDIT_THREAD = re.compile(r"^/r/[^/]+/comments/(?P<id>[a-z0-9]+)(?:/|$)", re.I)
-DISCOURSE_TOPIC = re.compile(r"^/t/(?:[^/]+/)?\d+/?$")
+HACKER_NEWS = "news.ycombinator.com"
 REDDIT_BATCH = 100  # ids per /api/morechildren call, Reddit's own limit
 WORDPRESS_PAGE = 100  # comments per page of the REST route, its largest
 # Comment systems whose comments a saved page holds only as a script to run.
@@ -31,13 +31,12 @@ def read_link(url: str, client: WebClient, parse: Callable[[str, str], Thread]) 
     """The comment section at ``url``, fetched by ``client`` (its settings cap what is fetched behind Reddit's
     "load more"); a page or file that is none of the sites above is read by ``parse(text, url)``, as a saved
     file of its content would be."""
-    path, query = urlsplit(url).path, parse_qs(urlsplit(url).query)
+    parts = urlsplit(url)
+    path, query = parts.path, parse_qs(parts.query)
     if (thread_match := REDDIT_THREAD.match(path)) is not None:
         return _reddit(url, thread_match.group("id"), client, client.settings.reddit_more)
-    if path.rstrip("/") == "/item" and query.get("id", [""])[0].isdigit():  # news.ycombinator.com/item?id=N
+    if parts.hostname == HACKER_NEWS and path.rstrip("/") == "/item" and query.get("id", [""])[0].isdigit():
         return parse_hackernews(client.get(client.settings.hn_api + query["id"][0]).text(), url)
-    if DISCOURSE_TOPIC.match(path):
-        return parse_discourse(client.get(url.split("?")[0].rstrip("/") + ".json").text(), url)
     fetched = client.get(url)
     thread = parse(fetched.text(), url)
     if thread.comments or "html" not in fetched.content_type:
@@ -73,7 +72,7 @@ def _reddit(url: str, thread_id: str, client: WebClient, max_more: int) -> Threa
 
 
 def _discourse_page(root: lxml.html.HtmlElement, url: str, client: WebClient) -> Thread | None:
-    """A Discourse topic page (its generator says so): the topic's JSON."""
+    """A Discourse topic page (its generator says so): the topic's JSON, at the page's link + ``.json``."""
     generator = " ".join(root.xpath('//meta[@name="generator"]/@content'))
     if "discourse" not in generator.lower():
         return None

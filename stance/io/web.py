@@ -83,7 +83,7 @@ class WebClient:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     _last: dict[str, float] = field(default_factory=dict)  # host → when the last request to it began
-    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+    _robots: dict[str, urllib.robotparser.RobotFileParser] = field(default_factory=dict)
     _client: Any = None
 
     def get(self, url: str, *, params: dict[str, str] | None = None) -> Fetched:
@@ -193,8 +193,7 @@ class WebClient:
             parser = urllib.robotparser.RobotFileParser()
             parser.parse(robots.text().splitlines())
             self._robots[site] = parser
-        parser = self._robots[site]
-        return parser is None or parser.can_fetch(ROBOTS_AGENT, url)
+        return self._robots[site].can_fetch(ROBOTS_AGENT, url)
 
     def _paths(self, url: str) -> tuple[Path, Path]:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]

@@ -74,6 +74,7 @@ def test_a_reddit_thread_and_its_load_more_comments(server, tmp_path: Path) -> N
 
 
 def test_a_hacker_news_item_reads_its_whole_tree(server, tmp_path: Path) -> None:
+    """Its link is read through the item API (here the local server's): news.ycombinator.com itself is never asked."""
     server.expect_request("/api/v1/items/1000").respond_with_json(HACKERNEWS)
     thread = read_thread("https://news.ycombinator.com/item?id=1000", web=web(tmp_path, hn_api=server.url_for("/api/v1/items/")))
     assert thread.title == "Old town goes car-free"
@@ -82,6 +83,9 @@ def test_a_hacker_news_item_reads_its_whole_tree(server, tmp_path: Path) -> None
 
 
 def test_a_discourse_topic_reads_its_json(server, tmp_path: Path) -> None:
+    page = ('<html><head><meta name="generator" content="Discourse 3.2.0 - https://github.com/discourse/discourse">'
+            "<title>Should the old town go car-free?</title></head><body><noscript>the topic</noscript></body></html>")
+    server.expect_request("/t/should-the-old-town-go-car-free/555").respond_with_data(page, content_type="text/html")
     server.expect_request("/t/should-the-old-town-go-car-free/555.json").respond_with_json(DISCOURSE)
     thread = read_thread(server.url_for("/t/should-the-old-town-go-car-free/555"), web=web(tmp_path))
     assert thread.title == "Should the old town go car-free?" and thread.comments[0].text == "Yes, please."

@@ -74,5 +74,5 @@ def test_a_parquet_row_group_too_large_to_read_at_once_is_refused(tmp_path: Path
     pq.write_table(pa.table({"text": texts}), path, row_group_size=len(texts))
     assert MAX_ROW_GROUP_MIB == 1024 and sum(1 for _ in parquet_rows(str(path))) == 2000
     monkeypatch.setenv(ROW_GROUP_CAP_VARIABLE, "1")
-    with pytest.raises(InputError, match=rf"comments.parquet: row group 1 holds \d+ MiB unpacked, more than the 1 MiB read at once"):
+    with pytest.raises(InputError, match=r"comments.parquet: row group 1 holds \d+ MiB unpacked, more than the 1 MiB read at once"):
         next(parquet_rows(str(path)))
