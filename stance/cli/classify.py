@@ -31,6 +31,7 @@ from stance.cli._app import (
     web_client,
 )
 from stance.cli._progress import CountProgress
+from stance.errors import InputError
 
 if TYPE_CHECKING:
     from stance.classify.stream import ThreadSummary
@@ -149,7 +150,7 @@ def classify(
     options = {"target": target, "input_format": input_format, "columns": {"text": text_column}, "include_removed": include_removed}
     links = [*(name for name in pages if is_link(name)), *(_read_links(urls) if urls is not None else [])]
     if links:
-        if len(links) < len(pages) + (urls is not None) - 1 or engine == "ray":
+        if any(not is_link(name) for name in pages) or engine == "ray":
             raise typer.BadParameter("links are classified by the local engine, in a run of their own (not beside files)", param_hint="PAGE")
         web = web_client(cache_dir, refresh, ignore_robots, more_comments, timeout)
         try:
@@ -303,26 +304,37 @@ def _classify_links(
     check_format(fmt)
     check_writable(folder, force=True, folder=True)
     classifier = StanceClassifier.from_pretrained(model, runtime=runtime)
-    done = 0
+    done, failed = 0, []
     for link in links:
         output = Path(folder) / f"{link_file_name(link)}.{fmt}"
         if output.exists() and not force:
             echo_log(f"{link}: complete already in {output}; skipped")
             continue
-        outcome = classify_file(link, classifier, str(output), fmt, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()), **options)
+        try:
+            outcome = classify_file(link, classifier, str(output), fmt, progress=CountProgress(sys.stderr, bar=stderr_is_terminal()),
+                                    **options)
+        except InputError as err:  # a dead link stops only itself; the others go on, and a rerun retries it
+            echo_log(f"stance: error: {err}")
+            failed.append(link)
+            continue
         echo_log(f"{link}: {outcome.thread.describe()} -> {output}")
         done += 1
     echo_log(f"{done} links classified into {folder}")
+    if failed:
+        raise InputError(f"{len(failed)} of {len(links)} links could not be read (the first: {failed[0]}); the same command retries "
+                         "them and skips the rest")
 
 
 def link_file_name(link: str) -> str:
-    """A file name for a link's output: its host and path, with anything but letters, digits, dots and dashes as _."""
+    """A file name for a link's output: its host and path (anything but letters, digits, dots and dashes as _), then a
+    short hash of the whole link."""
+    import hashlib
     import re
     from urllib.parse import urlsplit
 
     parts = urlsplit(link)
     name = re.sub(r"[^\w.-]+", "_", f"{parts.netloc}{parts.path}".rstrip("/") + (f"_{parts.query}" if parts.query else "")).strip("_")
-    return name[:150] or "link"
+    return f"{name[:120] or 'link'}-{hashlib.sha256(link.encode()).hexdigest()[:8]}"  # two links never share a file
 
 
 def _warn_unfamiliar(summary: ThreadSummary, languages: list[str] | None) -> None:

@@ -33,11 +33,15 @@ def is_interface_line(line: str) -> bool:
 
 
 def without_interface_lines(text: str) -> str:
-    """``text`` without the interface lines at its start and end (a "Reply" link left inside a comment's body)."""
+    """``text`` without the lines of interface words at its start and end (a "Reply" link left inside a comment's
+    body); a bare number stays, since a comment may end with one ("The answer is\n42")."""
+    def interface(line: str) -> bool:
+        return not line.strip() or (is_interface_line(line) and not _BARE_COUNT.match(line))
+
     lines = text.split("\n")
-    while lines and (not lines[-1].strip() or is_interface_line(lines[-1])):
+    while lines and interface(lines[-1]):
         lines.pop()
-    while lines and (not lines[0].strip() or is_interface_line(lines[0])):
+    while lines and interface(lines[0]):
         lines.pop(0)
     return "\n".join(lines)
 

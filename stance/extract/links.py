@@ -11,15 +11,18 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
 
-from stance.core.thread import Thread
+from stance.core.thread import Comment, Thread
+from stance.errors import InputError
 from stance.extract.exports.discourse import parse_discourse
 from stance.extract.exports.hackernews import parse_hackernews
 from stance.extract.exports.reddit import more_ids, parse_more_children, parse_reddit
 from stance.extract.exports.wordpress import rest_comments
-from stance.io.web import FetchError, WebClient
+from stance.io.web import WebClient, check_link
 
 REDDIT_THREAD = re.compile(r"^/r/[^/]+/comments/(?P<id>[a-z0-9]+)(?:/|$)", re.I)
 HACKER_NEWS = "news.ycombinator.com"
+REDDIT = "reddit.com"
+WORDPRESS_PAGES = 100  # pages of the REST route read at most (10,000 comments), whatever the site answers
 REDDIT_BATCH = 100  # ids per /api/morechildren call, Reddit's own limit
 WORDPRESS_PAGE = 100  # comments per page of the REST route, its largest
 # Comment systems whose comments a saved page holds only as a script to run.
@@ -31,10 +34,16 @@ def read_link(url: str, client: WebClient, parse: Callable[[str, str], Thread]) 
     """The comment section at ``url``, fetched by ``client`` (its settings cap what is fetched behind Reddit's
     "load more"); a page or file that is none of the sites above is read by ``parse(text, url)``, as a saved
     file of its content would be."""
+    check_link(url)
     parts = urlsplit(url)
     path, query = parts.path, parse_qs(parts.query)
     if (thread_match := REDDIT_THREAD.match(path)) is not None:
-        return _reddit(url, thread_match.group("id"), client, client.settings.reddit_more)
+        try:
+            return _reddit(url, thread_match.group("id"), client, client.settings.reddit_more)
+        except InputError:  # FetchError too
+            if (parts.hostname or "").endswith(REDDIT):
+                raise
+            # elsewhere a path like Reddit's may be an ordinary page (a mirror's is read as Reddit's): read the page
     if parts.hostname == HACKER_NEWS and path.rstrip("/") == "/item" and query.get("id", [""])[0].isdigit():
         return parse_hackernews(client.get(client.settings.hn_api + query["id"][0]).text(), url)
     fetched = client.get(url)
@@ -76,7 +85,8 @@ def _discourse_page(root: lxml.html.HtmlElement, url: str, client: WebClient) ->
     generator = " ".join(root.xpath('//meta[@name="generator"]/@content'))
     if "discourse" not in generator.lower():
         return None
-    return parse_discourse(client.get(url.split("?")[0].rstrip("/") + ".json").text(), url)
+    parts = urlsplit(url)
+    return parse_discourse(client.get(f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}.json").text(), url)
 
 
 def _wordpress_api(root: lxml.html.HtmlElement, thread: Thread, url: str, client: WebClient) -> Thread | None:
@@ -90,18 +100,18 @@ def _wordpress_api(root: lxml.html.HtmlElement, thread: Thread, url: str, client
     if not api or post_id is None:
         return None
     endpoint = urljoin(api[0], "wp/v2/comments")
-    comments, page = [], 1
-    while True:
+    comments: dict[str, Comment] = {}
+    for page in range(1, WORDPRESS_PAGES + 1):
         try:
             found = rest_comments(client.get(endpoint, params={"post": post_id, "per_page": str(WORDPRESS_PAGE), "page": str(page),
                                                                "order": "asc"}).text(), url)
-        except FetchError:
+        except InputError:  # FetchError too: past the last page WordPress answers 400; a locked API, 401
             if page == 1:
-                raise
-            break  # WordPress answers 400 past the last page
-        comments += found
-        if len(found) < WORDPRESS_PAGE:
+                return None  # the page as it is, without the API's comments
             break
-        page += 1
-    thread.comments = comments
+        fresh = [comment for comment in found if comment.id not in comments]
+        comments |= {comment.id: comment for comment in fresh}
+        if len(found) < WORDPRESS_PAGE or not fresh:  # the last page, or a site that answers every page alike
+            break
+    thread.comments = list(comments.values())
     return thread

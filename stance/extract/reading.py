@@ -76,7 +76,12 @@ def _read_link(url: str, web: WebClient | None) -> Thread:
     """The comment section at a link, checked as a whole-read file is."""
     from stance.extract.links import read_link
 
-    thread = read_link(url, web or WebClient(WebSettings()), lambda text, name: _parse_thread(text, name, None, None))
+    client = web or WebClient(WebSettings())
+    try:
+        thread = read_link(url, client, lambda text, name: _parse_thread(text, name, None, None))
+    finally:
+        if web is None:  # made here: closed here
+            client.close()
     thread.broken = thread.broken or dict(broken_records(thread.comments))
     return thread
 

@@ -134,9 +134,10 @@ def cap_from_environment(variable: str, default: float) -> float:
 
     value = os.environ.get(variable, "")
     try:
-        return float(value) if float(value) > 0 else default
+        number = float(value)
     except ValueError:
         return default
+    return min(number, 2.0**40) if number > 0 else default  # "inf" (no cap, in effect) is a very large one
 
 
 class _Bounded(io.RawIOBase):

@@ -63,15 +63,25 @@ class WebSettings:
 
 @dataclass(frozen=True)
 class Fetched:
-    """A response as kept: the link asked for, where it ended after redirects, its type and its body."""
+    """A response as kept: the link asked for, where it ended after redirects, its type, the charset its answer
+    named (if any) and its body."""
 
     url: str
     final_url: str
     content_type: str
     body: bytes
+    charset: str | None = None
 
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        """The body as text: in the charset the answer named, else as a saved file is read (UTF-8, then Windows-1252)."""
+        from stance.io.inputs import decode_text
+
+        if self.charset:
+            try:
+                return self.body.decode(self.charset, errors="replace")
+            except LookupError:  # a charset Python does not know
+                pass
+        return decode_text(self.body, self.url)
 
 
 @dataclass
@@ -91,7 +101,10 @@ class WebClient:
         import httpx
 
         check_link(url)
-        full = str(httpx.URL(url, params=params)) if params else url
+        try:
+            full = str(httpx.URL(url, params=params)) if params else url
+        except (httpx.InvalidURL, ValueError) as err:
+            raise FetchError(f"{url}: not a usable link ({err})") from None
         kept = self._cached(full)
         if kept is not None and not self.settings.refresh:
             return kept
@@ -137,15 +150,20 @@ class WebClient:
                         self.sleep(wait)
                         continue
                     if response.status_code >= 400:
-                        if for_robots:
+                        if for_robots and response.status_code < 500:  # no robots.txt: everything allowed
                             return Fetched(url, str(response.url), "", b"")
+                        if for_robots:  # a site that cannot say what it allows allows nothing (RFC 9309)
+                            raise FetchError(f"{named}: its site's robots.txt could not be read (HTTP {response.status_code}), "
+                                             "which means nothing may be read", settings="ignore_robots")
                         said = "rate-limited" if response.status_code == 429 else STATUS_WORDS.get(response.status_code, "refused")
                         tries = f" after {attempt + 1} tries" if response.status_code in RETRIED else ""
                         raise FetchError(f"{url}: HTTP {response.status_code} ({said}){tries}")
                     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                     if not for_robots and content_type and not content_type.startswith(READABLE):
                         raise FetchError(f"{url}: not a page or JSON (its type is {content_type})")
-                    return Fetched(url, str(response.url), content_type, self._body(url, response))
+                    return Fetched(url, str(response.url), content_type, self._body(url, response), response.charset_encoding)
+            except FetchError:  # ours, raised above: already in words (and a ValueError, caught below otherwise)
+                raise
             except httpx.TooManyRedirects:
                 raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects") from None
             except httpx.UnsupportedProtocol as err:
@@ -159,6 +177,8 @@ class WebClient:
                 raise FetchError(f"{named}: {_connect_reason(err)}") from None
             except httpx.HTTPError as err:
                 raise FetchError(f"{named}: {type(err).__name__} ({err})") from None
+            except (httpx.InvalidURL, ValueError) as err:
+                raise FetchError(f"{named}: not a usable link ({err})") from None
         raise AssertionError("unreachable: the last try returns or raises")
 
     def _body(self, url: str, response: Any) -> bytes:
@@ -203,7 +223,7 @@ class WebClient:
         meta, body = self._paths(url)
         try:
             found = json.loads(meta.read_text(encoding="utf-8"))
-            return Fetched(url, found["final_url"], found["content_type"], body.read_bytes())
+            return Fetched(url, found["final_url"], found["content_type"], body.read_bytes(), found.get("charset"))
         except (OSError, ValueError, KeyError):
             return None
 
@@ -212,7 +232,8 @@ class WebClient:
         with atomic_file(body, "wb") as handle:
             handle.write(fetched.body)
         with atomic_file(meta) as handle:  # written last: a body without it is not taken as kept
-            handle.write(json.dumps({"url": url, "final_url": fetched.final_url, "content_type": fetched.content_type}))
+            handle.write(json.dumps({"url": url, "final_url": fetched.final_url, "content_type": fetched.content_type,
+                                     "charset": fetched.charset}))
 
 
 def is_link(name: str) -> bool:
@@ -222,7 +243,11 @@ def is_link(name: str) -> bool:
 
 def check_link(url: str) -> None:
     """Only http and https links with a host are fetched."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is no number raises here)
+    except ValueError as err:
+        raise FetchError(f"{url}: not a usable link ({err})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise FetchError(f"{url}: not an http or https link")
 

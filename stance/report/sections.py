@@ -16,6 +16,7 @@ from stance.core.thread import Comment, Thread
 from stance.extract import count_records, open_comments
 from stance.extract.records import column_mapping
 from stance.io.outputs import one_line
+from stance.io.web import is_link
 from stance.model.classifier import StanceClassifier
 from stance.model.prediction import Prediction
 
@@ -75,7 +76,7 @@ def read_sections(
     sections: list[Section] = []
     classifier: StanceClassifier | None = None
     for name in input_names(inputs):
-        if name != "-" and Path(name).stat().st_size == 0:  # what `stance classify` writes for a page with no comment
+        if name != "-" and not is_link(name) and Path(name).stat().st_size == 0:  # what `stance classify` writes for a page with no comment
             sections.append(Section(title=Path(name).name, target="", source=name))
             continue
         thread, comments = open_comments(name, input_format, columns)

@@ -32,7 +32,7 @@ def test_a_deleted_comment_may_be_empty() -> None:
 
 
 def test_interface_lines_come_off_the_ends_of_a_text_only() -> None:
-    assert without_interface_lines("Reply\nGood point.\nAntworten\n12") == "Good point."
+    assert without_interface_lines("Reply\nGood point.\nAntworten") == "Good point."
     assert without_interface_lines("First.\nReply\nSecond.") == "First.\nReply\nSecond."
 
 
@@ -101,3 +101,16 @@ def test_every_shared_page_and_export_gives_whole_records() -> None:
         pytest.skip("needs ../shared")
     broken = {file.name: thread.broken for file in files if (thread := read_thread(file)).broken}
     assert broken == {}
+
+
+def test_a_bare_number_ending_a_comment_stays() -> None:
+    assert without_interface_lines("The answer is\n42") == "The answer is\n42"
+    assert without_interface_lines("Good point.\nReply") == "Good point."
+
+
+def test_one_odd_record_among_many_does_not_fail_a_reading() -> None:
+    blocks = "".join(f'<div class="comment" id="comment-{n}"><span class="author">R{n}</span><p>Comment number {n} here.</p></div>'
+                     for n in range(20))
+    odd = '<div class="comment" id="comment-99"><span class="author">Z</span><p>42</p></div>'
+    thread = parse_html(f"<html><body>{ARTICLE}<div id='comments'>{blocks}{odd}</div></body></html>", "p.html")
+    assert len(thread.comments) == 21 and thread.broken == {"only interface words": 1}

@@ -153,3 +153,59 @@ def test_link_errors_are_one_line(server, tmp_path: Path, capsys) -> None:
     bad.write_text("ftp://example.org/file\n")
     code, _, err = run(["classify", "--urls", str(bad), "-o", str(tmp_path / "o")], capsys)
     assert code == 6 and "not an http or https link" in err
+
+
+def test_what_the_review_found(server, tmp_path: Path, capsys) -> None:
+    """Links beside files, a charset named by the answer, a Reddit-like path on another site, a WordPress API
+    that is locked or answers every page alike, a report of a link, and malformed links."""
+    code, _, err = run(["classify", server.url_for("/a.html"), str(tmp_path / "page.html"), "-o", str(tmp_path / "o")], capsys)
+    assert code == 2 and "links are classified" in err
+    latin = "<html><head><title>Café</title></head><body><article><h1>Café</h1><p>Le café ferme.</p></article></body></html>"
+    server.expect_request("/latin.html").respond_with_data(latin.encode("latin-1"), content_type="text/html; charset=iso-8859-1")
+    assert read_thread(server.url_for("/latin.html"), web=web(tmp_path)).title == "Café"
+    server.expect_request("/r/recipes/comments/abc123/soup").respond_with_data(latin.encode("latin-1"), content_type="text/html; charset=iso-8859-1")
+    assert read_thread(server.url_for("/r/recipes/comments/abc123/soup"), web=web(tmp_path)).title == "Café"  # no .json there: the page
+    api = server.url_for("/wp-json/")
+    page = (f'<html><head><title>Toll</title><link rel="https://api.w.org/" href="{api}"></head><body class="postid-7">'
+            "<article><h1>Toll</h1><p>The council doubled it.</p></article></body></html>")
+    server.expect_request("/locked/").respond_with_data(page, content_type="text/html")
+    server.expect_request("/wp-json/wp/v2/comments").respond_with_data('{"code": "rest_forbidden"}', status=401, content_type="application/json")
+    locked = read_thread(server.url_for("/locked/"), web=web(tmp_path))
+    assert locked.title == "Toll" and locked.comments == []
+    for link in ("http://[x/", "http://example.com:abc/"):
+        code, _, err = run(["extract", link, "--cache-dir", str(tmp_path / "web")], capsys)
+        assert code == 6 and err.count("\n") == 1 and "not a usable link" in err
+
+
+def test_a_wordpress_api_that_answers_every_page_alike_ends(server, tmp_path: Path) -> None:
+    api = server.url_for("/wp-json/")
+    page = (f'<html><head><title>Toll</title><link rel="https://api.w.org/" href="{api}"></head><body class="postid-7">'
+            "<article><h1>Toll</h1><p>The council doubled it.</p></article></body></html>")
+    server.expect_request("/same/").respond_with_data(page, content_type="text/html")
+    hundred = [{"id": n, "parent": 0, "author_name": "R", "date_gmt": "2024-05-01T10:00:00", "content": {"rendered": f"<p>Number {n}.</p>"}}
+               for n in range(100)]
+    server.expect_request("/wp-json/wp/v2/comments").respond_with_json(hundred)
+    assert len(read_thread(server.url_for("/same/"), web=web(tmp_path)).comments) == 100
+
+
+def test_a_report_of_a_link(server, tmp_path: Path, tiny_classifier_dir: Path, capsys) -> None:
+    seed = shared_file("examples/seed_article.txt")
+    server.expect_request("/news/seed.txt").respond_with_data(seed.read_bytes(), content_type="text/plain")
+    cache = tmp_path / "cache"
+    import os
+
+    os.environ["STANCE_CACHE"], before = str(cache), os.environ.get("STANCE_CACHE")
+    try:
+        code, _, err = run(["report", server.url_for("/news/seed.txt"), "--model", str(tiny_classifier_dir), "-o", str(tmp_path / "r.html")], capsys)
+    finally:
+        os.environ["STANCE_CACHE"] = before or ""
+    assert code == 0, err
+    assert "5 comments" in err and (cache / "web").is_dir()
+
+
+def test_two_links_never_share_an_output_file() -> None:
+    from stance.cli.classify import link_file_name
+
+    names = {link_file_name(link) for link in ("http://a.org/x", "https://a.org/x", "https://a.org/item?id=1", "https://a.org/item/id/1",
+                                               "https://a.org/" + "p" * 300 + "1", "https://a.org/" + "p" * 300 + "2")}
+    assert len(names) == 6 and all(len(name) <= 130 and "/" not in name for name in names)

@@ -76,3 +76,11 @@ def test_a_parquet_row_group_too_large_to_read_at_once_is_refused(tmp_path: Path
     monkeypatch.setenv(ROW_GROUP_CAP_VARIABLE, "1")
     with pytest.raises(InputError, match=r"comments.parquet: row group 1 holds \d+ MiB unpacked, more than the 1 MiB read at once"):
         next(parquet_rows(str(path)))
+
+
+def test_a_cap_of_inf_means_a_very_large_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stance.io.inputs import cap_from_environment
+
+    for value, expected in (("inf", 2.0**40), ("8", 8.0), ("-1", 64.0), ("many", 64.0)):
+        monkeypatch.setenv(RECORD_CAP_VARIABLE, value)
+        assert cap_from_environment(RECORD_CAP_VARIABLE, 64) == expected

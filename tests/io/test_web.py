@@ -168,3 +168,18 @@ def test_a_refused_connection_and_an_unknown_host_are_one_line(tmp_path: Path, w
 def test_only_http_and_https_links(tmp_path: Path, waits: Waits, link: str) -> None:
     with pytest.raises(FetchError, match="not an http or https link"):
         client(tmp_path, waits).get(link)
+
+
+def test_a_robots_txt_that_fails_allows_nothing(httpserver, tmp_path: Path, waits: Waits) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=503)
+    httpserver.expect_request("/a.html").respond_with_data("<p>a</p>", content_type="text/html")
+    with pytest.raises(FetchError, match=r"a.html: its site's robots.txt could not be read \(HTTP 503\)"):
+        client(tmp_path, waits).get(httpserver.url_for("/a.html"))
+
+
+def test_a_named_charset_is_used_and_an_unnamed_one_read_as_a_file_is(server, tmp_path: Path, waits: Waits) -> None:
+    server.expect_request("/latin").respond_with_data("café".encode("latin-1"), content_type="text/html; charset=iso-8859-1")
+    server.expect_request("/plain").respond_with_data("café".encode("cp1252"), content_type="text/html")
+    assert client(tmp_path, waits).get(server.url_for("/latin")).text() == "café"
+    assert client(tmp_path, waits).get(server.url_for("/plain")).text() == "café"
+    assert client(tmp_path, waits).get(server.url_for("/latin")).text() == "café"  # from the cache, charset kept

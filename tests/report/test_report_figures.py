@@ -74,3 +74,7 @@ def test_the_language_warning_names_what_the_model_was_not_trained_on() -> None:
     comments = [comment(str(n), language="de") for n in range(3)] + [comment("e", language="en")]
     assert section_figures(Section("t", "t", "s", comments), TASKS, ["en"]).unfamiliar == {"de": 3}
     assert section_figures(Section("t", "t", "s", comments), TASKS, ["en", "de"]).unfamiliar == {}
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_no_time() -> None:
+    assert parse_time("0001-01-01T00:00:00+05:00") is None and parse_time("9999-12-31T23:00:00-05:00") is None

@@ -73,19 +73,21 @@ def _candidates(root: etree._Element, json_ld: list, declared_count: int | None,
 
 
 def _first_whole_candidate(root: etree._Element, json_ld: list, declared_count: int | None, source: str) -> tuple[list[Item], list[Comment]]:
-    """The first candidate whose records are whole comments (:mod:`stance.extract.invariants`) and whose count
-    is not off the page's own by a factor of two or more; where none is, the one with the fewest broken records
-    (the first of those), so that the caller can warn. A candidate with no comment is passed over."""
-    best: tuple[tuple[int, bool], list[Item], list[Comment]] | None = None
+    """The first candidate whose records are whole comments (:mod:`stance.extract.invariants`: fewer than a quarter
+    broken) and whose count is not off the page's own by a factor of two or more; where none is, the one that
+    comes closest (the first of those), so that the caller can warn of the broken records kept. A candidate with
+    no comment is passed over."""
+    best: tuple[tuple[bool, bool, int], list[Item], list[Comment]] | None = None
     for items, comments in _candidates(root, json_ld, declared_count, source):
         if not comments:
             continue
         broken = sum(broken_records(comments).values())
         off = bool(declared_count) and not declared_count / 2 < len(comments) < 2 * declared_count
-        if not broken and not off:
+        # Split comments break a quarter of the records or more; one stray "42" among 300 does not fail a reading.
+        if 4 * broken < len(comments) and not off:
             return items, comments
-        if best is None or (broken, off) < best[0]:
-            best = ((broken, off), items, comments)
+        if best is None or (4 * broken >= len(comments), off, broken) < best[0]:
+            best = ((4 * broken >= len(comments), off, broken), items, comments)
     return (best[1], best[2]) if best else ([], [])
 
 
