@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -19,12 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def stance(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    """``stance ARGS`` in a child process, and the child's peak memory in MiB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True, cwd=REPO, timeout=300,
-                          env=os.environ | env)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return done, max(peak, before) / 1024
+    """``stance ARGS`` in a child process, and that child's own peak memory in MiB (the kernel's, from wait4)."""
+    child = subprocess.Popen([sys.executable, "-m", "stance", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                             env=os.environ | env)
+    stdout, stderr = child.stdout.read(), child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.CompletedProcess(child.args, child.returncode, stdout.decode(), stderr.decode())
+    return done, usage.ru_maxrss / 1024
 
 
 def test_the_defaults_are_generous_but_finite() -> None:
