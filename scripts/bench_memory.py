@@ -4,7 +4,7 @@ reply-context model (which keeps the texts of recent comments for the replies to
 Each dump is generated once into ~/.cache/stance/bench_memory/ (zstd JSONL: real NYT comment texts from ARC
 train in turn, cut to 400 characters, half of them replies to one of the 1,000 comments before). Each run is
 `stance classify DUMP --target ... -o OUT.jsonl` in a child process (int8, the default on a CPU); its peak RSS
-is the kernel's (wait4). The reply-context model is the bundled one with `reply_context` set in a copy of its
+is the kernel's (wait4, through scripts/peak_memory.py so that the parent's size does not count). The reply-context model is the bundled one with `reply_context` set in a copy of its
 stance.json: the same weights, reading each reply after its parent.
 
     python -m scripts.bench_memory --sizes 1000000 5000000
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from scripts.peak_memory import measure
 from scripts.shared_data import BENCHMARKS, read_jsonl
 from stance.io.files import cache_root
 from stance.model.storage import default_model_path
@@ -61,14 +59,11 @@ def reply_context_model() -> Path:
 
 
 def peak_of(args: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MiB) of one child process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode()[-500:] if child.stderr else status}")
-    return seconds, usage.ru_maxrss / 1024
+    """Seconds and peak RSS (MiB) of one run."""
+    run = measure(args)
+    if run.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {run.stderr[-500:]}")
+    return run.seconds, run.peak_mib
 
 
 def main() -> None:

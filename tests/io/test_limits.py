@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.peak_memory import measure
 from stance.errors import InputError
 from stance.io.inputs import EXPANSION_CAP_VARIABLE, MAX_EXPANSION, MAX_RECORD_MIB, RECORD_CAP_VARIABLE
 
@@ -18,14 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def stance(*args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    """``stance ARGS`` in a child process, and that child's own peak memory in MiB (the kernel's, from wait4)."""
-    child = subprocess.Popen([sys.executable, "-m", "stance", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-                             env=os.environ | env)
-    stdout, stderr = child.stdout.read(), child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    done = subprocess.CompletedProcess(child.args, child.returncode, stdout.decode(), stderr.decode())
-    return done, usage.ru_maxrss / 1024
+    """``stance ARGS`` in a child process, and that child's own peak memory in MiB (:mod:`scripts.peak_memory`)."""
+    run = measure([sys.executable, "-m", "stance", *args], env=os.environ | env, cwd=str(REPO), timeout=300)
+    return subprocess.CompletedProcess(args, run.returncode, run.stdout, run.stderr), run.peak_mib
 
 
 def test_the_defaults_are_generous_but_finite() -> None:
