@@ -176,7 +176,9 @@ def input_identity(path: str) -> dict[str, Any] | None:
     a pipe or a FIFO, which cannot be read the same way twice."""
     if path == "-":
         return None
-    if path.lower().startswith(("http://", "https://")):
+    from stance.io.web import is_link  # here: web.py imports this module
+
+    if is_link(path):
         return {"link": path}
     try:
         info = os.stat(path)
