@@ -10,6 +10,7 @@ Run one target, passing everything after ``--`` to libFuzzer:
     python -m scripts.fuzz_extract --target html -- -max_total_time=60
     python -m scripts.fuzz_extract --target xml -- -max_total_time=60
     python -m scripts.fuzz_extract --target sniff -- -max_total_time=60
+    python -m scripts.fuzz_extract --target records -- -max_total_time=60
 
 Targets (each input is decoded as stance decodes files: gzip undone, UTF-8 else Windows-1252):
 
@@ -18,6 +19,8 @@ Targets (each input is decoded as stance decodes files: gzip undone, UTF-8 else 
     sniff  the entry point: ``read_thread`` on a file holding the bytes, named with no suffix, ``.json``,
            ``.xml`` or ``.gz`` (the first byte picks), so ``sniff_format`` chooses the parser; comment
            files it sniffs are also read by the streaming reader ``open_comments``
+    records  comment files by name: ``.jsonl``, ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl.gz``, ``.jsonl.zst``
+           (the first byte picks), each read whole by ``read_thread`` and streamed by ``open_comments``
 
 A StanceError is the extractor refusing bad input cleanly; any other exception is a crash: libFuzzer
 prints the Python traceback, saves the input as ``crash-<sha1>`` in the crash folder and stops.
@@ -144,6 +147,34 @@ TEXT_SEEDS = [
     "text,author,likes\n\"Yes, finally\",ann,3\nNo way,bob,\n",
 ]
 
+RECORD_ROWS = [
+    {"id": "c1", "text": "Buses on Sundays, finally.", "author": "Ann", "time": "2024-01-01T10:00:00Z", "parent": None,
+     "likes": 3, "target": "Sunday buses", "language": "en"},
+    {"id": "c2", "text": "Who pays for it?", "author": "Bob", "time": "1714550400", "parent": "c1", "likes": "12",
+     "removed": False},
+]
+RECORD_NAMES = ["upload.jsonl", "upload.csv", "upload.tsv", "upload.parquet", "upload.jsonl.gz", "upload.jsonl.zst"]
+
+
+def record_seeds() -> list[bytes]:
+    """The two records as each kind of comment file, the first byte naming the file (``RECORD_NAMES``)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import zstandard
+
+    jsonl = "".join(json.dumps(row) + "\n" for row in RECORD_ROWS).encode()
+    columns = ["id", "text", "author", "time", "parent", "likes"]
+    rows = [[str(row.get(column) or "") for column in columns] for row in RECORD_ROWS]
+    csv_bytes = "\n".join(",".join(f'"{cell}"' for cell in row) for row in [columns, *rows]).encode()
+    tsv_bytes = "\n".join("\t".join(row) for row in [columns, *rows]).encode()
+    parquet = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist([{k: str(v) for k, v in row.items()} for row in RECORD_ROWS]), parquet)
+    kinds = [jsonl, csv_bytes, tsv_bytes, parquet.getvalue(), gzip.compress(jsonl), zstandard.ZstdCompressor().compress(jsonl)]
+    return [bytes([index]) + content for index, content in enumerate(kinds)]
+
+
 DICTIONARY = {
     "html": ['<div class="comment"', 'id="comment-1"', "</div>", "<li", "</li>", "<ol class=\"children\">", "</ol>", "<ul>",
              '<span class="author">', '<b class="fn">', "<cite>", "<time datetime=\"2024-01-01\">", '<span class="likes">',
@@ -164,6 +195,9 @@ DICTIONARY = {
               '"posts": [', '"post_number"', '"text"', '"body"', '"author"', '"id"', '"parent"', "\\ud800", "<!DOCTYPE html>",
               "<html>", "<disqus xmlns=\"http://disqus.com\">", "<rss xmlns:wp=\"http://wordpress.org/export/1.2/\">",
               b"\x1f\x8b", "\n3 Comments\n", "text,author\n", "\r", b"\xef\xbb\xbf"],
+    "records": ['"text": "', '"id": ', '"parent": "', '"author": ', '"time": ', '"likes": ', '"removed": true', '"target": ',
+                '"language": ', "null", "1e999", "\\ud800", "text,id,parent\n", "text\tid\n", '"', '""', "\r\n", "PAR1",
+                b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x00", b"\xff\xff\xff\x7f", b"\xef\xbb\xbf"],
 }
 
 
@@ -173,7 +207,10 @@ def seeds(target: str) -> list[bytes]:
         "html": HTML_SEEDS,
         "xml": [DISQUS_SEED, WXR_SEED],
         "sniff": [*HTML_SEEDS[:2], DISQUS_SEED, WXR_SEED, *JSON_SEEDS, *TEXT_SEEDS],
+        "records": [],
     }[target]
+    if target == "records":
+        return record_seeds()
     data = [seed.encode("utf-8") for seed in found]
     if target == "sniff":  # the first byte names the file: 0 upload, 1 upload.json, 2 upload.xml, 3 upload.gz
         names = [0, 0, 2, 2, *[1] * len(JSON_SEEDS), *[0] * len(TEXT_SEEDS)]
@@ -211,20 +248,21 @@ def fuzz_xml(data: bytes) -> None:
             pass
 
 
-class SniffHarness:
-    """Write the input to a file (named by its first byte) and read it the way the command line does."""
+class FileHarness:
+    """Write the input to a file named by its first byte (one of ``names``) and read it the way the command line
+    does: whole, and streamed too where it is a comment file (always, for ``records``)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.paths = [folder / name for name in _NAMES]
+    def __init__(self, folder: Path, names: list[str], records: bool) -> None:
+        self.paths = [folder / name for name in names]
+        self.records = records
 
     def __call__(self, data: bytes) -> None:
         if not data:
             return
         path = self.paths[data[0] % len(self.paths)]
         path.write_bytes(data[1:])
-        thread = read_thread(path)
-        check(thread.comments)
-        if sniff_format(str(path), decode_text(data[1:], str(path))) in STREAMED_FORMATS:
+        check(read_thread(path).comments)
+        if self.records or sniff_format(str(path), decode_text(data[1:], str(path))) in STREAMED_FORMATS:
             check(list(open_comments(path)[1]))
 
 
@@ -237,7 +275,8 @@ def check(comments: list) -> None:
 
 
 def harness(target: str, folder: Path) -> Callable[[bytes], None]:
-    run = {"html": fuzz_html, "xml": fuzz_xml}.get(target) or SniffHarness(folder)
+    records = target == "records"
+    run = {"html": fuzz_html, "xml": fuzz_xml}.get(target) or FileHarness(folder, RECORD_NAMES if records else _NAMES, records)
 
     def test_one_input(data: bytes) -> None:
         try:
@@ -255,8 +294,8 @@ def _escape(token: str | bytes) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], usage="%(prog)s --target {html,xml,sniff} [-- LIBFUZZER_ARGS]")
-    parser.add_argument("--target", choices=("html", "xml", "sniff"), required=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], usage="%(prog)s --target {html,xml,sniff,records} [-- LIBFUZZER_ARGS]")
+    parser.add_argument("--target", choices=("html", "xml", "sniff", "records"), required=True)
     parser.add_argument("--work", type=Path, help="corpus and crash folder (default: $TMPDIR/stance-fuzz/<target>)")
     args, rest = parser.parse_known_args()
     rest = [arg for arg in rest if arg != "--"]

@@ -9,6 +9,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from stance.core.checks import parse_whole_number
 from stance.errors import InputError
 from stance.io.records import parse_json
 
@@ -54,8 +55,8 @@ def as_count(value: object) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 18:
-        return int(value.strip())
+    if isinstance(value, str) and len(value.strip()) <= 18:
+        return parse_whole_number(value, negative=True)
     return None
 
 

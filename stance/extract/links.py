@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
 
+from stance.core.checks import parse_whole_number
 from stance.core.thread import Comment, Thread
 from stance.errors import InputError
 from stance.extract.exports.discourse import parse_discourse
@@ -44,7 +45,7 @@ def read_link(url: str, client: WebClient, parse: Callable[[str, str], Thread]) 
             if (parts.hostname or "").endswith(REDDIT):
                 raise
             # elsewhere a path like Reddit's may be an ordinary page (a mirror's is read as Reddit's): read the page
-    if parts.hostname == HACKER_NEWS and path.rstrip("/") == "/item" and query.get("id", [""])[0].isdigit():
+    if parts.hostname == HACKER_NEWS and path.rstrip("/") == "/item" and parse_whole_number(query.get("id", [""])[0]) is not None:
         return parse_hackernews(client.get(client.settings.hn_api + query["id"][0]).text(), url)
     fetched = client.get(url)
     thread = parse(fetched.text(), url)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from stance.core.checks import parse_whole_number
 from stance.errors import OutputError
 from stance.io.records import complete_records_of, write_records
 
@@ -127,8 +128,8 @@ def _remove_leftovers(target: Path) -> None:
     """Remove the temporary folders of builds of ``target`` whose process is gone (killed mid-write)."""
     for pattern in (f".{target.name}.partial-*", f".{target.name}.old-*"):
         for leftover in target.parent.glob(pattern):
-            owner = leftover.name.rsplit(".", 1)[1].split("-")[1]
-            if not (owner.isdigit() and _is_running(int(owner))):
+            owner = parse_whole_number(leftover.name.rsplit(".", 1)[1].split("-")[1])
+            if not (owner is not None and _is_running(owner)):
                 shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from stance.core.checks import parse_whole_number
 from stance.errors import ConfigError, InputError
 from stance.io.files import atomic_file, cache_root
 
@@ -182,10 +183,10 @@ class WebClient:
         raise AssertionError("unreachable: the last try returns or raises")
 
     def _body(self, url: str, response: Any) -> bytes:
-        declared = response.headers.get("Content-Length")
+        declared = parse_whole_number(response.headers.get("Content-Length") or "")
         cap = self.settings.max_bytes
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise FetchError(f"{url}: {int(declared) / 2**20:.1f} MiB, over the cap of {cap / 2**20:.1f} MiB")
+        if declared is not None and declared > cap:
+            raise FetchError(f"{url}: {declared / 2**20:.1f} MiB, over the cap of {cap / 2**20:.1f} MiB")
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
@@ -256,8 +257,8 @@ def _retry_after(value: str | None, default: float) -> float:
     """Seconds to wait by a Retry-After header (seconds, or an HTTP date), else ``default``."""
     if not value:
         return default
-    if value.strip().isdigit():
-        return float(value.strip())
+    if (seconds := parse_whole_number(value)) is not None:
+        return float(seconds)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-from stance.core.checks import is_whole_number
+from stance.core.checks import is_whole_number, parse_whole_number
 from stance.errors import ConfigError
 from stance.model import DEFAULT_MAX_LENGTH, DEFAULT_MAX_TARGET_TOKENS
 from stance.model.names import DEFAULT_BASE_MODEL
@@ -83,8 +83,9 @@ class TrainingConfig:
         _check(0 < self.validation_fraction < 1, "validation_fraction", self.validation_fraction, "between 0 and 1")
         for name in ("target_dropout", "lora_dropout", "warmup_ratio"):
             _check(0 <= getattr(self, name) < 1, name, getattr(self, name), "from 0 up to 1")
-        if isinstance(self.trainable_layers, str) and self.trainable_layers.isdigit():  # as a flag or a file gives it
-            self.trainable_layers = int(self.trainable_layers)
+        if isinstance(self.trainable_layers, str):  # as a flag or a file gives it: a count, or a word checked below
+            count = parse_whole_number(self.trainable_layers)
+            self.trainable_layers = self.trainable_layers if count is None else count
         layers = self.trainable_layers
         _check(layers is None or layers == "all" or is_whole_number(layers, 0), "trainable_layers", layers, "a whole number, 0 or more, or 'all'")
         if self.method == "lora" and layers not in (None, "all"):

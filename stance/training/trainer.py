@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stance.core.checks import parse_whole_number
 from stance.core.labelled import LabelledComment, check_label_set, tasks_of
 from stance.core.labels import label_word, ordered_labels
 from stance.core.metrics import headline_scores
@@ -317,12 +318,12 @@ def last_complete_checkpoint(checkpoints: Path) -> Path | None:
 
     complete = []
     for folder in checkpoints.glob("checkpoint-*"):
-        step = folder.name.rpartition("-")[2]
-        if not step.isdigit():  # not one of the Trainer's
+        step = parse_whole_number(folder.name.rpartition("-")[2])
+        if step is None:  # not one of the Trainer's
             continue
         try:
             json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
-            complete.append((int(step), folder))
+            complete.append((step, folder))
         except (OSError, ValueError):
             shutil.rmtree(folder, ignore_errors=True)
     return max(complete)[1] if complete else None

@@ -1,4 +1,5 @@
-"""Property tests: whatever a file holds, reading it gives a thread or a StanceError, nothing else.
+"""Property tests: whatever a file holds, reading it gives a thread or a StanceError, nothing else; and the inputs
+that once crashed a reader (found by scripts/fuzz_extract.py, kept in fuzz_crashes/) now read cleanly.
 
 For every input format, ``read_thread`` is fed random text and documents built from small valid
 fixtures and then mutated (fields retyped, removed or added, markup cut, duplicated or spliced in).
@@ -268,3 +269,12 @@ def test_the_unmutated_fixtures_give_comments(fmt: str, folder: Path) -> None:
              "tsv": "text\tauthor\nHello\tAnn\n"}
     thread = assert_reads_cleanly(file_for(folder, fmt, seeds.get(fmt) or EXPORTS[fmt]), fmt)
     assert thread is not None and thread.comments
+
+
+CRASHES = Path(__file__).parent / "fuzz_crashes"
+
+
+@pytest.mark.parametrize("path", sorted(CRASHES.iterdir()), ids=lambda path: path.name)
+def test_inputs_that_once_crashed_a_reader_now_read_or_fail_cleanly(path: Path) -> None:
+    """Each file scripts/fuzz_extract.py found crashing a reader, kept under the name it was read by."""
+    assert_reads_cleanly(path, None, utf8=False)
