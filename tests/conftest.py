@@ -143,6 +143,18 @@ def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: flo
     return False
 
 
+def assert_same_records(ours: list[dict], theirs: list[dict]) -> None:
+    """The same records; scores equal up to float rounding (a worker computes with other threads)."""
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert a.keys() == b.keys()
+        for key in a:
+            if isinstance(a[key], float) or key.endswith("scores"):
+                assert a[key] == pytest.approx(b[key], abs=1e-6), key
+            else:
+                assert a[key] == b[key], key
+
+
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """``stance ARGS`` in this process: its exit code, stdout and stderr."""
     from stance.cli import main

@@ -12,6 +12,7 @@ from typing import Any
 from stance.classify.many_files import FileJob
 from stance.classify.stream import (
     CommentStance,
+    RecentTexts,
     ThreadSummary,
     recording,
     resolve_targets,
@@ -108,7 +109,7 @@ def _read_file(
         schema = schema.append(pa.field(_PARENT, pa.string()))
     for index in batch.column(_FILE).to_pylist():
         thread, comments = open_comments(sources[index], input_format, columns)
-        texts: dict[str, str] = {}  # as the local path keeps them: every comment's, removed ones' too
+        texts = RecentTexts()  # as the local path keeps them: the last comments read, removed ones too
         if parents:
             comments = recording(comments, texts)
         kept = (comment for comment in comments if include_removed or not comment.removed)

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import assert_same_records, run, write_jsonl
 from conftest import read_jsonl as lines
-from conftest import run, write_jsonl
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
@@ -38,18 +38,6 @@ def comment_file(path: Path, n: int, prefix: str) -> Path:
     return write_jsonl(
         path, [{"id": f"{prefix}{i}", "text": f"{TEXTS[i % 4]} ({prefix}{i})", "label": "gold", "n": i} for i in range(n)]
     )
-
-
-def assert_same_records(ours: list[dict], theirs: list[dict]) -> None:
-    """The same records; scores equal up to float rounding (a worker computes with other threads)."""
-    assert len(ours) == len(theirs)
-    for a, b in zip(ours, theirs):
-        assert a.keys() == b.keys()
-        for key in a:
-            if isinstance(a[key], float) or key.endswith("scores"):
-                assert a[key] == pytest.approx(b[key], abs=1e-6), key
-            else:
-                assert a[key] == b[key], key
 
 
 def test_classify_dataset_gives_the_local_labels(tiny_classifier_dir: Path) -> None:

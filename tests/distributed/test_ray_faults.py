@@ -1,0 +1,109 @@
+"""The Ray engine under faults, each in a `stance classify --engine ray` process of its own (a local cluster it
+starts): a labelling worker killed with SIGKILL mid-run, the driver killed and the run resumed. Every record
+comes out once, labelled as an undisturbed local run labels it. Skipped where Ray is not installed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, assert_same_records, kill_when, read_jsonl, run, write_jsonl
+
+pytest.importorskip("ray")
+pytest.importorskip("ray.data")
+
+pytestmark = pytest.mark.slow
+
+LABELLER = "ray::MapWorker(MapBatches(_Labeller))"
+TEXTS = ["I love this plan", "This is a terrible idea", "When does it start?", "Good for some, bad for others"]
+
+
+def comment_files(folder: Path, files: int, per_file: int) -> Path:
+    for f in range(files):
+        write_jsonl(folder / f"part{f}.jsonl", [
+            {"id": f"p{f}-{i}", "text": f"{TEXTS[i % 4]} ({f}-{i})", "parent": f"p{f}-{i - 1}" if i % 3 else None}
+            for i in range(per_file)
+        ])
+    return folder
+
+
+def ray_processes(title: str) -> dict[int, str]:
+    """pid → process title of this machine's Ray processes whose title starts with ``title``."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
+        except OSError:  # ended while we looked
+            continue
+        if words and words[0].decode(errors="replace").startswith(title):
+            found[int(entry.name)] = words[0].decode(errors="replace").strip()
+    return found
+
+
+def start_on_ray(inputs: Path, output: Path, model: Path, *more: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "stance", "classify", str(inputs), "-o", str(output), "--engine", "ray",
+               "--workers", "2", "--model", str(model), "--precision", "fp32", "--target", "the plan", *more]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def local_outputs(inputs: Path, output: Path, model: Path, capsys) -> Path:
+    code, _, err = run(["classify", str(inputs), "-o", str(output), "--model", str(model), "--precision", "fp32",
+                        "--target", "the plan"], capsys)
+    assert code == 0, err
+    return output
+
+
+def assert_same_outputs(ours: Path, undisturbed: Path, files: int, per_file: int) -> None:
+    for f in range(files):
+        written = read_jsonl(ours / f"part{f}.jsonl")
+        assert [r["id"] for r in written] == [f"p{f}-{i}" for i in range(per_file)]  # every record, once, in order
+        assert_same_records(written, read_jsonl(undisturbed / f"part{f}.jsonl"))
+    assert not [p.name for p in ours.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_the_run_finishes(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    inputs = comment_files(tmp_path / "in", files=4, per_file=3000)
+    process = start_on_ray(inputs, tmp_path / "ray", tiny_classifier_dir)
+    busy = {}
+
+    def a_worker_is_labelling() -> bool:
+        busy.update({pid: title for pid, title in ray_processes(LABELLER).items() if title.endswith(".submit")})
+        return bool(busy)
+
+    deadline = time.monotonic() + 300
+    while process.poll() is None and not a_worker_is_labelling() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert busy, "no labelling worker was seen at work"
+    victim = next(iter(busy))
+    os.kill(victim, signal.SIGKILL)
+    _, err = process.communicate(timeout=600)
+    assert process.returncode == 0, err
+    assert victim not in ray_processes(LABELLER)
+    assert "4 files classified" in err and "12000 comments" in err
+    assert_same_outputs(tmp_path / "ray", local_outputs(inputs, tmp_path / "local", tiny_classifier_dir, capsys), 4, 3000)
+
+
+def test_a_killed_driver_leaves_whole_files_and_resume_finishes_the_rest(tiny_classifier_dir: Path, tmp_path: Path, capsys) -> None:
+    inputs = comment_files(tmp_path / "in", files=6, per_file=2000)
+    output = tmp_path / "ray"
+    process = start_on_ray(inputs, output, tiny_classifier_dir)
+    assert kill_when(process, lambda: (output / "part0.jsonl").exists()), "the run ended before the driver could be killed"
+    process.communicate()
+    complete = sorted(p.name for p in output.glob("part*.jsonl"))
+    assert complete and len(complete) < 6
+    before = {name: (output / name).read_bytes() for name in complete}
+    time.sleep(5)  # Ray's own processes go with the driver that started them
+    assert not ray_processes(LABELLER)
+
+    resumed = start_on_ray(inputs, output, tiny_classifier_dir, "--resume")
+    _, err = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, err
+    assert f"{6 - len(complete)} files classified" in err and f"{len(complete)} complete before, skipped" in err
+    assert {name: (output / name).read_bytes() for name in complete} == before  # kept, not redone
+    assert_same_outputs(output, local_outputs(inputs, tmp_path / "local", tiny_classifier_dir, capsys), 6, 2000)
+
