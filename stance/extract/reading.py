@@ -16,6 +16,7 @@ from stance.extract.language import detect_language
 from stance.extract.plaintext import parse_plaintext
 from stance.extract.records import column_mapping, iter_parquet, iter_records, parse_records
 from stance.io.inputs import COMPRESSED_SUFFIXES, peek_input, read_text, text_lines, whole_text
+from stance.io.records import parquet_read_errors
 from stance.io.web import WebClient, WebSettings, is_link
 
 _HEAD_BYTES = 64 * 1024
@@ -134,12 +135,11 @@ def count_records(path: str, input_format: str | None = None, text_column: str =
     if path == "-" or not os.path.isfile(path) or Path(path).suffix.lower() in COMPRESSED_SUFFIXES:
         return None
     if is_parquet(path, input_format):
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         try:
             return pq.ParquetFile(path).metadata.num_rows
-        except (pa.ArrowException, OSError):  # unreadable: the reading that follows says why
+        except parquet_read_errors():  # unreadable: the reading that follows says why
             return None
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES).decode("utf-8-sig", errors="replace")

@@ -72,14 +72,21 @@ def read_rows(lines: Iterable[str], source: str, input_format: str) -> Iterator[
         raise InputError(f"{source}:{reader.line_num}: malformed CSV ({err})") from None
 
 
+def parquet_read_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged Parquet file raises: Arrow's errors, the OS's, and Python's own where Arrow decodes
+    what it read (a column name that is not UTF-8 raises UnicodeDecodeError)."""
+    import pyarrow as pa
+
+    return pa.ArrowException, OSError, ValueError
+
+
 def parquet_columns(path: str) -> list[str]:
     """A Parquet file's column names, read from its footer; an unreadable file is refused here."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         return list(pq.read_schema(path).names)
-    except (pa.ArrowException, OSError) as err:
+    except parquet_read_errors() as err:
         raise InputError(f"{path}: not a readable Parquet file ({err})") from None
 
 
@@ -89,7 +96,6 @@ ROW_GROUP_CAP_VARIABLE = "STANCE_MAX_ROW_GROUP_MIB"
 
 def parquet_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """A Parquet file's (row number, row) pairs, read a row group at a time as they are asked for."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     number = 0
@@ -106,7 +112,9 @@ def parquet_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 for row in batch.to_pylist():
                     number += 1
                     yield number, row
-    except (pa.ArrowException, OSError) as err:
+    except InputError:
+        raise  # ours, a ValueError too: already says what was wrong
+    except parquet_read_errors() as err:
         raise InputError(f"{path}:{number + 1}: cannot read the Parquet data ({err})") from None
 
 
