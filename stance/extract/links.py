@@ -45,8 +45,9 @@ def read_link(url: str, client: WebClient, parse: Callable[[str, str], Thread]) 
             if (parts.hostname or "").endswith(REDDIT):
                 raise
             # elsewhere a path like Reddit's may be an ordinary page (a mirror's is read as Reddit's): read the page
-    if parts.hostname == HACKER_NEWS and path.rstrip("/") == "/item" and parse_whole_number(query.get("id", [""])[0]) is not None:
-        return parse_hackernews(client.get(client.settings.hn_api + query["id"][0]).text(), url)
+    story = parse_whole_number(query.get("id", [""])[0]) if parts.hostname == HACKER_NEWS and path.rstrip("/") == "/item" else None
+    if story is not None:
+        return parse_hackernews(client.get(f"{client.settings.hn_api}{story}").text(), url)
     fetched = client.get(url)
     thread = parse(fetched.text(), url)
     if thread.comments or "html" not in fetched.content_type:
