@@ -78,7 +78,10 @@ def title_from_link(link: str) -> str:
     for exports whose article has no title; the link itself where its path has no slug, empty without one."""
     from urllib.parse import urlsplit
 
-    path = urlsplit(link).path if "://" in link else link
+    try:
+        path = urlsplit(link).path if "://" in link else link
+    except ValueError:  # not a link after all ("http://[…" is no address): its text is the path
+        path = link
     for segment in reversed([part for part in path.split("/") if part]):
         if _INDEX_PAGE.match(segment):
             continue
