@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--reply-context", choices=["off", "on", "both"], default="both",
                         help="the model as it is (off), its reply-context copy (on), or each in turn")
     args = parser.parse_args()
-    model = default_model_path() if args.model == "bundled" else tiny_model()
+    model = Path(default_model_path()) if args.model == "bundled" else tiny_model()
     models = {}
     if args.reply_context != "on":
         models[args.model] = model
