@@ -170,7 +170,7 @@ def record_seeds() -> list[bytes]:
     csv_bytes = "\n".join(",".join(f'"{cell}"' for cell in row) for row in [columns, *rows]).encode()
     tsv_bytes = "\n".join("\t".join(row) for row in [columns, *rows]).encode()
     parquet = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist([{k: str(v) for k, v in row.items()} for row in RECORD_ROWS]), parquet)
+    pq.write_table(pa.Table.from_pylist([{k: None if v is None else str(v) for k, v in row.items()} for row in RECORD_ROWS]), parquet)
     kinds = [jsonl, csv_bytes, tsv_bytes, parquet.getvalue(), gzip.compress(jsonl), zstandard.ZstdCompressor().compress(jsonl)]
     return [bytes([index]) + content for index, content in enumerate(kinds)]
 

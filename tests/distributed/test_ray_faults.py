@@ -32,17 +32,26 @@ def comment_files(folder: Path, files: int, per_file: int) -> Path:
     return folder
 
 
-def ray_processes(title: str) -> dict[int, str]:
-    """pid → process title of this machine's Ray processes whose title starts with ``title``."""
-    found = {}
+def ray_processes(title: str, under: int) -> dict[int, str]:
+    """pid → process title of the processes descended from ``under`` (the run's own Ray cluster, not another's on
+    this machine) whose title starts with ``title``."""
+    parents, titles = {}, {}
     for entry in Path("/proc").iterdir():
         try:
-            words = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
-        except OSError:  # ended while we looked
+            if entry.name.isdigit():
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                titles[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").strip()
+        except (OSError, IndexError, ValueError):  # ended while we looked
             continue
-        if words and words[0].decode(errors="replace").startswith(title):
-            found[int(entry.name)] = words[0].decode(errors="replace").strip()
-    return found
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == under:
+                return True
+        return False
+
+    return {pid: name for pid, name in titles.items() if name.startswith(title) and descends(pid)}
 
 
 def start_on_ray(inputs: Path, output: Path, model: Path, log: Path, *more: str) -> subprocess.Popen:
@@ -72,22 +81,22 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_finishes(tiny_classifie
     inputs = comment_files(tmp_path / "in", files=4, per_file=3000)
     log = tmp_path / "stderr.txt"
     process = start_on_ray(inputs, tmp_path / "ray", tiny_classifier_dir, log)
-    busy = {}
+    workers: dict[int, str] = {}
 
-    def a_worker_is_labelling() -> bool:
-        busy.update({pid: title for pid, title in ray_processes(LABELLER).items() if title.endswith(".submit")})
-        return bool(busy)
+    def both_workers_up_and_one_labelling() -> bool:  # the pool of --workers 2, whole, before anything is killed
+        workers.clear()
+        workers.update(ray_processes(LABELLER, under=process.pid))
+        return len(workers) == 2 and any(title.endswith(".submit") for title in workers.values())
 
     deadline = time.monotonic() + 600
-    while process.poll() is None and not a_worker_is_labelling() and time.monotonic() < deadline:
+    while process.poll() is None and not both_workers_up_and_one_labelling() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert busy, f"no labelling worker was seen at work (the run {'ended' if process.poll() is not None else 'still runs'}): {log.read_text()}"
-    before = set(ray_processes(LABELLER))
-    victim = next(iter(busy))
+    assert len(workers) == 2, f"no labelling worker was seen at work (the run {'ended' if process.poll() is not None else 'still runs'}): {log.read_text()}"
+    victim = next(pid for pid, title in workers.items() if title.endswith(".submit"))
     os.kill(victim, signal.SIGKILL)
     replacements: set[int] = set()
     while process.poll() is None and time.monotonic() < deadline + 600:
-        replacements |= set(ray_processes(LABELLER)) - before
+        replacements |= set(ray_processes(LABELLER, under=process.pid)) - set(workers)
         time.sleep(0.05)
     code, err = process.wait(timeout=60), log.read_text()
     assert code == 0, err
@@ -100,12 +109,20 @@ def test_a_killed_driver_leaves_whole_files_and_resume_finishes_the_rest(tiny_cl
     inputs = comment_files(tmp_path / "in", files=6, per_file=2000)
     output = tmp_path / "ray"
     process = start_on_ray(inputs, output, tiny_classifier_dir, tmp_path / "killed.txt")
-    assert kill_when(process, lambda: (output / "part0.jsonl").exists()), "the run ended before the driver could be killed"
+    workers: set[int] = set()
+
+    def first_file_whole() -> bool:
+        workers.update(ray_processes(LABELLER, under=process.pid))  # noted now: orphans are not the driver's descendants
+        return (output / "part0.jsonl").exists()
+
+    assert kill_when(process, first_file_whole), "the run ended before the driver could be killed"
     complete = sorted(p.name for p in output.glob("part*.jsonl"))
-    assert complete and len(complete) < 6
+    assert workers and complete and len(complete) < 6
     before = {name: (output / name).read_bytes() for name in complete}
-    time.sleep(5)  # Ray's own processes go with the driver that started them
-    assert not ray_processes(LABELLER)
+    deadline = time.monotonic() + 30  # Ray's own processes go with the driver that started them
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "the killed driver's Ray workers lived on"
 
     log = tmp_path / "resumed.txt"
     resumed = start_on_ray(inputs, output, tiny_classifier_dir, log, "--resume")
