@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_DIGITS = re.compile(r"[0-9]+")
-_SIGNED_DIGITS = re.compile(r"-?[0-9]+")
+_DIGITS = re.compile(r"\d+")  # decimal digits of any script (int reads "١٢" and "１２"), not "³" or "½"
+_SIGNED_DIGITS = re.compile(r"-?\d+")
 
 
 def is_whole_number(value: Any, minimum: int = 0) -> bool:
@@ -16,7 +16,7 @@ def is_whole_number(value: Any, minimum: int = 0) -> bool:
 
 
 def parse_whole_number(text: str, *, negative: bool = False) -> int | None:
-    """The number ``text`` writes in ASCII digits (spaces around allowed, a minus sign where ``negative``), else
+    """The number ``text`` writes in decimal digits (spaces around allowed, a minus sign where ``negative``), else
     None. ``str.isdigit`` is not this check: it passes ``"³"``, which ``int`` refuses."""
     match = (_SIGNED_DIGITS if negative else _DIGITS).fullmatch(text.strip())
     return int(match[0]) if match else None
