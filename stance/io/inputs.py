@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sys
 import zlib
 from collections.abc import Iterator
@@ -130,8 +131,6 @@ def open_input(name: str) -> IO[bytes]:
 
 def cap_from_environment(variable: str, default: float) -> float:
     """A cap from the environment where it is set to a positive number, else ``default``."""
-    import os
-
     value = os.environ.get(variable, "")
     try:
         number = float(value)
