@@ -1,13 +1,15 @@
-"""Classification speed and accuracy: the transformers pipeline (batch 1 and 32) beside our fp32 path and
-our fast paths (bf16; int8 on ONNX Runtime), in one process on the same texts (TweetEval stance test
-tweets with their targets), each at its default batch size; then `stance classify` end to end on a
-JSONL file (read, tokenise, infer, write) with its peak memory, the cold start on the seed page (int8
-with its export cached, and on a first run that builds it), and a scale check.
+"""Classification speed and faithfulness: the transformers pipeline (batch 1 and 32) beside our fp32 path and
+our fast paths (bf16 on torch; int8 on ONNX Runtime), in one process on the same texts (TweetEval stance test
+tweets with their targets), each at its default batch size; then `stance classify` end to end on a JSONL
+file (read, tokenise, infer, write) with its peak memory, the cold start on the seed page, and a scale check.
 
     python -m scripts.bench_speed [--model DIR] [--e2e 20000] [--scale 10000,100000,1000000]
 
-Accuracy is TweetEval's score (mean F1 of favor and against) on the 1,249 test tweets, the share
-of labels equal to the fp32 path's, and macro-F1 on our own test articles (data/test.jsonl).
+Speed is comments/s and its ratio to the pipeline at batch 32 (fp32), measured in the same run. Faithfulness
+is the share of labels equal to our fp32 path's: stance on TweetEval stance test (1,249) and data/test,
+sentiment on data/test and 2,000 TweetEval sentiment test tweets. "own scores" says whether every
+comment's scores are identical whether it is classified alone or among others at 1, 8, 32 and 64 windows
+per batch. TweetEval's score (mean F1 of favor and against) and data/test macro-F1 are against gold labels.
 """
 
 from __future__ import annotations
@@ -21,10 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.shared_data import SEED_PAGE, corpus_split, tweeteval
+import numpy as np
+
+from scripts.shared_data import SEED_PAGE, corpus_split, tweeteval, tweeteval_sentiment
+from stance.about import SPEED_FLAGS
 from stance.core.metrics import headline_scores
 from stance.model.classifier import StanceClassifier
-from stance.model.precision import PRECISIONS
+from stance.model.devices import cpu_flags, usable_cores
+from stance.model.precision import PRECISIONS, cpu_precision
 
 # Runs a command and prints its peak RSS. Measuring from here would be wrong: a child forked from this
 # process (which holds loaded models) starts with this process's resident pages in its ru_maxrss.
@@ -56,58 +62,75 @@ def write_comments(path: Path, rows: list, n: int) -> None:
             handle.write(json.dumps({"id": str(i), "text": row.text, "target": row.target}) + "\n")
 
 
+def _share_equal(a: list, b: list) -> float:
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def own_scores(classifier: StanceClassifier, texts: list[str], targets: list[str]) -> bool:
+    """Whether each comment's scores are identical alone and among the others at 1, 8, 32 and 64 windows a batch."""
+    batch_size = classifier.batch_size
+    alone = [classifier.predict_proba([text], [target])[0] for text, target in zip(texts[:16], targets[:16])]
+    together = []
+    for size in (1, 8, 32, 64):
+        classifier.batch_size = size
+        together.append(classifier.predict_proba(texts, targets))
+    classifier.batch_size = batch_size
+    return all(np.array_equal(scores, together[0]) for scores in together) and np.array_equal(np.array(alone), together[0][:16])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
     parser.add_argument("--e2e", type=int, default=20000, help="comments in the end-to-end run")
     parser.add_argument("--scale", default="", help="comma-separated sizes for the scale check, e.g. 10000,100000,1000000")
-    parser.add_argument("--fast", default="int8", choices=PRECISIONS, help="the fast path for the end-to-end runs")
+    parser.add_argument("--fast", default=cpu_precision()[0], choices=PRECISIONS, help="the precision of the scale check (default: auto's)")
     args = parser.parse_args()
 
     from transformers import pipeline
 
     rows = tweeteval("test")
     texts, targets, gold = [r.text for r in rows], [r.target for r in rows], [r.label for r in rows]
-    labels = ["support", "oppose", "neutral"]
-    reference = StanceClassifier.from_pretrained(args.model)
+    corpus_test = corpus_split("test")
+    sentiment_rows = tweeteval_sentiment("test", limit=2000)
+    reference = StanceClassifier.from_pretrained(args.model, precision="fp32")
     pipe = pipeline("text-classification", model=reference.model, tokenizer=reference.tokenizer, device=-1)
     pairs = [{"text": t, "text_pair": c} for t, c in zip(targets, texts)]
 
-    print(f"in-process, {len(texts)} tweets, {os.cpu_count()} cores")
-    print(f"{'system':34}{'comments/s':>10}{'x pipeline':>11}{'score':>8}{'agree fp32':>12}{'data/test mF1':>17}{'agree fp32':>14}")
-    results = {}
+    print(f"in-process, {len(texts)} tweets, {usable_cores()} cores; CPU flags: {', '.join(sorted(cpu_flags() & SPEED_FLAGS))}")
+    print(f"auto precision on this CPU: {cpu_precision()[0]} ({cpu_precision()[1]})")
     started = time.perf_counter()
     pipe(pairs[:300], batch_size=1, truncation=True)
-    results["pipeline batch 1"] = (300 / (time.perf_counter() - started), None)
+    pipeline_1 = 300 / (time.perf_counter() - started)
     started = time.perf_counter()
-    out = pipe(pairs, batch_size=32, truncation=True)
-    results["pipeline batch 32"] = (len(pairs) / (time.perf_counter() - started), [o["label"] for o in out])
-    corpus_test = corpus_split("test")
-    corpus_gold = [r.label for r in corpus_test]
-    corpus_labels = {}
-    # int8 at its default of one window per batch (scores independent of the neighbours) and, beside
-    # it, at 8 windows per batch (the default before: faster, but a batch shares one quantisation range).
-    for precision, batch_size in [*((p, None) for p in PRECISIONS), ("int8", 8)]:
+    pipe(pairs, batch_size=32, truncation=True)
+    pipeline_32 = len(pairs) / (time.perf_counter() - started)
+    print(f"{'system':24}{'comments/s':>11}{'x pipeline':>11}{'TweetEval':>10}{'data/test':>10}"
+          f"{'agree fp32: stance':>20}{'sentiment':>20}{'own scores':>12}")
+    print(f"{'':24}{'':>11}{'batch 32':>11}{'score':>10}{'mF1':>10}{'TweetEval':>10}{'data/test':>10}{'data/test':>10}{'TweetEval':>10}")
+    for name, speed in (("pipeline batch 1", pipeline_1), ("pipeline batch 32", pipeline_32)):
+        print(f"{name:24}{speed:11.0f}{speed / pipeline_32:10.1f}x")
+    fp32_labels: dict[str, list[str | None]] = {}
+    for precision, batch_size in (("fp32", None), ("bf16", None), ("int8", None), ("int8", 8)):
         classifier = StanceClassifier.from_pretrained(args.model, precision=precision, batch_size=batch_size)
         classifier.predict_proba(texts[:128], targets[:128])  # warm-up: kernels for the first shapes
         started = time.perf_counter()
-        predicted = [p.label for p in classifier.predict(texts, targets)]
+        predicted = classifier.predict(texts, targets)
+        speed = len(texts) / (time.perf_counter() - started)
+        corpus = classifier.predict([r.text for r in corpus_test], [r.target for r in corpus_test])
+        labels = {
+            "TweetEval": [p.label for p in predicted],
+            "data/test": [p.label for p in corpus],
+            "data/test sentiment": [p.sentiment for p in corpus],
+            "TweetEval sentiment": [p.sentiment for p in classifier.predict([r.text for r in sentiment_rows])],
+        }
+        fp32_labels = fp32_labels or labels
+        agree = "".join(f"{100 * _share_equal(labels[part], fp32_labels[part]):9.1f}%" for part in labels)
+        score = 100 * headline_scores(gold, labels["TweetEval"], ["support", "oppose", "neutral"])["f1_support_oppose"]
+        corpus_gold = [r.label for r in corpus_test]
+        corpus_score = 100 * headline_scores(corpus_gold, labels["data/test"], sorted(set(corpus_gold)))["macro_f1"]
         name = f"stance {precision} (batch {classifier.batch_size})"
-        results[name] = (len(texts) / (time.perf_counter() - started), predicted)
-        corpus_labels[name] = [p.label for p in classifier.predict([r.text for r in corpus_test], [r.target for r in corpus_test])]
-    base_rate = results["pipeline batch 1"][0]
-    fp32 = next(predicted for name, (_, predicted) in results.items() if name.startswith("stance fp32"))
-    corpus_fp32 = next(labels for name, labels in corpus_labels.items() if name.startswith("stance fp32"))
-    for name, (speed, predicted) in results.items():
-        score = f"{100 * headline_scores(gold, predicted, labels)['f1_support_oppose']:8.1f}" if predicted else f"{'-':>8}"
-        agree = f"{100 * sum(a == b for a, b in zip(predicted, fp32)) / len(fp32):11.1f}%" if predicted else f"{'-':>12}"
-        if name in corpus_labels:
-            corpus_score = headline_scores(corpus_gold, corpus_labels[name], sorted(set(corpus_gold)))["macro_f1"]
-            corpus_agree = sum(a == b for a, b in zip(corpus_labels[name], corpus_fp32)) / len(corpus_fp32)
-            corpus = f"{100 * corpus_score:17.1f}{100 * corpus_agree:13.1f}%"
-        else:
-            corpus = f"{'-':>17}{'-':>14}"
-        print(f"{name:34}{speed:10.0f}{speed / base_rate:10.1f}x{score}{agree}{corpus}")
+        print(f"{name:24}{speed:11.0f}{speed / pipeline_32:10.1f}x{score:10.1f}{corpus_score:10.1f}{agree}"
+              f"{'yes' if own_scores(classifier, texts[:96], targets[:96]) else 'no':>12}")
 
     model_args = ["--model", args.model] if args.model else []
     with tempfile.TemporaryDirectory() as work:
@@ -115,18 +138,17 @@ def main() -> None:
         print(f"{'precision':12}{'seconds':>9}{'comments/s':>12}{'peak RSS MiB':>14}")
         source = Path(work) / "comments.jsonl"
         write_comments(source, rows, args.e2e)
-        for precision in ("fp32", args.fast):
+        for precision in PRECISIONS:
             seconds, rss = run_cli(["classify", str(source), "-o", f"{work}/out-{precision}.jsonl", "--precision", precision, *model_args])
             print(f"{precision:12}{seconds:9.1f}{args.e2e / seconds:12.0f}{rss:14.0f}")
 
         print("\ncold start: stance classify on the seed page, process start to last line")
-        for precision in ("fp32", args.fast):
+        for precision in PRECISIONS:
             seconds, _ = run_cli(["classify", str(SEED_PAGE), "-f", "jsonl", "--precision", precision, *model_args])
             print(f"{precision:12}{seconds:9.2f} s")
-        if args.fast == "int8":
-            seconds, _ = run_cli(["classify", str(SEED_PAGE), "-f", "jsonl", "--precision", "int8", *model_args],
-                                 env={"STANCE_CACHE": f"{work}/empty-cache"})
-            print(f"{'int8, first run (builds the export)':12}{seconds:9.2f} s")
+        seconds, _ = run_cli(["classify", str(SEED_PAGE), "-f", "jsonl", "--precision", "int8", *model_args],
+                             env={"STANCE_CACHE": f"{work}/empty-cache"})
+        print(f"{'int8, first run (builds the export)':12}{seconds:9.2f} s")
 
         if args.scale:
             print(f"\nscale check ({args.fast}): comments, seconds, comments/s, peak RSS MiB")

@@ -6,7 +6,7 @@ from importlib import metadata
 from pathlib import Path
 
 from stance.model.devices import cpu_flags
-from stance.model.precision import resolve_runtime
+from stance.model.precision import cpu_precision, resolve_runtime
 from stance.training.config import TrainingConfig
 
 # The CPU features the numeric paths depend on: bf16 and int8 matrix units and vector instructions.
@@ -36,7 +36,7 @@ def system_info() -> dict[str, str | list[str]]:
     info["int8 cache"] = f"{cache} ({size / 2**20:.1f} MiB)"
     device, precision = resolve_runtime("auto", "auto")
     info["auto device"] = device
-    info["auto precision"] = precision
+    info["auto precision"] = f"{precision} ({cpu_precision()[1]})" if device == "cpu" else precision
     info["auto training precision"] = TrainingConfig().resolved_precision(device)
     info["CPU features"] = ", ".join(sorted(cpu_flags() & SPEED_FLAGS)) or "none of " + ", ".join(sorted(SPEED_FLAGS))
     return info

@@ -8,13 +8,14 @@ Nothing else in the package asks which backend it has.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from stance.model.devices import torch_threads
-from stance.model.heads import TaskHead, run_with_heads
+from stance.model.heads import HEAD_ATTRIBUTES, TaskHead, encoder_of, run_with_heads
 from stance.model.runtime import Runtime
 from stance.model.storage import ModelSettings, load_torch_model, stored_form
 
@@ -39,6 +40,12 @@ class Backend(Protocol):
         ...
 
 
+# oneDNN picks its bf16 matrix kernel by the number of rows: between 33 and 511 rows (this CPU, torch 2.13) the
+# product of a 1,536-wide input sums in another order than at 512 and more, so a window's scores would depend on
+# how many windows share its batch. Every CPU batch is filled to this many rows (copies of its own windows).
+MIN_CPU_ROWS = 512
+
+
 class TorchBackend:
     """A transformers sequence classifier in fp32 or bf16, on the CPU or a GPU, with any further task heads."""
 
@@ -47,9 +54,9 @@ class TorchBackend:
 
         dtype = torch.bfloat16 if runtime.precision == "bf16" else None
         self.model = model.to(device=runtime.device, dtype=dtype).eval()
-        self.heads = {
-            name: TaskHead(head.labels, head.module.to(device=runtime.device, dtype=dtype).eval()) for name, head in heads.items()
-        }
+        self.heads = {name: TaskHead(head.labels, head.module.to(device=runtime.device).eval()) for name, head in heads.items()}
+        if dtype is not None:
+            keep_output_layers_in_fp64(self.model, [head.module for head in self.heads.values()])
         self.runtime = runtime
         config = model.config
         own = [str(config.id2label[i]) for i in range(len(config.id2label))]
@@ -65,17 +72,52 @@ class TorchBackend:
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
+        """On a GPU one batch at a time; on the CPU ``threads`` batches at once, each on one thread (which uses two
+        cores better than splitting each small product across them: scripts/bench_speed.py); bf16 batches filled
+        to :data:`MIN_CPU_ROWS` token rows, so that a window's scores never depend on what it is batched with."""
         import torch
 
-        for batch in batches:
-            # A window or two is too little work to share: a second thread only waits, many times over where the
-            # machine is busy (a single comment took 37 times as long with two threads as with one).
-            with torch.inference_mode(), torch_threads(min(self.runtime.threads, len(batch))):
-                tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
+        def logits(batch: list[int]) -> list[np.ndarray]:
+            inputs = inputs_of(batch)
+            windows = len(next(iter(inputs.values())))
+            if self.runtime.device == "cpu" and self.runtime.precision == "bf16":
+                inputs = fill_rows(inputs, MIN_CPU_ROWS)
+            with torch.inference_mode():
+                tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs.items()}
                 read: dict[str, Any] | None = {} if features else None
                 own, further = run_with_heads(self.model, self.heads, tensors, read)
-                outputs = [array.float().cpu().numpy() for array in (own, *further.values(), *(read or {}).values())]
-            yield outputs
+                return [array[:windows].float().cpu().numpy() for array in (own, *further.values(), *(read or {}).values())]
+
+        if self.runtime.device != "cpu":
+            yield from map(logits, batches)
+            return
+        # Worker threads started within the block take torch's thread count from it: one each.
+        with torch_threads(1), ThreadPoolExecutor(self.runtime.threads) as pool:
+            yield from pool.map(logits, batches)
+
+
+def keep_output_layers_in_fp64(model: Any, heads: list[Any]) -> None:
+    """The pooler (where the model has one) and every task's head in float64, fed float64, after the encoder ran in
+    bf16. In bf16 their logits' 8 bits flip near-tied labels (scripts/bench_speed.py); in float32 their products
+    sum in an order that depends on how many windows the batch holds. In float64 any such difference is far below
+    what the float32 logits keep. They are a sliver of the work."""
+    import torch
+
+    def as_fp64(_module: Any, args: tuple) -> tuple:
+        return tuple(arg.double() if isinstance(arg, torch.Tensor) and arg.is_floating_point() else arg for arg in args)
+
+    layers = [getattr(encoder_of(model), "pooler", None), *(getattr(model, name, None) for name in HEAD_ATTRIBUTES), *heads]
+    for layer in layers:
+        if isinstance(layer, torch.nn.Module):
+            layer.double().register_forward_pre_hook(as_fp64)
+
+
+def fill_rows(inputs: dict[str, np.ndarray], rows: int) -> dict[str, np.ndarray]:
+    """A padded batch repeated whole, windows after windows, until it holds at least ``rows`` token rows
+    (windows times length); the scores of its own windows are the first rows of the output."""
+    windows, length = next(iter(inputs.values())).shape
+    copies = -(-rows // (windows * length))
+    return inputs if copies <= 1 else {name: np.concatenate([array] * copies) for name, array in inputs.items()}
 
 
 def make_backend(model: Any, tokenizer: Any, runtime: Runtime, task: str = "stance", heads: Mapping[str, TaskHead] | None = None) -> Backend:

@@ -18,7 +18,7 @@ from stance.model.heads import TaskHead, divide_output, head_attribute, swap_in_
 from stance.model.prediction import Prediction
 from stance.model.runtime import RUNTIME_OPTIONS, Runtime
 from stance.model.storage import ModelSettings, check_model_source, default_model_path, is_temperature, save_model
-from stance.model.windows import WindowEncoder
+from stance.model.windows import WindowEncoder, length_batches
 
 
 class StanceClassifier:
@@ -344,8 +344,7 @@ class StanceClassifier:
         then each window's vector (:func:`~stance.model.heads.middle_layer_mean`)."""
         target_list = _broadcast_targets(targets, len(texts))
         windows, owners, weights = self.encode_windows(list(texts), target_list, parents)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
-        batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        batches = length_batches([len(window["input_ids"]) for window in windows], self.batch_size, self.backend.pad_multiple)
 
         def inputs_of(batch: list[int]) -> dict[str, np.ndarray]:
             return self.windows.pad([windows[i] for i in batch], self.backend.pad_multiple)

@@ -10,6 +10,7 @@ hook, the very tensor the main head is fed: the encoder runs once for all tasks.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from stance.errors import ModelError
 
 HEADS_FILE = "heads.safetensors"
-_HEAD_ATTRIBUTES = ("classifier", "score")  # where transformers' sequence classifiers keep their head
+HEAD_ATTRIBUTES = ("classifier", "score")  # where transformers' sequence classifiers keep their head
 
 
 @dataclass
@@ -33,11 +34,11 @@ def head_attribute(model: Any) -> str:
     """The attribute of ``model`` that holds its classification head."""
     import torch
 
-    for name in _HEAD_ATTRIBUTES:
+    for name in HEAD_ATTRIBUTES:
         if isinstance(getattr(model, name, None), torch.nn.Module):
             return name
     raise ModelError(
-        f"{type(model).__name__}: no classification head under {' or '.join(_HEAD_ATTRIBUTES)}; "
+        f"{type(model).__name__}: no classification head under {' or '.join(HEAD_ATTRIBUTES)}; "
         "a second task needs a standard Hugging Face sequence classifier"
     )
 
@@ -99,9 +100,13 @@ def run_with_heads(
     if not heads and features is None:
         return model(**inputs).logits, {}
     captured: dict[str, tuple] = {}
+    caller = threading.get_ident()
 
     def keep(_module: Any, args: tuple, _output: Any) -> None:
-        captured["args"] = args
+        # Other threads may run the same model at once (the CPU backend runs batches in parallel), and every
+        # hook fires for every call: each keeps only the call made on its own thread.
+        if threading.get_ident() == caller:
+            captured["args"] = args
 
     handle = getattr(model, head_attribute(model)).register_forward_hook(keep)
     try:

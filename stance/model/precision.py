@@ -1,8 +1,9 @@
-"""Numeric precision for inference on CPU: fp32 (the reference), bf16 and int8.
+"""Numeric precision for inference on CPU: fp32 (the reference), bf16 and int8, and which one ``auto`` takes.
 
 bf16 runs the torch model in bfloat16 (fast where the CPU has AMX or AVX-512 BF16); int8 runs an
 ONNX export whose linear layers are quantised to int8 (ONNX Runtime, VNNI where the CPU has it; see
 :mod:`stance.model.onnx`). Both change the scores slightly; ``scripts/bench_speed.py`` measures by how much.
+``auto`` on a CPU is chosen from its features (:func:`cpu_precision`).
 """
 
 from __future__ import annotations
@@ -10,18 +11,29 @@ from __future__ import annotations
 from stance.errors import ConfigError, ModelError
 
 PRECISIONS = ("fp32", "bf16", "int8")
-CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that holds the accuracy bound, int8
-# Windows per batch. Torch splits each batch across the cores and wants big ones (fastest on 2 cores).
-# int8 runs one batch per core and quantises each batch's activations over the batch's own range, so
-# a window's scores would depend on the windows beside it: one window per batch makes every comment's
-# scores the same whatever it is classified with, at 3-7 % of the speed of batches of 8
+CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that agrees with fp32 on this CPU (cpu_precision)
+# Windows per batch. int8 quantises each batch's activations over the batch's own range, so a window's scores
+# would depend on the windows beside it: one window per batch keeps them its own. bf16 and fp32 batches are
+# filled and bucketed so that they do not (stance.model.backends); 32 was the fastest bf16 size on 2 cores
 # (scripts/bench_speed.py).
-BATCH_SIZES = {"fp32": 32, "bf16": 64, "int8": 1}
+BATCH_SIZES = {"fp32": 32, "bf16": 32, "int8": 1}
+
+
+def cpu_precision() -> tuple[str, str]:
+    """What ``auto`` runs on this CPU, and why: the fastest path whose labels agree with fp32's on at least 99.5 %
+    of comments. bf16 where the CPU has AMX (2.9 times fp32's speed there, 99.7 % of labels as fp32's); elsewhere
+    fp32, since without AMX bf16 runs slower than fp32 even with AVX-512 BF16 (scripts/bench_cpu_paths.py), and
+    int8 changes 3-4 % of the labels (scripts/bench_speed.py)."""
+    from stance.model.devices import cpu_flags
+
+    if "amx_bf16" in cpu_flags():
+        return "bf16", "this CPU has AMX bf16 matrix units"
+    return "fp32", "no AMX on this CPU, where bf16 is slower than fp32; int8 is faster but changes 3-4 % of labels"
 
 
 def resolve_precision(precision: str, device: str = "cpu") -> str:
-    """``auto`` → ``int8`` on the CPU (within half a point of fp32 on TweetEval, 0.7 below on data/test:
-    scripts/bench_speed.py), ``bf16`` on a GPU that runs it at full speed, else ``fp32``.
+    """``auto`` → on the CPU what :func:`cpu_precision` picks, ``bf16`` on a GPU that runs it at full speed,
+    else ``fp32``.
 
     ``device`` is a resolved device (:func:`stance.model.devices.resolve_device`); int8 runs on the CPU only.
     """
@@ -30,7 +42,7 @@ def resolve_precision(precision: str, device: str = "cpu") -> str:
     if precision not in CHOICES:
         raise ConfigError(f"precision {precision!r}: expected one of {', '.join(CHOICES)}", settings="precision")
     if precision == "auto":
-        return "int8" if device == "cpu" else "bf16" if supports_bf16(device) else "fp32"
+        return cpu_precision()[0] if device == "cpu" else "bf16" if supports_bf16(device) else "fp32"
     if precision == "int8" and device != "cpu":
         raise ModelError(
             f"precision int8 runs on the CPU (ONNX Runtime), not {device}; use the CPU or fp32", settings=("device", "precision")

@@ -33,6 +33,21 @@ def round_up(length: int, multiple: int) -> int:
     return -(-length // multiple) * multiple
 
 
+def length_batches(lengths: Sequence[int], batch_size: int, multiple: int | None = None) -> list[list[int]]:
+    """Window indices in batches of at most ``batch_size``, shortest first (little padding). With a padding
+    ``multiple``, a batch never mixes padded lengths: each window is then padded to a length of its own
+    (its length rounded up), so its scores do not depend on the longest window beside it."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for index in order:
+        if not batches or len(batches[-1]) == batch_size or (
+            multiple and round_up(lengths[index], multiple) != round_up(lengths[batches[-1][0]], multiple)
+        ):
+            batches.append([])
+        batches[-1].append(index)
+    return batches
+
+
 class WindowEncoder:
     """Tokenises comments, each with its target first, into windows of at most ``max_length`` tokens.
 

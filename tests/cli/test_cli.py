@@ -197,7 +197,11 @@ def test_version_and_info_say_what_a_bug_report_needs(tmp_path: Path, capsys, mo
     assert lines["onnxruntime"] == metadata.version("onnxruntime")
     assert lines["default model"] == str(DEFAULT_MODEL_DIR)
     assert lines["int8 cache"] == f"{cache} (3.0 MiB)"
-    assert lines["auto device"] in ("cpu", "cuda", "mps") and lines["auto precision"] in ("int8", "bf16", "fp32")
+    assert lines["auto device"] in ("cpu", "cuda", "mps") and lines["auto precision"].split()[0] in ("int8", "bf16", "fp32")
+    if lines["auto device"] == "cpu":  # the path chosen for this CPU, and why
+        from stance.model.precision import cpu_precision
+
+        assert lines["auto precision"] == f"{cpu_precision()[0]} ({cpu_precision()[1]})"
     assert lines["auto training precision"] in ("bf16", "fp16", "fp32") and lines["CPU features"]
     # Every figure the bundled model's stance.json stores (its card's table is rendered from them).
     from stance.model.storage import ModelSettings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO, shared_file, stance_cli, write_jsonl
 
@@ -76,6 +77,26 @@ def test_fast_paths_agree_with_fp32_on_labels(precision: str, bound: float) -> N
     agreement = sum(a == b for a, b in zip(reference, fast)) / len(rows)
     # Measured on these 200 comments: bf16 99.5 %, int8 97.0 %; bench_speed.py gives the TweetEval figures.
     assert agreement >= bound, agreement
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp32", "auto"])
+def test_a_comment_scores_the_same_alone_and_in_any_batch_with_the_default_model(precision: str) -> None:
+    """Identical in bf16 (auto's path where the CPU has AMX); in fp32 (auto's path elsewhere) MKL's products may
+    differ in the last bits with the batch's shape, which no label can feel."""
+    from stance import StanceClassifier
+
+    rows = [json.loads(line) for line in (REPO / "data" / "test.jsonl").read_text(encoding="utf-8").splitlines()[:120]]
+    texts, targets = [r["text"] for r in rows], [r["target"] for r in rows]
+    classifier = StanceClassifier.from_pretrained(precision=precision, device="cpu")
+    for task in ("stance", "sentiment"):
+        alone = np.array([classifier.predict_proba([text], [target], task=task)[0] for text, target in zip(texts[:24], targets[:24])])
+        for size in (1, 8, 32, 64):
+            classifier.batch_size = size
+            together = classifier.predict_proba(texts, targets, task=task)[:24]
+            if classifier.runtime.precision == "bf16":
+                assert np.array_equal(together, alone), (task, size)  # identical, not merely close
+            else:
+                assert together == pytest.approx(alone, abs=1e-5) and (together.argmax(1) == alone.argmax(1)).all(), (task, size)
 
 
 def test_the_default_model_gives_sentiment_beside_stance() -> None:

@@ -15,7 +15,7 @@ from stance.model.devices import (
     torch_threads,
     usable_cores,
 )
-from stance.model.precision import resolve_precision
+from stance.model.precision import cpu_precision, resolve_precision
 from stance.training.config import TrainingConfig
 from stance.training.loop import device_arguments
 
@@ -51,10 +51,25 @@ def test_an_accelerator_asked_for_but_absent_is_an_error(accelerators) -> None:
         resolve_device("gpu")
 
 
-@pytest.mark.parametrize(("device", "bf16", "expected"), [("cpu", True, "int8"), ("cuda", True, "bf16"), ("cuda", False, "fp32"), ("mps", True, "fp32")])
+@pytest.mark.parametrize(("device", "bf16", "expected"), [("cuda", True, "bf16"), ("cuda", False, "fp32"), ("mps", True, "fp32")])
 def test_auto_precision_follows_the_device(accelerators, device: str, bf16: bool, expected: str) -> None:
     accelerators(["cuda"], bf16=bf16)
     assert resolve_precision("auto", device) == expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected", "reason"),
+    [
+        ({"avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8"}, "bf16", "AMX bf16"),
+        ({"avx512f", "avx512_bf16", "avx512_vnni"}, "fp32", "no AMX on this CPU, where bf16 is slower than fp32"),
+        ({"avx2", "avx_vnni"}, "fp32", "int8 is faster but changes"),
+        (set(), "fp32", "no AMX"),
+    ],
+)
+def test_auto_precision_on_a_cpu_follows_its_features(monkeypatch: pytest.MonkeyPatch, flags: set[str], expected: str, reason: str) -> None:
+    monkeypatch.setattr(stance.model.devices, "cpu_flags", lambda: frozenset(flags))
+    assert resolve_precision("auto", "cpu") == expected
+    assert cpu_precision()[0] == expected and reason in cpu_precision()[1]
 
 
 def test_int8_runs_on_the_cpu_only() -> None:
@@ -111,7 +126,7 @@ def test_a_cpu_machine_never_imports_torch_to_choose() -> None:
         "print(d.resolve_device('auto'), resolve_precision('auto', 'cpu'), 'torch' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["cpu", "int8", "False"]
+    assert done.stdout.split() == ["cpu", cpu_precision()[0], "False"]
 
 
 def test_int8_with_the_device_left_to_auto_runs_on_the_cpu_even_beside_a_gpu(accelerators) -> None:
@@ -155,15 +170,27 @@ def test_one_thread_gives_the_same_scores_and_leaves_the_process_setting_alone(t
     assert torch.get_num_threads() == before
 
 
-def test_a_single_window_is_computed_on_one_thread_and_a_batch_on_all(tiny_classifier_dir) -> None:
-    """One comment is too little work to share between threads; a batch is shared by all of them."""
+def test_on_the_cpu_each_batch_runs_on_one_thread_and_as_many_batches_at_once_as_threads(tiny_classifier_dir) -> None:
+    """Small products use two cores better side by side than split across them (scripts/bench_speed.py)."""
+    import threading
+    import time
+
     import torch
 
     from stance.model.classifier import StanceClassifier
 
-    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir, threads=2)
-    seen: list[int] = []
-    classifier.model.register_forward_hook(lambda *_: seen.append(torch.get_num_threads()))
-    classifier.predict("Nice idea", "the plan")
-    classifier.predict([f"Nice idea number {i}" for i in range(6)], "the plan")
-    assert seen == [1, 2]
+    classifier = StanceClassifier.from_pretrained(tiny_classifier_dir, threads=2, batch_size=1)
+    running, most, torch_threads_seen = set(), [0], set()
+
+    def enter(*_: object) -> None:
+        running.add(threading.get_ident())
+        most[0] = max(most[0], len(running))
+        torch_threads_seen.add(torch.get_num_threads())
+        time.sleep(0.2)  # long enough for the other thread to start its own batch
+
+    classifier.model.register_forward_pre_hook(enter)
+    classifier.model.register_forward_hook(lambda *_: running.discard(threading.get_ident()))
+    before = torch.get_num_threads()
+    classifier.predict([f"Nice idea number {i}" for i in range(4)], "the plan")
+    assert most[0] == 2 and torch_threads_seen == {1}
+    assert torch.get_num_threads() == before  # the process's setting is left as it was

@@ -7,7 +7,7 @@ import pytest
 from stance.errors import ConfigError
 from stance.model.classifier import StanceClassifier
 from stance.model.devices import usable_cores
-from stance.model.precision import BATCH_SIZES
+from stance.model.precision import BATCH_SIZES, cpu_precision
 from stance.model.runtime import Runtime
 
 
@@ -24,7 +24,7 @@ def test_a_bad_setting_is_refused_when_the_runtime_is_made(options: dict, settin
 
 def test_resolving_settles_every_choice_and_is_idempotent() -> None:
     settled = Runtime(device="cpu", precision="auto").resolve()
-    assert settled == Runtime("cpu", "int8", usable_cores(), BATCH_SIZES["int8"])
+    assert settled == Runtime("cpu", cpu_precision()[0], usable_cores(), BATCH_SIZES[cpu_precision()[0]])
     assert settled.resolve() == settled
     assert Runtime(precision="int8").resolve().device == "cpu"  # int8 with the device left open runs where it runs
     assert Runtime("cpu", "fp32", threads=1, batch_size=3).resolve() == Runtime("cpu", "fp32", 1, 3)
