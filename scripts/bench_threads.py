@@ -61,9 +61,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--comments", type=int, default=400)
     parser.add_argument("--singles", type=int, default=40)
-    parser.add_argument("--precisions", default="fp32,int8")
+    parser.add_argument("--precisions", default="fp32,bf16,int8")
     parser.add_argument("--single-comment", action="store_true",
-                        help="instead: fp32 latency of one comment, with a batch's threads chosen by its size (now) and all cores (before)")
+                        help="instead: fp32 latency of one comment, each batch on one thread (now) and on all cores (before)")
     args = parser.parse_args()
     if args.single_comment:
         single_comment(args.singles)
@@ -89,16 +89,16 @@ def main() -> None:
 
 def single_comment(singles: int) -> None:
     """Milliseconds per comment, one at a time (fp32, the default of ``predict``): every usable core for
-    each batch, as before, against as many threads as the batch has windows (now), and ``threads=1``."""
+    each batch, as before, against one thread a batch (now, batches side by side), and ``threads=1``."""
     import torch
 
     from stance.model.backends import TorchBackend
     from stance.model.devices import torch_threads
     from stance.model.heads import run_with_heads
 
-    def every_core(self: TorchBackend, batches, inputs_of):  # the rule before: all threads whatever the batch
+    def every_core(self: TorchBackend, batches, inputs_of, features=False):  # the rule before: all threads whatever the batch
         for batch in batches:
-            with torch.inference_mode(), torch_threads(self.threads):
+            with torch.inference_mode(), torch_threads(self.runtime.threads):
                 tensors = {name: torch.from_numpy(array).to(self.model.device) for name, array in inputs_of(batch).items()}
                 own, further = run_with_heads(self.model, self.heads, tensors)
                 yield [logits.float().cpu().numpy() for logits in (own, *further.values())]
@@ -109,13 +109,13 @@ def single_comment(singles: int) -> None:
     one = StanceClassifier.from_pretrained(precision="fp32", device="cpu", threads=1)
     now = TorchBackend.map_batches
     print(f"{singles} data/test comments one at a time (fp32), {usable_cores()} usable cores; ms per comment")
-    print(f"{'machine':8}{'every core (before)':>21}{'threads by batch (now)':>24}{'threads=1':>11}")
+    print(f"{'machine':8}{'every core (before)':>21}{'one thread a batch (now)':>26}{'threads=1':>11}")
     for busy in (False, True):
         with busy_core(busy):
             TorchBackend.map_batches = every_core
             before = measure(default, texts, targets, singles)[1]
             TorchBackend.map_batches = now
-            print(f"{'busy' if busy else 'idle':8}{before:>21.1f}{measure(default, texts, targets, singles)[1]:>24.1f}"
+            print(f"{'busy' if busy else 'idle':8}{before:>21.1f}{measure(default, texts, targets, singles)[1]:>26.1f}"
                   f"{measure(one, texts, targets, singles)[1]:>11.1f}")
 
 

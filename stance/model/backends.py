@@ -42,7 +42,7 @@ class Backend(Protocol):
 
 # oneDNN picks its bf16 matrix kernel by the number of rows: between 33 and 511 rows (this CPU, torch 2.13) the
 # product of a 1,536-wide input sums in another order than at 512 and more, so a window's scores would depend on
-# how many windows share its batch. Every CPU batch is filled to this many rows (copies of its own windows).
+# how many windows share its batch. Every bf16 batch on the CPU is filled to this many rows (copies of its own windows).
 MIN_CPU_ROWS = 512
 
 
@@ -55,8 +55,8 @@ class TorchBackend:
         dtype = torch.bfloat16 if runtime.precision == "bf16" else None
         self.model = model.to(device=runtime.device, dtype=dtype).eval()
         self.heads = {name: TaskHead(head.labels, head.module.to(device=runtime.device).eval()) for name, head in heads.items()}
-        if dtype is not None:
-            keep_output_layers_in_fp64(self.model, [head.module for head in self.heads.values()])
+        if dtype is not None:  # float64 where it runs (not on Apple's MPS), and where batches must not move scores
+            output_layers_in(torch.float64 if runtime.device == "cpu" else torch.float32, self.model, [head.module for head in self.heads.values()])
         self.runtime = runtime
         config = model.config
         own = [str(config.id2label[i]) for i in range(len(config.id2label))]
@@ -73,7 +73,7 @@ class TorchBackend:
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
         """On a GPU one batch at a time; on the CPU ``threads`` batches at once, each on one thread (which uses two
-        cores better than splitting each small product across them: scripts/bench_speed.py); bf16 batches filled
+        cores better than splitting each small product across them: docs/benchmarks.md, issue 35); bf16 batches filled
         to :data:`MIN_CPU_ROWS` token rows, so that a window's scores never depend on what it is batched with."""
         import torch
 
@@ -96,20 +96,20 @@ class TorchBackend:
             yield from pool.map(logits, batches)
 
 
-def keep_output_layers_in_fp64(model: Any, heads: list[Any]) -> None:
-    """The pooler (where the model has one) and every task's head in float64, fed float64, after the encoder ran in
-    bf16. In bf16 their logits' 8 bits flip near-tied labels (scripts/bench_speed.py); in float32 their products
-    sum in an order that depends on how many windows the batch holds. In float64 any such difference is far below
-    what the float32 logits keep. They are a sliver of the work."""
+def output_layers_in(dtype: Any, model: Any, heads: list[Any]) -> None:
+    """The pooler (where the model has one) and every task's head in ``dtype``, fed ``dtype``, after the encoder ran
+    in bf16. In bf16 their logits' 8 bits flip near-tied labels; on the CPU float32's products sum in an order that
+    depends on how many windows the batch holds, while in float64 any such difference is far below what the float32
+    logits keep (docs/benchmarks.md, issue 35). They are a sliver of the work."""
     import torch
 
-    def as_fp64(_module: Any, args: tuple) -> tuple:
-        return tuple(arg.double() if isinstance(arg, torch.Tensor) and arg.is_floating_point() else arg for arg in args)
+    def cast(_module: Any, args: tuple) -> tuple:
+        return tuple(arg.to(dtype) if isinstance(arg, torch.Tensor) and arg.is_floating_point() else arg for arg in args)
 
     layers = [getattr(encoder_of(model), "pooler", None), *(getattr(model, name, None) for name in HEAD_ATTRIBUTES), *heads]
     for layer in layers:
         if isinstance(layer, torch.nn.Module):
-            layer.double().register_forward_pre_hook(as_fp64)
+            layer.to(dtype).register_forward_pre_hook(cast)
 
 
 def fill_rows(inputs: dict[str, np.ndarray], rows: int) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ CHOICES = ("auto", *PRECISIONS)  # auto: the fastest path that agrees with fp32 
 # Windows per batch. int8 quantises each batch's activations over the batch's own range, so a window's scores
 # would depend on the windows beside it: one window per batch keeps them its own. bf16 and fp32 batches are
 # filled and bucketed so that they do not (stance.model.backends); 32 was the fastest bf16 size on 2 cores
-# (scripts/bench_speed.py).
+# (docs/benchmarks.md, issue 35).
 BATCH_SIZES = {"fp32": 32, "bf16": 32, "int8": 1}
 
 
