@@ -7,7 +7,8 @@ oneDNN (torch's bf16 and int8 kernels) takes ``ONEDNN_MAX_CPU_ISA``: ``AVX512_CO
 AVX-512 BF16 but no AMX (Cooper Lake, AMD Zen 4), ``AVX512_CORE_VNNI`` as one with VNNI but no bf16 units
 (Cascade Lake, Ice Lake), ``AVX2`` as an older one (MKL, behind fp32's products, is held to AVX2 too). This
 emulates the instructions, not the other chips' speeds: a ratio here says which path uses the instructions
-better, not what those machines reach. ONNX Runtime (int8) takes no such setting; its row is this CPU's only.
+better, not what those machines reach. torch itself still sees this CPU's features, so where it would route a
+product around oneDNN on a real CPU without them, this does not show it. ONNX Runtime (int8) takes no such setting; its row is this CPU's only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import json
 import os
 import subprocess
 import sys
+
+from scripts.bench_speed import share_equal
 
 EMULATED = {
     "this CPU (AMX)": {},
@@ -54,7 +57,7 @@ def main() -> None:
     for name, env in EMULATED.items():
         fp32, bf16 = measure("fp32", args.comments, env), measure("bf16", args.comments, env)
         int8 = f"{measure('int8', args.comments, env)['speed']:8.0f}" if not env else f"{'-':>8}"
-        agree = sum(a == b for a, b in zip(fp32["labels"], bf16["labels"], strict=True)) / args.comments
+        agree = share_equal(fp32["labels"], bf16["labels"])
         print(f"{name:24}{fp32['speed']:8.0f}{bf16['speed']:8.0f}{int8}{bf16['speed'] / fp32['speed']:10.2f}x{100 * agree:16.1f}%", flush=True)
 
 

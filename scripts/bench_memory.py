@@ -3,11 +3,11 @@ reply-context model (which keeps the texts of recent comments for the replies to
 
 Each dump is generated once into ~/.cache/stance/bench_memory/ (zstd JSONL: real NYT comment texts from ARC
 train in turn, cut to 400 characters, half of them replies to one of the 1,000 comments before). Each run is
-`stance classify DUMP --target ... -o OUT.jsonl` in a child process (int8, the default on a CPU); its peak RSS
+`stance classify DUMP --target ... -o OUT.jsonl` in a child process (auto's precision; int8 when these runs were made); its peak RSS
 is the kernel's (wait4, through scripts/peak_memory.py so that the parent's size does not count). The
 reply-context model is a copy of the model with `reply_context` set in its stance.json: the same weights, reading
 each reply after its parent. Before the measured runs each model classifies the 2,000-comment dump once
-unmeasured, so that its one-off int8 export is not counted; the 2,000-comment row is the small-input baseline.
+unmeasured, so that one-off costs (an int8 export, where int8 runs) are not counted; the 2,000-comment row is the small-input baseline.
 
 `--model tiny` swaps the bundled model for a 2-layer, 32-wide random one with the real tokenizer: what is left is
 the memory of reading, batching, tokenising, keeping parents and writing, at 10-20x the bundled model's speed, so

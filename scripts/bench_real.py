@@ -2,7 +2,7 @@
 labelled real comments (data/real), data/test and the seed page, each beside a TF-IDF + logistic
 regression trained in the same run on that set's own train split (in-domain, so a strong baseline).
 
-    python -m scripts.bench_real [--model DIR] [--precision auto|fp32|int8] [--split test|val]
+    python -m scripts.bench_real [--model DIR] [--precision auto|fp32|bf16|int8] [--split test|val]
 
 --split val scores the validation splits instead (data/dev for ours; data/real has none): what
 candidates are chosen on. The test figures are for reporting only.
@@ -104,7 +104,7 @@ def model_labels(classifier: StanceClassifier, rows: Sequence[LabelledComment], 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
-    parser.add_argument("--precision", default="auto", help="as `stance classify --precision` (default auto: int8 on a CPU)")
+    parser.add_argument("--precision", default="auto", help="as `stance classify --precision` (default auto: the path `stance info` names)")
     parser.add_argument("--split", choices=("test", "val"), default="test",
                         help="test for the figures we report; val for choosing between candidates (default test)")
     parser.add_argument("--sets", default=None, help="names to run, comma-separated substrings (default: all)")

@@ -6,7 +6,7 @@ parts of the cost model (model load per worker, one worker's throughput) measure
 
 The comments are distinct tweets of P-Stance train and val and TweetEval stance train, each with its
 own target (no test split is read), split over ``--files``
-JSONL files; every run classifies them at the default precision (int8 on a CPU) into a fresh folder,
+JSONL files; every run classifies them at the default precision (auto's: `stance info` names it) into a fresh folder,
 and each is timed end to end as a user runs it (a new `stance` process: start, model load, Ray's
 start where it is used, reading, inference, writing). Needs ``pip install "stance[ray]"`` and ../shared.
 """

@@ -38,7 +38,7 @@ LEADERBOARD = {"TimeLMs-2021": 73.7, "BERTweet": 73.4, "RoBERTa-base": 71.3, "Fa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model directory (default: the bundled model)")
-    parser.add_argument("--precision", default="auto", help="auto (int8 on a CPU), fp32, bf16 or int8")
+    parser.add_argument("--precision", default="auto", help="auto (the path `stance info` names), fp32, bf16 or int8")
     parser.add_argument("--throughput", type=int, default=0, help="also time N distinct comments, both heads vs stance only")
     args = parser.parse_args()
 

@@ -63,13 +63,14 @@ def write_comments(path: Path, rows: list, n: int) -> None:
             handle.write(json.dumps({"id": str(i), "text": row.text, "target": row.target}) + "\n")
 
 
-def _share_equal(a: list, b: list) -> float:
+def share_equal(a: list, b: list) -> float:
+    """The share of positions where two lists of labels agree."""
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
 def own_scores(classifier: StanceClassifier, texts: list[str], targets: list[str]) -> tuple[bool, bool]:
-    """Whether each comment's scores are identical alone and among the others: at the classifier's own batch size,
-    and at 1, 8, 32 and 64 windows a batch as well."""
+    """Whether the first 16 comments' scores are identical alone and among all ``texts``: at the classifier's own
+    batch size, and at 1, 8, 32 and 64 windows a batch as well."""
     batch_size = classifier.batch_size
     alone = np.array([classifier.predict_proba([text], [target])[0] for text, target in zip(texts[:16], targets[:16])])
     together = {}
@@ -128,7 +129,7 @@ def main() -> None:
             "TweetEval sentiment": [p.sentiment for p in classifier.predict([r.text for r in sentiment_rows])],
         }
         fp32_labels = fp32_labels or labels
-        agree = "".join(f"{100 * _share_equal(labels[part], fp32_labels[part]):9.1f}%" for part in labels)
+        agree = "".join(f"{100 * share_equal(labels[part], fp32_labels[part]):9.1f}%" for part in labels)
         score = 100 * headline_scores(gold, labels["TweetEval"], ["support", "oppose", "neutral"])["f1_support_oppose"]
         corpus_gold = [r.label for r in corpus_test]
         corpus_score = 100 * headline_scores(corpus_gold, labels["data/test"], sorted(set(corpus_gold)))["macro_f1"]

@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=40)
     parser.add_argument("--precisions", default="fp32,bf16,int8")
     parser.add_argument("--single-comment", action="store_true",
-                        help="instead: fp32 latency of one comment, each batch on one thread (now) and on all cores (before)")
+                        help="instead: fp32 latency of one comment, a batch's threads chosen by its size (now) and all cores (before)")
     args = parser.parse_args()
     if args.single_comment:
         single_comment(args.singles)
@@ -89,7 +89,7 @@ def main() -> None:
 
 def single_comment(singles: int) -> None:
     """Milliseconds per comment, one at a time (fp32, the default of ``predict``): every usable core for
-    each batch, as before, against one thread a batch (now, batches side by side), and ``threads=1``."""
+    each batch, as before, against a lone batch's threads chosen by its windows (now), and ``threads=1``."""
     import torch
 
     from stance.model.backends import TorchBackend
@@ -109,7 +109,7 @@ def single_comment(singles: int) -> None:
     one = StanceClassifier.from_pretrained(precision="fp32", device="cpu", threads=1)
     now = TorchBackend.map_batches
     print(f"{singles} data/test comments one at a time (fp32), {usable_cores()} usable cores; ms per comment")
-    print(f"{'machine':8}{'every core (before)':>21}{'one thread a batch (now)':>26}{'threads=1':>11}")
+    print(f"{'machine':8}{'every core (before)':>21}{'threads by batch (now)':>26}{'threads=1':>11}")
     for busy in (False, True):
         with busy_core(busy):
             TorchBackend.map_batches = every_core

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from stance.training.progress import PROGRESS_INTERVAL_SECONDS, format_duration
+from stance.core.progress import PROGRESS_INTERVAL_SECONDS, format_duration
 
 
 class CountProgress:

@@ -67,12 +67,12 @@ def classify(
     ] = False,
     batch_size: Annotated[
         Optional[int], typer.Option(min=1, help="Windows (a comment, or a piece of a long one) per model batch. Default: the fastest measured "
-                                 "for the precision (fp32 32, bf16 32, int8 1). A comment's scores never depend on its batch in bf16 on a CPU, nor "
+                                 "for the precision (fp32 32, bf16 32, int8 1). A comment's scores never depend on its batch in bf16 on a CPU with AMX, nor "
                                  "in int8 at 1 window a batch.")
     ] = None,
     precision: Annotated[
         str,
-        typer.Option(help="auto (on a CPU bf16 where it has AMX, else int8: `stance info` says which; on a GPU bf16 or fp32), "
+        typer.Option(help="auto (on a CPU bf16 where it has AMX, else fp32: `stance info` says which; on a GPU bf16 or fp32), "
                      "fp32 (the reference), bf16 or int8 (ONNX Runtime, "
                      "CPU only; the first run of a model builds it into ~/.cache/stance or $STANCE_CACHE). "
                      "See README, Speed, for how much each changes the labels."),

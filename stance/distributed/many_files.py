@@ -47,7 +47,7 @@ def classify_on_ray(
     """An engine for :func:`~stance.classify.many_files.classify_files` on Ray: a local cluster it
     starts (and stops), or the one at ``address`` (``auto``, ``ray://host:10001``; default: the
     ``RAY_ADDRESS`` variable, else a local one). ``classifier`` is the model loaded once by the
-    driver (to check it and build its int8 form); each worker loads the same, computing as ``runtime`` says
+    driver (to check it, and for int8 to build its export); each worker loads the same, computing as ``runtime`` says
     (its device settled on the worker, its threads by default Ray's share) in the precision the driver settled.
     """
     ray = require_ray()

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from stance.model.devices import torch_threads
-from stance.model.heads import HEAD_ATTRIBUTES, TaskHead, encoder_of, run_with_heads
+from stance.model.heads import TaskHead, encoder_of, run_with_heads
 from stance.model.runtime import Runtime
 from stance.model.storage import ModelSettings, load_torch_model, stored_form
 
@@ -52,11 +52,13 @@ class TorchBackend:
     def __init__(self, model: Any, tokenizer: Any, runtime: Runtime, task: str, heads: Mapping[str, TaskHead]) -> None:
         import torch
 
-        dtype = torch.bfloat16 if runtime.precision == "bf16" else None
-        self.model = model.to(device=runtime.device, dtype=dtype).eval()
         self.heads = {name: TaskHead(head.labels, head.module.to(device=runtime.device).eval()) for name, head in heads.items()}
-        if dtype is not None:  # float64 where it runs (not on Apple's MPS), and where batches must not move scores
-            output_layers_in(torch.float64 if runtime.device == "cpu" else torch.float32, self.model, [head.module for head in self.heads.values()])
+        if runtime.precision == "bf16":  # the encoder in bf16; what reads its output in float64 on the CPU (see output_layers_in)
+            outputs = [*output_layers(model), *(head.module for head in self.heads.values())]
+            before = [{name: tensor.clone() for name, tensor in layer.state_dict().items()} for layer in outputs]
+            model.to(device=runtime.device, dtype=torch.bfloat16)
+            output_layers_in(torch.float64 if runtime.device == "cpu" else torch.float32, outputs, before)
+        self.model = model.to(device=runtime.device).eval()
         self.runtime = runtime
         config = model.config
         own = [str(config.id2label[i]) for i in range(len(config.id2label))]
@@ -72,10 +74,14 @@ class TorchBackend:
     def map_batches(
         self, batches: Iterable[list[int]], inputs_of: Callable[[list[int]], dict[str, np.ndarray]], features: bool = False
     ) -> Iterator[list[np.ndarray]]:
-        """On a GPU one batch at a time; on the CPU ``threads`` batches at once, each on one thread (which uses two
-        cores better than splitting each small product across them: docs/benchmarks.md, issue 35); bf16 batches filled
-        to :data:`MIN_CPU_ROWS` token rows, so that a window's scores never depend on what it is batched with."""
+        """On a GPU one batch at a time; on the CPU up to ``threads`` batches at once, the threads shared out among
+        them (two small batches side by side use two cores better than one split across both: docs/benchmarks.md,
+        issue 35). bf16 batches are filled to :data:`MIN_CPU_ROWS` token rows, so that a window's scores never
+        depend on what it is batched with."""
         import torch
+
+        batches = list(batches)
+        workers = max(1, min(self.runtime.threads, len(batches)))
 
         def logits(batch: list[int]) -> list[np.ndarray]:
             inputs = inputs_of(batch)
@@ -88,28 +94,53 @@ class TorchBackend:
                 own, further = run_with_heads(self.model, self.heads, tensors, read)
                 return [array[:windows].float().cpu().numpy() for array in (own, *further.values(), *(read or {}).values())]
 
+        def on_worker(batch: list[int]) -> list[np.ndarray]:
+            torch.set_num_threads(self.runtime.threads // workers)  # this worker thread's own count (OpenMP keeps one per thread)
+            return logits(batch)
+
         if self.runtime.device != "cpu":
             yield from map(logits, batches)
-            return
-        # Worker threads started within the block take torch's thread count from it: one each.
-        with torch_threads(1), ThreadPoolExecutor(self.runtime.threads) as pool:
-            yield from pool.map(logits, batches)
+        elif workers == 1:  # one batch, from this thread (a new one would start a thread team of its own)
+            for batch in batches:
+                # A window or two is too little work to share: a second thread only waits, many times over where the
+                # machine is busy (a single comment took 4 times as long with two threads as with one: bench_threads).
+                with torch_threads(min(self.runtime.threads, len(batch))):
+                    yield logits(batch)
+        else:
+            before = torch.get_num_threads()  # this thread's own; the workers' setting also became the default for new threads
+            try:
+                with ThreadPoolExecutor(workers) as pool:
+                    yield from pool.map(on_worker, batches)
+            finally:
+                torch.set_num_threads(before)
 
 
-def output_layers_in(dtype: Any, model: Any, heads: list[Any]) -> None:
-    """The pooler (where the model has one) and every task's head in ``dtype``, fed ``dtype``, after the encoder ran
-    in bf16. In bf16 their logits' 8 bits flip near-tied labels; on the CPU float32's products sum in an order that
-    depends on how many windows the batch holds, while in float64 any such difference is far below what the float32
-    logits keep (docs/benchmarks.md, issue 35). They are a sliver of the work."""
+def output_layers(model: Any) -> list[Any]:
+    """The layers that read the encoder's output: its pooler where it has one, and every other part of the
+    classifier besides the encoder (BERT's head; DistilBERT's pre-classifier and head; RoBERTa's head)."""
     import torch
 
-    def cast(_module: Any, args: tuple) -> tuple:
-        return tuple(arg.to(dtype) if isinstance(arg, torch.Tensor) and arg.is_floating_point() else arg for arg in args)
+    encoder = encoder_of(model)
+    parts = [getattr(encoder, "pooler", None), *(child for name, child in model.named_children() if name != model.base_model_prefix)]
+    return [part for part in parts if isinstance(part, torch.nn.Module) and any(True for _ in part.parameters())]
 
-    layers = [getattr(encoder_of(model), "pooler", None), *(getattr(model, name, None) for name in HEAD_ATTRIBUTES), *heads]
-    for layer in layers:
-        if isinstance(layer, torch.nn.Module):
-            layer.to(dtype).register_forward_pre_hook(cast)
+
+def output_layers_in(dtype: Any, layers: list[Any], weights: list[dict[str, Any]]) -> None:
+    """``layers`` computing in ``dtype`` from their full-precision ``weights``, fed ``dtype``, while the encoder
+    runs in bf16. In bf16 their logits' 8 bits flip near-tied labels; on the CPU float32's products sum in an order
+    that depends on how many windows the batch holds, while in float64 any such difference is far below what the
+    float32 logits keep (docs/benchmarks.md, issue 35). They are a sliver of the work."""
+    import torch
+
+    def cast(layer: Any, args: tuple) -> tuple:  # to the layer's own dtype, whatever it is later moved to
+        own = next(layer.parameters()).dtype
+        return tuple(arg.to(own) if isinstance(arg, torch.Tensor) and arg.is_floating_point() else arg for arg in args)
+
+    for layer, state in zip(layers, weights, strict=True):
+        layer.to(dtype).load_state_dict(state)
+        if not getattr(layer, "_stance_casts_input", False):  # once, however many backends are built on it
+            layer.register_forward_pre_hook(cast)
+            layer._stance_casts_input = True
 
 
 def fill_rows(inputs: dict[str, np.ndarray], rows: int) -> dict[str, np.ndarray]:

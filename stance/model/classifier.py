@@ -344,7 +344,9 @@ class StanceClassifier:
         then each window's vector (:func:`~stance.model.heads.middle_layer_mean`)."""
         target_list = _broadcast_targets(targets, len(texts))
         windows, owners, weights = self.encode_windows(list(texts), target_list, parents)
-        batches = length_batches([len(window["input_ids"]) for window in windows], self.batch_size, self.backend.pad_multiple)
+        # Lengths bucketed where scores must not depend on the batch: on the CPU (a GPU gains nothing by it).
+        multiple = self.backend.pad_multiple if self.runtime.device == "cpu" else None
+        batches = length_batches([len(window["input_ids"]) for window in windows], self.batch_size, multiple)
 
         def inputs_of(batch: list[int]) -> dict[str, np.ndarray]:
             return self.windows.pad([windows[i] for i in batch], self.backend.pad_multiple)
@@ -356,7 +358,7 @@ class StanceClassifier:
             results = tqdm(results, total=len(batches), desc="classifying", unit="batch", leave=False, delay=1.0)
         logits = {task: np.zeros((len(windows), len(labels)), dtype=np.float64) for task, labels in self.tasks.items()}
         window_features: np.ndarray | None = None
-        for batch, outputs in zip(batches, results):
+        for outputs, batch in zip(results, batches):  # results first: it runs to its end, and its threads' settings are restored
             for task_logits, output in zip(logits.values(), outputs):
                 task_logits[batch] = output
             if features:

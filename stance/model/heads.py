@@ -19,7 +19,7 @@ from typing import Any
 from stance.errors import ModelError
 
 HEADS_FILE = "heads.safetensors"
-HEAD_ATTRIBUTES = ("classifier", "score")  # where transformers' sequence classifiers keep their head
+_HEAD_ATTRIBUTES = ("classifier", "score")  # where transformers' sequence classifiers keep their head
 
 
 @dataclass
@@ -34,11 +34,11 @@ def head_attribute(model: Any) -> str:
     """The attribute of ``model`` that holds its classification head."""
     import torch
 
-    for name in HEAD_ATTRIBUTES:
+    for name in _HEAD_ATTRIBUTES:
         if isinstance(getattr(model, name, None), torch.nn.Module):
             return name
     raise ModelError(
-        f"{type(model).__name__}: no classification head under {' or '.join(HEAD_ATTRIBUTES)}; "
+        f"{type(model).__name__}: no classification head under {' or '.join(_HEAD_ATTRIBUTES)}; "
         "a second task needs a standard Hugging Face sequence classifier"
     )
 

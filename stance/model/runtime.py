@@ -17,7 +17,7 @@ from stance.model.precision import BATCH_SIZES, CHOICES, resolve_runtime
 class Runtime:
     """``device``: ``auto`` (a GPU where present, else the CPU), ``cpu``, ``cuda`` or ``mps``. ``precision``:
     ``fp32`` (the reference), ``bf16``, ``int8`` (ONNX Runtime on the CPU) or ``auto`` (on a CPU bf16 where it has
-    AMX, else int8; on a GPU bf16 or fp32). ``threads``: CPU threads to compute with (None: every core the process may use; fewer
+    AMX, else fp32; on a GPU bf16 or fp32). ``threads``: CPU threads to compute with (None: every core the process may use; fewer
     where other jobs share the machine). ``batch_size``: windows per model batch (None: the fastest measured
     for the precision). :meth:`resolve` settles every ``auto`` and None once."""
 

@@ -12,18 +12,9 @@ from typing import Any, TextIO
 
 from transformers import TrainerCallback
 
-PROGRESS_INTERVAL_SECONDS = 30.0  # between one-line records when no one watches a bar
+from stance.core.progress import PROGRESS_INTERVAL_SECONDS, format_duration
+
 SCORE_COLUMNS = ("macro_f1", "accuracy", "sentiment_macro_f1", "sentiment_accuracy")  # of the validation report
-
-
-def format_duration(seconds: float) -> str:
-    """``1h02m``, ``4m05s`` or ``12s``: short enough for a progress line."""
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 class TrainingProgress(TrainerCallback):

@@ -79,11 +79,16 @@ def test_fast_paths_agree_with_fp32_on_labels(precision: str, bound: float) -> N
     assert agreement >= bound, agreement
 
 
-@pytest.mark.parametrize("precision", ["bf16", "fp32", "auto"])
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
 def test_a_comment_scores_the_same_alone_and_in_any_batch_with_the_default_model(precision: str) -> None:
-    """Identical in bf16 (auto's path where the CPU has AMX); in fp32 (auto's path elsewhere) MKL's products may
-    differ in the last bits with the batch's shape, which no label can feel."""
+    """Identical in bf16, auto's path where the CPU has AMX (measured there only); in fp32, auto's path elsewhere,
+    MKL's products may differ in the last bits with the batch's shape, which no label can feel."""
+    from stance.model.devices import runs_bf16_fast
+
+    if precision == "bf16" and not runs_bf16_fast("cpu"):
+        pytest.skip("scores identical to the bit are measured on CPUs with AMX only, where auto runs bf16")
     from stance import StanceClassifier
+
 
     rows = [json.loads(line) for line in (REPO / "data" / "test.jsonl").read_text(encoding="utf-8").splitlines()[:120]]
     texts, targets = [r["text"] for r in rows], [r["target"] for r in rows]
@@ -93,7 +98,7 @@ def test_a_comment_scores_the_same_alone_and_in_any_batch_with_the_default_model
         for size in (1, 8, 32, 64):
             classifier.batch_size = size
             together = classifier.predict_proba(texts, targets, task=task)[:24]
-            if classifier.runtime.precision == "bf16":
+            if precision == "bf16":
                 assert np.array_equal(together, alone), (task, size)  # identical, not merely close
             else:
                 assert together == pytest.approx(alone, abs=1e-5) and (together.argmax(1) == alone.argmax(1)).all(), (task, size)

@@ -170,8 +170,8 @@ def test_one_thread_gives_the_same_scores_and_leaves_the_process_setting_alone(t
     assert torch.get_num_threads() == before
 
 
-def test_on_the_cpu_each_batch_runs_on_one_thread_and_as_many_batches_at_once_as_threads(tiny_classifier_dir) -> None:
-    """Small products use two cores better side by side than split across them (scripts/bench_speed.py)."""
+def test_on_the_cpu_batches_run_side_by_side_sharing_the_threads(tiny_classifier_dir) -> None:
+    """Small products use two cores better side by side than split across them (docs/benchmarks.md, issue 35)."""
     import threading
     import time
 
@@ -194,3 +194,10 @@ def test_on_the_cpu_each_batch_runs_on_one_thread_and_as_many_batches_at_once_as
     classifier.predict([f"Nice idea number {i}" for i in range(4)], "the plan")
     assert most[0] == 2 and torch_threads_seen == {1}
     assert torch.get_num_threads() == before  # the process's setting is left as it was
+    torch_threads_seen.clear()
+    classifier.batch_size = 8
+    classifier.predict(["Nice idea", "Not for me", "Fine"], "the plan")  # one batch: every thread on it
+    assert torch_threads_seen == {2} and torch.get_num_threads() == before
+    torch_threads_seen.clear()
+    classifier.predict("Nice idea", "the plan")  # one window is too little to share: one thread
+    assert torch_threads_seen == {1} and torch.get_num_threads() == before

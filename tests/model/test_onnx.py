@@ -134,3 +134,19 @@ def test_nested_quiet_blocks_drop_only_the_exporters_records_and_leave_no_filter
         assert not root.filter(record("/site-packages/onnxruntime/quantization/quantize.py"))
         assert root.filter(record("/home/user/app.py"))
     assert root.filters == before
+
+
+def test_classify_in_int8_from_the_command_line_imports_neither_torch_nor_transformers(tiny_classifier_dir: Path, int8: StanceClassifier, tmp_path: Path) -> None:
+    """What keeps int8's start under a second: once its export is cached, nothing on the CLI's way loads torch."""
+    page = tmp_path / "page.txt"
+    page.write_text("A plan for the river\n\nThe council will close the road on Sundays.\n\nAnna\nGreat idea\n\nBo\nNot for me\n", encoding="utf-8")
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in ('torch', 'transformers') if m in sys.modules)))\n"
+        f"sys.argv = ['stance', 'classify', {str(page)!r}, '--model', {str(tiny_classifier_dir)!r}, '--precision', 'int8', '-f', 'csv']\n"
+        "from stance.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith("id,") and done.stdout.splitlines()[-1] == "[]"

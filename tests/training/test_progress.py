@@ -6,9 +6,10 @@ import io
 import re
 from pathlib import Path
 
+from stance.core.progress import format_duration
 from stance.training.config import TrainingConfig
 from stance.training.data import load_labelled
-from stance.training.progress import TrainingProgress, format_duration
+from stance.training.progress import TrainingProgress
 from stance.training.trainer import train
 
 
