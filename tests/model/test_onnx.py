@@ -63,19 +63,27 @@ def test_the_export_is_cached_by_content_and_rebuilt_when_the_model_changes(tiny
     assert StanceClassifier.from_pretrained(changed, precision="int8").labels[-1] == "none"
 
 
-def test_a_cached_export_loads_without_importing_torch_or_transformers(tiny_classifier_dir: Path, int8: StanceClassifier) -> None:
-    code = (
-        "import sys\n"
+def test_a_cached_export_runs_without_importing_torch_or_transformers(tiny_classifier_dir: Path, int8: StanceClassifier, tmp_path: Path) -> None:
+    """What keeps int8's start under a second, in Python and on the command line."""
+    page = tmp_path / "page.txt"
+    page.write_text("A plan for the river\n\nThe council will close the road on Sundays.\n\nAnna\nGreat idea\n\nBo\nNot for me\n", encoding="utf-8")
+    api = (
         "from stance.model.classifier import StanceClassifier\n"
         f"c = StanceClassifier.from_pretrained({str(tiny_classifier_dir)!r}, precision='int8')\n"
         "print(c.predict('Great idea', 'the plan').label)\n"
-        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    label, imported = done.stdout.splitlines()
-    assert label == int8.predict("Great idea", "the plan").label and imported == "[]"
-    assert done.stderr == ""
+    cli = (
+        f"sys.argv = ['stance', 'classify', {str(page)!r}, '--model', {str(tiny_classifier_dir)!r}, '--precision', 'int8', '-f', 'csv']\n"
+        "from stance.cli import main\n"
+        "main()\n"
+    )
+    for body, first_line in ((api, int8.predict("Great idea", "the plan").label), (cli, None)):
+        code = "import atexit, sys\natexit.register(lambda: print(sorted(m for m in ('torch', 'transformers') if m in sys.modules)))\n" + body
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert lines[-1] == "[]" and (lines[0] == first_line if first_line else lines[0].startswith("id,"))
+        assert done.stderr == "" if body is api else "warning" not in done.stderr.lower()  # the API never prints
 
 
 def test_a_damaged_cache_is_rebuilt(copy_tiny_classifier: CopyModel, int8: StanceClassifier, tmp_path: Path) -> None:
@@ -135,18 +143,3 @@ def test_nested_quiet_blocks_drop_only_the_exporters_records_and_leave_no_filter
         assert root.filter(record("/home/user/app.py"))
     assert root.filters == before
 
-
-def test_classify_in_int8_from_the_command_line_imports_neither_torch_nor_transformers(tiny_classifier_dir: Path, int8: StanceClassifier, tmp_path: Path) -> None:
-    """What keeps int8's start under a second: once its export is cached, nothing on the CLI's way loads torch."""
-    page = tmp_path / "page.txt"
-    page.write_text("A plan for the river\n\nThe council will close the road on Sundays.\n\nAnna\nGreat idea\n\nBo\nNot for me\n", encoding="utf-8")
-    code = (
-        "import atexit, sys\n"
-        "atexit.register(lambda: print(sorted(m for m in ('torch', 'transformers') if m in sys.modules)))\n"
-        f"sys.argv = ['stance', 'classify', {str(page)!r}, '--model', {str(tiny_classifier_dir)!r}, '--precision', 'int8', '-f', 'csv']\n"
-        "from stance.cli import main\n"
-        "main()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0].startswith("id,") and done.stdout.splitlines()[-1] == "[]"
