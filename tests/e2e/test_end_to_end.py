@@ -89,7 +89,6 @@ def test_a_comment_scores_the_same_alone_and_in_any_batch_with_the_default_model
         pytest.skip("scores identical to the bit are measured on CPUs with AMX only, where auto runs bf16")
     from stance import StanceClassifier
 
-
     rows = [json.loads(line) for line in (REPO / "data" / "test.jsonl").read_text(encoding="utf-8").splitlines()[:120]]
     texts, targets = [r["text"] for r in rows], [r["target"] for r in rows]
     classifier = StanceClassifier.from_pretrained(precision=precision, device="cpu")
